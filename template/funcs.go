@@ -1,0 +1,164 @@
+package template
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"reflect"
+	"time"
+
+	"github.com/Masterminds/sprig/v3"
+)
+
+// omitted is the type of Omitted.
+type omitted struct{}
+
+// String makes an omitted value render as nothing in text.
+func (omitted) String() string { return "" }
+
+// Omitted is the value of opt for an absent key and of omit. Tree drops
+// object members and list elements whose value is Omitted.
+var Omitted any = omitted{}
+
+// funcs is shared by every template; it is read-only after init.
+var funcs = func() map[string]any {
+	m := map[string]any(sprig.HermeticTxtFuncMap())
+	// Belt and braces: these read the process environment and must never be
+	// reachable from a spec, whatever a future Sprig considers hermetic.
+	for _, name := range []string{"env", "expandenv", "getHostByName"} {
+		delete(m, name)
+	}
+	for k, v := range map[string]any{
+		"json":         toJSON,
+		"jsonQuote":    jsonQuote,
+		"pathEscape":   url.PathEscape,
+		"queryEscape":  url.QueryEscape,
+		"basicAuth":    basicAuth,
+		"opt":          opt,
+		"omit":         func() any { return Omitted },
+		"omitEmpty":    omitEmpty,
+		"rfc3339":      func(t any) (string, error) { return formatTime(time.RFC3339, t) },
+		"unix":         unix,
+		"formatTime":   formatTime,
+		"raw":          func(v any) any { return v },
+		"__capture":    capture,
+		"__pathEscape": pathEscapeAny,
+	} {
+		m[k] = v
+	}
+	return m
+}()
+
+// FuncNames returns the names of every function templates can call, for
+// documentation and tests.
+func FuncNames() []string {
+	names := make([]string, 0, len(funcs))
+	for k := range funcs {
+		if k[0] != '_' {
+			names = append(names, k)
+		}
+	}
+	return names
+}
+
+func toJSON(v any) (string, error) {
+	b, err := json.Marshal(v)
+	return string(b), err
+}
+
+func jsonQuote(v any) (string, error) {
+	b, err := json.Marshal(toString(v))
+	return string(b), err
+}
+
+func basicAuth(user, pass any) string {
+	return base64.StdEncoding.EncodeToString([]byte(toString(user) + ":" + toString(pass)))
+}
+
+func pathEscapeAny(v any) string { return url.PathEscape(toString(v)) }
+
+func toString(v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case nil:
+		return ""
+	case fmt.Stringer:
+		return v.String()
+	case json.Number:
+		return string(v)
+	}
+	return fmt.Sprint(v)
+}
+
+// opt walks nested map keys and returns Omitted when any is absent, so
+// optional attributes can be read under missingkey=error.
+func opt(m any, keys ...string) any {
+	v := m
+	for _, k := range keys {
+		mm, ok := v.(map[string]any)
+		if !ok {
+			return Omitted
+		}
+		if v, ok = mm[k]; !ok {
+			return Omitted
+		}
+	}
+	if v == nil {
+		return Omitted
+	}
+	return v
+}
+
+func omitEmpty(v any) any {
+	if v == nil || v == Omitted {
+		return Omitted
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.String, reflect.Map, reflect.Slice, reflect.Array:
+		if rv.Len() == 0 {
+			return Omitted
+		}
+	}
+	return v
+}
+
+func asTime(v any) (time.Time, error) {
+	switch t := v.(type) {
+	case time.Time:
+		return t, nil
+	case *time.Time:
+		if t == nil {
+			return time.Time{}, fmt.Errorf("nil time")
+		}
+		return *t, nil
+	case string:
+		return time.Parse(time.RFC3339Nano, t)
+	case int64:
+		return time.Unix(t, 0), nil
+	case int:
+		return time.Unix(int64(t), 0), nil
+	case json.Number:
+		n, err := t.Int64()
+		return time.Unix(n, 0), err
+	}
+	return time.Time{}, fmt.Errorf("not a time: %T", v)
+}
+
+func formatTime(layout string, v any) (string, error) {
+	t, err := asTime(v)
+	if err != nil {
+		return "", err
+	}
+	return t.UTC().Format(layout), nil
+}
+
+func unix(v any) (int64, error) {
+	t, err := asTime(v)
+	if err != nil {
+		return 0, err
+	}
+	return t.Unix(), nil
+}

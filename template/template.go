@@ -1,0 +1,355 @@
+// Package template compiles and renders the templates inside restconn
+// connector specs.
+//
+// Templates are Go text/template with Sprig's hermetic function set
+// (functions that read the environment, the clock or randomness, such as env,
+// expandenv and now, are not available) plus a few helpers for REST work:
+//
+//	json v             v as JSON text
+//	jsonQuote s        s as a quoted JSON string, e.g. for SCIM filters: userName eq {{ jsonQuote .user.email }}
+//	pathEscape s       s escaped as one URL path segment
+//	queryEscape s      s escaped for a URL query
+//	basicAuth u p      base64("u:p") for an Authorization: Basic header
+//	opt m k...         the value at nested keys of map m, or "omitted" when absent
+//	omit               the omitted marker itself
+//	omitEmpty v        v, or omitted when v is empty ("", nil, empty list or map)
+//	rfc3339 t          a time in RFC 3339 (UTC)
+//	unix t             a time as Unix seconds
+//	formatTime l t     a time in Go layout l (UTC)
+//	raw v              v, exempt from automatic path escaping
+//
+// # Missing keys
+//
+// A reference to a missing map key is an error that names the key, never the
+// text "<no value>". Read optional values with opt (or Sprig's get, dig and
+// hasKey):
+//
+//	{{ opt .user "title" }}            omitted when the user has no title
+//	{{ dig "title" "n/a" .user }}      a default instead
+//
+// # Typed values
+//
+// Value renders a template whose whole source is a single action, such as
+// "{{ .user.active }}" or "${user.age}", to the action's value with its type
+// (bool, number, list, map) instead of its text. Spec bodies rely on this to
+// build JSON documents: "active": "{{ .user.active }}" renders to true, not
+// "true". A value that is omitted (see opt) makes Tree drop the member.
+//
+// # Escaping
+//
+// Templates compiled with PathSegment escape the output of every action with
+// url.PathEscape, so a value can never add path segments or a query to the
+// URL it is placed in; wrap a trusted value in raw to opt out. JSON bodies
+// need no escaping rule: Tree builds values, and the caller encodes them with
+// encoding/json, so a quote in a name can never break out of a string.
+//
+// # Shorthand
+//
+// ${user.email} is shorthand for {{ .user.email }}, the binding syntax of
+// other identity products' REST connectors.
+package template
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"regexp"
+	"strings"
+	"sync"
+	"text/template"
+	"text/template/parse"
+)
+
+// Escape selects how the text output of each action is escaped.
+type Escape int
+
+const (
+	// Plain leaves action output as it is (headers, query values and form
+	// values are encoded later by the HTTP layer).
+	Plain Escape = iota
+	// PathSegment path-escapes the output of every action (URL paths).
+	PathSegment
+)
+
+// Template is a compiled template. It is immutable and safe for concurrent
+// use.
+type Template struct {
+	name    string
+	src     string
+	tmpl    *template.Template // nil for a literal
+	typed   *template.Template // the single-action form that captures a value; nil if not single-action
+	literal bool
+	refs    map[string]bool // top-level binding names referenced; "*" means the whole data
+}
+
+var shorthand = regexp.MustCompile(`\$\{\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\s*\}`)
+
+// Expand rewrites ${a.b} shorthand to {{ .a.b }}.
+func Expand(src string) string {
+	if !strings.Contains(src, "${") {
+		return src
+	}
+	return shorthand.ReplaceAllString(src, "{{ .$1 }}")
+}
+
+// Compile parses src under name (restconn uses the spec JSON path of the
+// field as the name, so errors say where the template is).
+func Compile(name, src string, esc Escape) (*Template, error) {
+	t := &Template{name: name, src: src}
+	src = Expand(src)
+	if !strings.Contains(src, "{{") {
+		t.literal = true
+		t.src = src
+		return t, nil
+	}
+	tmpl, err := template.New(name).Option("missingkey=error").Funcs(funcs).Parse(src)
+	if err != nil {
+		return nil, cleanError(name, err)
+	}
+	t.refs = map[string]bool{}
+	collectRefs(tmpl.Tree.Root, t.refs)
+	if single(tmpl.Tree) {
+		typed, err := template.New(name).Option("missingkey=error").Funcs(funcs).Parse(src)
+		if err != nil {
+			return nil, cleanError(name, err)
+		}
+		pipe := typed.Tree.Root.Nodes[0].(*parse.ActionNode).Pipe
+		appendCommand(typed.Tree, pipe, "__capture")
+		t.typed = typed
+	}
+	if esc == PathSegment {
+		for _, n := range tmpl.Tree.Root.Nodes {
+			escapeActions(tmpl.Tree, n)
+		}
+	}
+	t.tmpl = tmpl
+	return t, nil
+}
+
+// MustCompile is like Compile but panics on error.
+func MustCompile(name, src string, esc Escape) *Template {
+	t, err := Compile(name, src, esc)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// Name returns the template's name.
+func (t *Template) Name() string { return t.name }
+
+// Source returns the template text (after shorthand expansion).
+func (t *Template) Source() string { return t.src }
+
+// IsLiteral reports whether the template has no actions: it renders to its
+// source whatever the data.
+func (t *Template) IsLiteral() bool { return t.literal }
+
+// Uses reports whether the template may read the top-level binding name (for
+// example "page"), so callers can skip re-rendering templates whose inputs
+// did not change.
+func (t *Template) Uses(name string) bool {
+	if t.literal {
+		return false
+	}
+	return t.refs[name] || t.refs["*"]
+}
+
+// single reports whether the tree is exactly one action without variable
+// declarations: the form whose value keeps its type.
+func single(tr *parse.Tree) bool {
+	if len(tr.Root.Nodes) != 1 {
+		return false
+	}
+	a, ok := tr.Root.Nodes[0].(*parse.ActionNode)
+	return ok && len(a.Pipe.Decl) == 0
+}
+
+func appendCommand(tr *parse.Tree, pipe *parse.PipeNode, fn string) {
+	id := parse.NewIdentifier(fn).SetTree(tr).SetPos(pipe.Pos)
+	pipe.Cmds = append(pipe.Cmds, &parse.CommandNode{NodeType: parse.NodeCommand, Pos: pipe.Pos, Args: []parse.Node{id}})
+}
+
+// escapeActions appends the path escaper to every output action, in the way
+// html/template inserts its escapers.
+func escapeActions(tr *parse.Tree, n parse.Node) {
+	switch n := n.(type) {
+	case *parse.ActionNode:
+		if len(n.Pipe.Decl) > 0 {
+			return // an assignment prints nothing
+		}
+		if last := n.Pipe.Cmds[len(n.Pipe.Cmds)-1]; len(last.Args) > 0 {
+			if id, ok := last.Args[0].(*parse.IdentifierNode); ok && id.Ident == "raw" {
+				return
+			}
+		}
+		appendCommand(tr, n.Pipe, "__pathEscape")
+	case *parse.ListNode:
+		if n == nil {
+			return
+		}
+		for _, c := range n.Nodes {
+			escapeActions(tr, c)
+		}
+	case *parse.IfNode:
+		escapeActions(tr, n.List)
+		escapeActions(tr, n.ElseList)
+	case *parse.RangeNode:
+		escapeActions(tr, n.List)
+		escapeActions(tr, n.ElseList)
+	case *parse.WithNode:
+		escapeActions(tr, n.List)
+		escapeActions(tr, n.ElseList)
+	}
+}
+
+func collectRefs(n parse.Node, refs map[string]bool) {
+	switch n := n.(type) {
+	case *parse.ListNode:
+		if n == nil {
+			return
+		}
+		for _, c := range n.Nodes {
+			collectRefs(c, refs)
+		}
+	case *parse.ActionNode:
+		collectRefs(n.Pipe, refs)
+	case *parse.PipeNode:
+		if n == nil {
+			return
+		}
+		for _, c := range n.Cmds {
+			collectRefs(c, refs)
+		}
+	case *parse.CommandNode:
+		for _, a := range n.Args {
+			collectRefs(a, refs)
+		}
+	case *parse.FieldNode:
+		refs[n.Ident[0]] = true
+	case *parse.VariableNode:
+		if n.Ident[0] == "$" {
+			if len(n.Ident) > 1 {
+				refs[n.Ident[1]] = true
+			} else {
+				refs["*"] = true
+			}
+		}
+	case *parse.DotNode:
+		refs["*"] = true // "." may be the root data
+	case *parse.ChainNode:
+		collectRefs(n.Node, refs)
+	case *parse.IfNode:
+		collectRefs(n.Pipe, refs)
+		collectRefs(n.List, refs)
+		collectRefs(n.ElseList, refs)
+	case *parse.RangeNode:
+		collectRefs(n.Pipe, refs)
+		collectRefs(n.List, refs)
+		collectRefs(n.ElseList, refs)
+	case *parse.WithNode:
+		collectRefs(n.Pipe, refs)
+		collectRefs(n.List, refs)
+		collectRefs(n.ElseList, refs)
+	case *parse.TemplateNode:
+		collectRefs(n.Pipe, refs)
+	}
+}
+
+var bufPool = sync.Pool{New: func() any { return new(strings.Builder) }}
+
+// Render executes the template and returns its text. An omitted value
+// renders as the empty string.
+func (t *Template) Render(data map[string]any) (string, error) {
+	if t.literal {
+		return t.src, nil
+	}
+	b := bufPool.Get().(*strings.Builder)
+	b.Reset()
+	defer bufPool.Put(b)
+	if err := t.tmpl.Execute(b, data); err != nil {
+		return "", cleanError(t.name, err)
+	}
+	return b.String(), nil
+}
+
+// Value executes the template and returns a typed value: for a single-action
+// template the action's value (which may be Omitted), otherwise the rendered
+// text.
+func (t *Template) Value(data map[string]any) (any, error) {
+	if t.typed == nil {
+		return t.Render(data)
+	}
+	err := t.typed.Execute(discard{}, data)
+	var c *captured
+	if errors.As(err, &c) {
+		return c.v, nil
+	}
+	if err != nil {
+		return nil, cleanError(t.name, err)
+	}
+	return nil, fmt.Errorf("template %s: no value captured", t.name)
+}
+
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// captured carries a single action's value out of text/template, which
+// wraps function errors with %w; using an error keeps Value free of shared
+// state, so one compiled template serves concurrent renders.
+type captured struct{ v any }
+
+func (*captured) Error() string { return "value captured" }
+
+func capture(v any) (string, error) { return "", &captured{v: normalize(v)} }
+
+// normalize turns reflect-produced typed nils and named string types into
+// plain values.
+func normalize(v any) any {
+	switch v.(type) {
+	case nil, string, bool, int, int64, float64, map[string]any, []any:
+		return v
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Map, reflect.Slice, reflect.Pointer, reflect.Interface:
+		if rv.IsNil() {
+			return nil
+		}
+	}
+	return v
+}
+
+var (
+	missingKey = regexp.MustCompile(`at <([^>]*)>: map has no entry for key "([^"]*)"`)
+	nilPointer = regexp.MustCompile(`at <([^>]*)>: nil pointer evaluating ([^ ]*)`)
+	prefix     = regexp.MustCompile(`^template: [^:]*:(\d+:\d+: )?(executing "[^"]*" )?`)
+)
+
+// cleanError turns text/template's errors into short messages that name the
+// template and, for a missing key, the key.
+func cleanError(name string, err error) error {
+	msg := err.Error()
+	if m := missingKey.FindStringSubmatch(msg); m != nil {
+		return &Error{Template: name, Key: m[2], Msg: fmt.Sprintf("missing key %q in %s", m[2], m[1])}
+	}
+	if m := nilPointer.FindStringSubmatch(msg); m != nil {
+		return &Error{Template: name, Msg: fmt.Sprintf("%s is nil (evaluating %s)", m[1], m[2])}
+	}
+	msg = prefix.ReplaceAllString(msg, "")
+	return &Error{Template: name, Msg: msg, Err: err}
+}
+
+// Error is a compile or render failure of one template.
+type Error struct {
+	Template string // the template's name: in restconn, the spec path
+	Key      string // the missing map key, when that is the cause
+	Msg      string
+	Err      error
+}
+
+func (e *Error) Error() string { return "template " + e.Template + ": " + e.Msg }
+
+// Unwrap returns the underlying text/template error, if any.
+func (e *Error) Unwrap() error { return e.Err }

@@ -1,0 +1,135 @@
+package template
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+)
+
+// Tree is a compiled JSON value whose string leaves are templates: the body
+// of a request in a spec. Rendering yields a value for encoding/json, so
+// every rendered string is escaped by the encoder, never spliced into JSON
+// text.
+type Tree struct {
+	kind    treeKind
+	literal any       // kindLiteral: a value with no templates anywhere below
+	tmpl    *Template // kindTemplate
+	keys    []string  // kindObject, sorted
+	members []*Tree   // kindObject (parallel to keys) and kindList
+}
+
+type treeKind uint8
+
+const (
+	kindLiteral treeKind = iota
+	kindTemplate
+	kindObject
+	kindList
+)
+
+// CompileTree compiles a decoded JSON value. name is the spec path of the
+// value; leaves are named name.key and name[i].
+func CompileTree(name string, v any) (*Tree, error) {
+	switch v := v.(type) {
+	case string:
+		t, err := Compile(name, v, Plain)
+		if err != nil {
+			return nil, err
+		}
+		if t.IsLiteral() {
+			return &Tree{kind: kindLiteral, literal: t.Source()}, nil
+		}
+		return &Tree{kind: kindTemplate, tmpl: t}, nil
+	case map[string]any:
+		tr := &Tree{kind: kindObject}
+		for k := range v {
+			tr.keys = append(tr.keys, k)
+		}
+		sort.Strings(tr.keys)
+		allLiteral := true
+		for _, k := range tr.keys {
+			c, err := CompileTree(name+"."+k, v[k])
+			if err != nil {
+				return nil, err
+			}
+			allLiteral = allLiteral && c.kind == kindLiteral
+			tr.members = append(tr.members, c)
+		}
+		if allLiteral {
+			return &Tree{kind: kindLiteral, literal: v}, nil
+		}
+		return tr, nil
+	case []any:
+		tr := &Tree{kind: kindList}
+		allLiteral := true
+		for i, e := range v {
+			c, err := CompileTree(name+"["+strconv.Itoa(i)+"]", e)
+			if err != nil {
+				return nil, err
+			}
+			allLiteral = allLiteral && c.kind == kindLiteral
+			tr.members = append(tr.members, c)
+		}
+		if allLiteral {
+			return &Tree{kind: kindLiteral, literal: v}, nil
+		}
+		return tr, nil
+	case nil, bool, float64, json.Number, int, int64:
+		return &Tree{kind: kindLiteral, literal: v}, nil
+	}
+	return nil, fmt.Errorf("template %s: unsupported JSON value %T", name, v)
+}
+
+// Render builds the value. Members and elements whose value is Omitted are
+// dropped; an Omitted root renders as Omitted.
+func (t *Tree) Render(data map[string]any) (any, error) {
+	switch t.kind {
+	case kindLiteral:
+		return t.literal, nil
+	case kindTemplate:
+		return t.tmpl.Value(data)
+	case kindObject:
+		out := make(map[string]any, len(t.keys))
+		for i, k := range t.keys {
+			v, err := t.members[i].Render(data)
+			if err != nil {
+				return nil, err
+			}
+			if v != Omitted {
+				out[k] = v
+			}
+		}
+		return out, nil
+	default:
+		out := make([]any, 0, len(t.members))
+		for _, m := range t.members {
+			v, err := m.Render(data)
+			if err != nil {
+				return nil, err
+			}
+			if v != Omitted {
+				out = append(out, v)
+			}
+		}
+		return out, nil
+	}
+}
+
+// Uses reports whether any template in the tree may read the binding name.
+func (t *Tree) Uses(name string) bool {
+	switch t.kind {
+	case kindTemplate:
+		return t.tmpl.Uses(name)
+	case kindObject, kindList:
+		for _, m := range t.members {
+			if m.Uses(name) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// IsLiteral reports whether the tree holds no templates.
+func (t *Tree) IsLiteral() bool { return t.kind == kindLiteral }
