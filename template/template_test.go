@@ -73,11 +73,11 @@ func TestValueKeepsType(t *testing.T) {
 		{"{{ list 1 2 }}", []any{1, 2}},
 		{`{{ dict "op" "replace" }}`, map[string]any{"op": "replace"}},
 		{"{{ .user.email }}!", "jane@example.com!"},  // text around the action: a string
-		{"{{ .user.active }} ", "true "},              // likewise
-		{`{{ opt .user "title" }}`, Omitted},          // absent optional value
-		{`{{ omitEmpty .user.empty }}`, Omitted},      // empty value
-		{`{{ if .user.active }}yes{{ end }}`, "yes"},  // not a single action
-		{`{{ $x := 1 }}{{ $x }}`, "1"},                // declarations: text
+		{"{{ .user.active }} ", "true "},             // likewise
+		{`{{ opt .user "title" }}`, Omitted},         // absent optional value
+		{`{{ omitEmpty .user.empty }}`, Omitted},     // empty value
+		{`{{ if .user.active }}yes{{ end }}`, "yes"}, // not a single action
+		{`{{ $x := 1 }}{{ $x }}`, "1"},               // declarations: text
 		{"literal", "literal"},
 	}
 	for _, tt := range tests {

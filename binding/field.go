@@ -1,0 +1,342 @@
+package binding
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/restconn/restconn/internal/jsonpath"
+)
+
+// Type is the type an attribute value is converted to.
+type Type string
+
+// The attribute types. The empty Type keeps the JSON type (numbers become
+// int64 when integral, else float64).
+const (
+	Auto   Type = ""
+	String Type = "string"
+	Int    Type = "int"
+	Float  Type = "float"
+	Bool   Type = "bool"
+	Time   Type = "time"
+	List   Type = "list"
+	Raw    Type = "raw"
+)
+
+func (t Type) valid() bool {
+	switch t {
+	case Auto, String, Int, Float, Bool, Time, List, Raw:
+		return true
+	}
+	return false
+}
+
+// Field maps one value of a record to an attribute. In JSON it is a path
+// string or an object with these keys.
+type Field struct {
+	Path    string `json:"path"`
+	Type    Type   `json:"type,omitempty"`
+	Of      Type   `json:"of,omitempty"`     // element type when Type is list
+	Layout  string `json:"layout,omitempty"` // time: a Go layout, "unix", "unixms"; default RFC 3339
+	Default any    `json:"default,omitempty"`
+}
+
+// UnmarshalJSON accepts the path shorthand "a.b" as well as the object form.
+func (f *Field) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		*f = Field{Path: s}
+		return nil
+	}
+	type plain Field
+	return json.Unmarshal(b, (*plain)(f))
+}
+
+// MarshalJSON writes the shorthand when only a path is set.
+func (f Field) MarshalJSON() ([]byte, error) {
+	if f.Type == "" && f.Of == "" && f.Layout == "" && f.Default == nil {
+		return json.Marshal(f.Path)
+	}
+	type plain Field
+	return json.Marshal(plain(f))
+}
+
+// Mapper converts records into attribute maps. It is immutable and safe for
+// concurrent use.
+type Mapper struct {
+	names  []string
+	fields []CompiledField
+}
+
+// CompiledField is a Field with its path compiled.
+type CompiledField struct {
+	Field
+	path *jsonpath.Path
+}
+
+// Compile checks and compiles a set of fields; errors name the attribute.
+func Compile(fields map[string]Field) (*Mapper, error) {
+	m := &Mapper{}
+	for name := range fields {
+		m.names = append(m.names, name)
+	}
+	sort.Strings(m.names)
+	for _, name := range m.names {
+		f := fields[name]
+		cf, err := CompileField(f)
+		if err != nil {
+			return nil, fmt.Errorf("attribute %q: %w", name, err)
+		}
+		m.fields = append(m.fields, cf)
+	}
+	return m, nil
+}
+
+// CompileField compiles one field.
+func CompileField(f Field) (CompiledField, error) {
+	if !f.Type.valid() || f.Type == List && !f.Of.valid() || f.Type != List && f.Of != "" {
+		return CompiledField{}, fmt.Errorf("unknown type %q (of %q): want string, int, float, bool, time, list or raw", f.Type, f.Of)
+	}
+	if f.Type != Time && f.Layout != "" && f.Of != Time {
+		return CompiledField{}, fmt.Errorf("layout %q given for a %s", f.Layout, f.Type)
+	}
+	p, err := jsonpath.Compile(f.Path)
+	if err != nil {
+		return CompiledField{}, err
+	}
+	return CompiledField{Field: f, path: p}, nil
+}
+
+// Map converts record into attributes, adding them to into. An absent or
+// null value is skipped unless the field has a default.
+func (m *Mapper) Map(record any, into map[string]any) error {
+	for i := range m.fields {
+		f := &m.fields[i]
+		v, ok, err := f.value(record)
+		if err != nil {
+			return fmt.Errorf("attribute %q: %w", m.names[i], err)
+		}
+		if ok {
+			into[m.names[i]] = v
+		}
+	}
+	return nil
+}
+
+// Len returns the number of fields.
+func (m *Mapper) Len() int { return len(m.fields) }
+
+func (f *CompiledField) value(record any) (any, bool, error) {
+	v, ok := f.path.Get(record)
+	if !ok || v == nil {
+		if f.Default == nil {
+			return nil, false, nil
+		}
+		v = f.Default
+	}
+	out, err := Convert(v, f.Type, f.Of, f.Layout)
+	if err != nil {
+		return nil, false, fmt.Errorf("path %q: %w", f.Path, err)
+	}
+	return out, true, nil
+}
+
+// Value is the exported form of one field's lookup and conversion, for
+// callers that hold a single Field (IDs, names).
+func (f CompiledField) Value(record any) (any, bool, error) { return f.value(record) }
+
+// Convert converts a decoded JSON value to t. of is the element type for
+// lists; layout applies to times.
+func Convert(v any, t, of Type, layout string) (any, error) {
+	switch t {
+	case Auto, Raw:
+		return Normalize(v), nil
+	case String:
+		return ToString(v)
+	case Int:
+		return toInt(v)
+	case Float:
+		return toFloat(v)
+	case Bool:
+		return toBool(v)
+	case Time:
+		return toTime(v, layout)
+	case List:
+		l, ok := v.([]any)
+		if !ok {
+			l = []any{v} // a scalar where a list is expected: a list of one
+		}
+		out := make([]any, 0, len(l))
+		for i, e := range l {
+			c, err := Convert(e, of, "", layout)
+			if err != nil {
+				return nil, fmt.Errorf("element %d: %w", i, err)
+			}
+			out = append(out, c)
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("unknown type %q", t)
+}
+
+// Normalize replaces json.Number values (in place, recursively) by int64
+// when integral and float64 otherwise.
+func Normalize(v any) any {
+	switch x := v.(type) {
+	case json.Number:
+		if n, err := x.Int64(); err == nil {
+			return n
+		}
+		f, _ := x.Float64()
+		return f
+	case float64:
+		if x == math.Trunc(x) && math.Abs(x) < 1<<53 {
+			return int64(x)
+		}
+		return x
+	case map[string]any:
+		for k, e := range x {
+			x[k] = Normalize(e)
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = Normalize(e)
+		}
+	}
+	return v
+}
+
+// ToString converts a scalar to its string form: IDs that arrive as numbers
+// (OTRS, Intercom team IDs) become strings.
+func ToString(v any) (string, error) {
+	switch x := v.(type) {
+	case string:
+		return x, nil
+	case json.Number:
+		return string(x), nil
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64), nil
+	case int64:
+		return strconv.FormatInt(x, 10), nil
+	case int:
+		return strconv.Itoa(x), nil
+	case bool:
+		return strconv.FormatBool(x), nil
+	case nil:
+		return "", nil
+	}
+	return "", fmt.Errorf("cannot convert %s to string", describe(v))
+}
+
+func toInt(v any) (int64, error) {
+	switch x := v.(type) {
+	case json.Number:
+		if n, err := x.Int64(); err == nil {
+			return n, nil
+		}
+	case float64:
+		if x == math.Trunc(x) {
+			return int64(x), nil
+		}
+	case int64:
+		return x, nil
+	case int:
+		return int64(x), nil
+	case string:
+		if n, err := strconv.ParseInt(strings.TrimSpace(x), 10, 64); err == nil {
+			return n, nil
+		}
+	}
+	return 0, fmt.Errorf("cannot convert %s to int", describe(v))
+}
+
+func toFloat(v any) (float64, error) {
+	switch x := v.(type) {
+	case json.Number:
+		if f, err := x.Float64(); err == nil {
+			return f, nil
+		}
+	case float64:
+		return x, nil
+	case int64:
+		return float64(x), nil
+	case int:
+		return float64(x), nil
+	case string:
+		if f, err := strconv.ParseFloat(strings.TrimSpace(x), 64); err == nil {
+			return f, nil
+		}
+	}
+	return 0, fmt.Errorf("cannot convert %s to float", describe(v))
+}
+
+func toBool(v any) (bool, error) {
+	switch x := v.(type) {
+	case bool:
+		return x, nil
+	case string:
+		if b, err := strconv.ParseBool(strings.TrimSpace(x)); err == nil {
+			return b, nil
+		}
+	case json.Number:
+		switch x {
+		case "0":
+			return false, nil
+		case "1":
+			return true, nil
+		}
+	case float64:
+		if x == 0 || x == 1 {
+			return x == 1, nil
+		}
+	}
+	return false, fmt.Errorf("cannot convert %s to bool", describe(v))
+}
+
+func toTime(v any, layout string) (time.Time, error) {
+	switch layout {
+	case "unix", "unixms":
+		n, err := toFloat(v)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("cannot convert %s to time (layout %s)", describe(v), layout)
+		}
+		if layout == "unixms" {
+			return time.UnixMilli(int64(n)).UTC(), nil
+		}
+		return time.Unix(int64(n), 0).UTC(), nil
+	}
+	s, ok := v.(string)
+	if !ok {
+		return time.Time{}, fmt.Errorf("cannot convert %s to time", describe(v))
+	}
+	if layout == "" {
+		layout = time.RFC3339Nano
+	}
+	t, err := time.Parse(layout, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("cannot convert %q to time (layout %q)", s, layout)
+	}
+	return t.UTC(), nil
+}
+
+func describe(v any) string {
+	switch x := v.(type) {
+	case map[string]any:
+		return "an object"
+	case []any:
+		return "a list"
+	case string:
+		if len(x) > 40 {
+			x = x[:40] + "…"
+		}
+		return strconv.Quote(x)
+	case nil:
+		return "null"
+	}
+	return fmt.Sprintf("%v (%T)", v, v)
+}
