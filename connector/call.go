@@ -1,0 +1,587 @@
+package connector
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/restconn/restconn/binding"
+	"github.com/restconn/restconn/internal/httpx"
+	"github.com/restconn/restconn/internal/jsonpath"
+	"github.com/restconn/restconn/internal/paging"
+	"github.com/restconn/restconn/internal/redact"
+	"github.com/restconn/restconn/template"
+)
+
+// response is a received response with its body decoded.
+type response struct {
+	status  int
+	header  http.Header
+	body    any // decoded JSON, the text of a non-JSON body, or nil when empty
+	raw     []byte
+	url     *url.URL
+	badJSON error // set when the body looked like JSON but did not parse
+}
+
+func (r *response) binding() map[string]any { return binding.Response(r.status, r.header, r.body) }
+
+// built is a request ready to send, rendered once and re-sent as it is on
+// retries (a new token after an expiry re-renders it).
+type built struct {
+	method string
+	url    string
+	header http.Header
+	body   []byte
+}
+
+// do runs one call: render, authenticate, send with retries and rate-limit
+// waits, re-authenticate on expiry, then check the response against the
+// call's rules. It returns the response even when the call failed on a
+// response, so chains can test restart rules against it.
+func (e *Engine) do(ctx context.Context, op Operation, cc *compiledCall, data map[string]any, red *redact.Redactor, pg *paging.State) (*response, error) {
+	cred := e.creds[cc.auth]
+	var (
+		tries, waits, reauths int
+		b                     *built
+		gen                   uint64
+		tok                   string
+	)
+	for {
+		if b == nil {
+			var err error
+			if tok, gen, err = cred.token(ctx); err != nil {
+				return nil, e.asError(op, cc.name, err)
+			}
+			data["auth"] = map[string]any{"token": tok}
+			if b, err = e.build(cc, data, cred, tok, pg); err != nil {
+				return nil, e.asError(op, cc.name, err)
+			}
+		}
+		if e.limiter != nil {
+			if err := e.limiter.Wait(ctx); err != nil {
+				return nil, e.ctxError(ctx, op, cc.name, err)
+			}
+		}
+		tries++
+		timeout := pick(cc.timeout, e.timeout)
+		actx, cancel := context.WithTimeout(ctx, timeout)
+		hr, err := e.http.Do(actx, &httpx.Request{Method: b.method, URL: b.url, Header: b.header, Body: b.body})
+		cancel()
+		e.traceAttempt(ctx, op, cc.name, tries, b, hr, err, red)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, e.ctxError(ctx, op, cc.name, ctx.Err())
+			}
+			if actx.Err() == context.DeadlineExceeded {
+				err = fmt.Errorf("no response within %v: %w", timeout, err)
+			}
+			masked := red.Error(sanitize(err, red))
+			e.logHTTP(ctx, cc.name, tries, b.method, red.URL(b.url), 0, 0, masked)
+			a := Attempt{Call: cc.name, Method: b.method, Idempotent: cc.idempotent, Number: tries, Err: masked}
+			if tries < e.maxAttempts && e.retry(ctx, a) {
+				if err := e.pause(ctx, op, cc.name, e.backoff(e.minBackoff, e.maxBackoff, tries), "retrying after transport error", masked); err != nil {
+					return nil, err
+				}
+				continue
+			}
+			return nil, &Error{Op: op, Call: cc.name, Message: "request failed", Err: masked}
+		}
+		e.logHTTP(ctx, cc.name, tries, b.method, red.URL(b.url), hr.StatusCode, hr.Duration, nil)
+		resp := decodeResponse(hr, b.url)
+
+		// An expired token: fetch a new one and send the same request
+		// again. Safe for every method: the server refused to act.
+		if cred != nil && e.matchAny(cred.a.expiry, resp, data) {
+			if !cred.refreshable() || reauths >= 2 {
+				return resp, e.responseError(op, cc, resp, red, ErrAuth)
+			}
+			reauths++
+			e.log.LogAttrs(ctx, slog.LevelInfo, "token expired; re-authenticating", slog.String("call", cc.name), slog.String("auth", cred.a.name))
+			cred.cache.invalidate(gen)
+			b = nil
+			continue
+		}
+		// Rate limited: wait as the server asks. 429 means the request was
+		// refused, so any method may be sent again; waits are bounded
+		// separately from the retry budget.
+		if resp.status == http.StatusTooManyRequests {
+			wait, ok := httpx.RetryAfter(resp.header, e.now())
+			if !ok {
+				wait = e.backoff(e.minBackoff, e.maxBackoff, waits+1)
+			}
+			if wait > e.maxWait || waits >= e.maxWaits {
+				err := e.responseError(op, cc, resp, red, ErrRateLimited)
+				err.Message = strings.TrimPrefix(err.Message+fmt.Sprintf("; server asks to wait %v (limit %v, %d waits so far)", wait.Round(time.Second), e.maxWait, waits), "; ")
+				return resp, err
+			}
+			waits++
+			if err := e.pause(ctx, op, cc.name, wait, "rate limited; waiting", nil); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		a := Attempt{Call: cc.name, Method: b.method, Idempotent: cc.idempotent, Number: tries, StatusCode: resp.status, Header: resp.header}
+		if !e.succeeded(cc, resp, data) && tries < e.maxAttempts && e.retry(ctx, a) {
+			wait := e.backoff(e.minBackoff, e.maxBackoff, tries)
+			if ra, ok := httpx.RetryAfter(resp.header, e.now()); ok && ra > wait {
+				wait = min(ra, e.maxWait)
+			}
+			if err := e.pause(ctx, op, cc.name, wait, "retrying after HTTP "+strconv.Itoa(resp.status), nil); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if resp.badJSON != nil {
+			return resp, &Error{Op: op, Call: cc.name, StatusCode: resp.status, Message: "response is not valid JSON: " + resp.badJSON.Error() + ": " + snippet(resp.raw, red)}
+		}
+		if !e.succeeded(cc, resp, data) {
+			return resp, e.responseError(op, cc, resp, red, nil)
+		}
+		return resp, nil
+	}
+}
+
+// pause waits d, logging why, and reports cancellation as an *Error.
+func (e *Engine) pause(ctx context.Context, op Operation, call string, d time.Duration, why string, cause error) error {
+	attrs := []slog.Attr{slog.String("call", call), slog.Duration("wait", d)}
+	if cause != nil {
+		attrs = append(attrs, slog.String("error", cause.Error()))
+	}
+	e.log.LogAttrs(ctx, slog.LevelInfo, why, attrs...)
+	if err := e.sleep(ctx, d); err != nil {
+		return e.ctxError(ctx, op, call, err)
+	}
+	return nil
+}
+
+func (e *Engine) ctxError(ctx context.Context, op Operation, call string, err error) *Error {
+	if c := ctx.Err(); c != nil {
+		err = c
+	}
+	return &Error{Op: op, Call: call, Message: "canceled", Err: err}
+}
+
+// build renders a call into a request.
+func (e *Engine) build(cc *compiledCall, data map[string]any, cred *credential, tok string, pg *paging.State) (*built, error) {
+	b := &built{method: cc.method, header: http.Header{}}
+	var u string
+	if pg != nil && pg.URL != "" {
+		u = pg.URL // a next-page URL is used as the server gave it
+	} else if cc.url != nil {
+		s, err := cc.url.Render(data)
+		if err != nil {
+			return nil, err
+		}
+		u = s
+	} else {
+		s, err := cc.path.Render(data)
+		if err != nil {
+			return nil, err
+		}
+		if s != "" && !strings.HasPrefix(s, "/") {
+			s = "/" + s
+		}
+		u = e.baseURL + s
+	}
+	pu, err := url.Parse(u)
+	if err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
+		return nil, fmt.Errorf("call URL %q is not an absolute http(s) URL", u)
+	}
+	q := pu.Query()
+	if pg == nil || pg.URL == "" {
+		for _, nt := range cc.query {
+			v, err := nt.t.Value(data)
+			if err != nil {
+				return nil, err
+			}
+			if v == template.Omitted {
+				continue
+			}
+			if l, ok := v.([]any); ok { // a list repeats the parameter
+				for _, x := range l {
+					s, _ := binding.ToString(x)
+					q.Add(nt.name, s)
+				}
+				continue
+			}
+			s, err := text(v)
+			if err != nil {
+				return nil, fmt.Errorf("query %s: %w", nt.name, err)
+			}
+			q.Set(nt.name, s)
+		}
+		if pg != nil {
+			for k, v := range pg.Query {
+				q.Set(k, v)
+			}
+		}
+	}
+
+	for _, l := range [][]namedTemplate{e.c.headers, cc.headers} {
+		for _, nt := range l {
+			v, err := nt.t.Value(data)
+			if err != nil {
+				return nil, err
+			}
+			if v == template.Omitted {
+				continue
+			}
+			s, err := text(v)
+			if err != nil {
+				return nil, fmt.Errorf("header %s: %w", nt.name, err)
+			}
+			if strings.ContainsAny(s, "\r\n") {
+				return nil, fmt.Errorf("header %s: value contains a line break", nt.name)
+			}
+			b.header.Set(nt.name, s)
+		}
+	}
+
+	var body map[string]any
+	var bodyVal any
+	if cc.body != nil {
+		v, err := cc.body.Render(data)
+		if err != nil {
+			return nil, err
+		}
+		if v != template.Omitted {
+			bodyVal = v
+		}
+		if m, ok := v.(map[string]any); ok {
+			body = cloneMap(m) // the tree may share literal maps; never mutate them
+			bodyVal = body
+		}
+	}
+	if pg != nil && len(pg.Body) > 0 {
+		if body == nil {
+			return nil, errors.New("paging places parameters in the body, but the call has no JSON object body")
+		}
+		for p, v := range pg.Body {
+			if err := p.Set(body, v); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := cred.apply(tok, b.header, q, body); err != nil {
+		return nil, err
+	}
+	pu.RawQuery = q.Encode()
+	b.url = pu.String()
+
+	switch {
+	case cc.form != nil:
+		f := url.Values{}
+		for _, nt := range cc.form {
+			v, err := nt.t.Value(data)
+			if err != nil {
+				return nil, err
+			}
+			if v == template.Omitted {
+				continue
+			}
+			s, err := text(v)
+			if err != nil {
+				return nil, fmt.Errorf("form %s: %w", nt.name, err)
+			}
+			f.Set(nt.name, s)
+		}
+		b.body = []byte(f.Encode())
+		setDefault(b.header, "Content-Type", "application/x-www-form-urlencoded")
+	case bodyVal != nil:
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(bodyVal); err != nil {
+			return nil, fmt.Errorf("encoding body: %w", err)
+		}
+		b.body = bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+		setDefault(b.header, "Content-Type", "application/json")
+	}
+	setDefault(b.header, "Accept", "application/json")
+	return b, nil
+}
+
+func setDefault(h http.Header, k, v string) {
+	if h.Get(k) == "" {
+		h.Set(k, v)
+	}
+}
+
+// text turns a rendered scalar into its text; lists and objects are JSON.
+func text(v any) (string, error) {
+	switch v.(type) {
+	case map[string]any, []any:
+		b, err := json.Marshal(v)
+		return string(b), err
+	}
+	if s, err := binding.ToString(v); err == nil {
+		return s, nil
+	}
+	return fmt.Sprint(v), nil
+}
+
+func cloneMap(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		if mm, ok := v.(map[string]any); ok {
+			v = cloneMap(mm)
+		}
+		out[k] = v
+	}
+	return out
+}
+
+func setPath(body map[string]any, path, value string) error {
+	p, err := jsonpath.Compile(path)
+	if err != nil {
+		return err
+	}
+	return p.Set(body, value)
+}
+
+// decodeResponse decodes a JSON body (numbers as json.Number, so large IDs
+// keep every digit). A body that looks like JSON but does not parse is
+// recorded in badJSON; other bodies are kept as text.
+func decodeResponse(hr *httpx.Response, rawURL string) *response {
+	r := &response{status: hr.StatusCode, header: hr.Header, raw: hr.Body}
+	r.url, _ = url.Parse(rawURL)
+	trimmed := bytes.TrimSpace(hr.Body)
+	if len(trimmed) == 0 {
+		return r
+	}
+	ct := strings.ToLower(hr.Header.Get("Content-Type"))
+	if trimmed[0] == '{' || trimmed[0] == '[' || strings.Contains(ct, "json") {
+		dec := json.NewDecoder(bytes.NewReader(trimmed))
+		dec.UseNumber()
+		var v any
+		err := dec.Decode(&v)
+		if err == nil && dec.More() {
+			err = errors.New("trailing data after the JSON value")
+		}
+		if err != nil {
+			r.badJSON = err
+			r.body = string(hr.Body)
+			return r
+		}
+		r.body = v
+		return r
+	}
+	r.body = string(hr.Body)
+	return r
+}
+
+// succeeded applies the call's success rule (default: any 2xx) and failure
+// conditions (the call's, else the connection's).
+func (e *Engine) succeeded(cc *compiledCall, r *response, data map[string]any) bool {
+	if cc.success != nil {
+		if len(cc.success.status) > 0 && !containsInt(cc.success.status, r.status) {
+			return false
+		}
+		if len(cc.success.status) == 0 && (r.status < 200 || r.status > 299) {
+			return false
+		}
+		if !e.allHold(cc.success.when, r, data) {
+			return false
+		}
+	} else if r.status < 200 || r.status > 299 {
+		return false
+	}
+	failure := cc.failure
+	if failure == nil {
+		failure = e.c.failure
+	}
+	for _, k := range failure {
+		if e.holds(k, r, data) {
+			return false
+		}
+	}
+	return true
+}
+
+func containsInt(l []int, v int) bool {
+	for _, x := range l {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// responseError builds the error for a failed response: vendor code and
+// message from the error paths, and the sentinel from the spec's code map,
+// the status, or kind.
+func (e *Engine) responseError(op Operation, cc *compiledCall, r *response, red *redact.Redactor, kind error) *Error {
+	rules := cc.errors
+	if rules == nil {
+		rules = e.c.errors
+	}
+	out := &Error{Op: op, Call: cc.name, StatusCode: r.status, Err: kind}
+	if rules != nil {
+		out.Code = firstText(rules.code, r.body)
+		out.Message = firstText(rules.message, r.body)
+		if s, ok := rules.kinds[out.Code]; ok {
+			out.Err = s
+		}
+	}
+	if out.Err == nil {
+		out.Err = sentinelForStatus(r.status)
+	}
+	if out.Code == "" && out.Message == "" && len(bytes.TrimSpace(r.raw)) > 0 {
+		out.Message = snippet(r.raw, red)
+	}
+	if out.Message == "" && out.Code == "" {
+		out.Message = http.StatusText(r.status)
+	}
+	out.Code = red.String(out.Code)
+	out.Message = red.String(out.Message)
+	return out
+}
+
+func firstText(paths []*jsonpath.Path, body any) string {
+	for _, p := range paths {
+		if v, ok := p.Get(body); ok && v != nil {
+			if s, err := binding.ToString(v); err == nil && s != "" {
+				return s
+			}
+		}
+	}
+	return ""
+}
+
+var space = regexp.MustCompile(`\s+`)
+
+// snippet is the start of a body for an error message, secrets masked.
+func snippet(b []byte, red *redact.Redactor) string {
+	s := strings.TrimSpace(space.ReplaceAllString(string(b), " "))
+	if len(s) > 300 {
+		s = s[:300]
+		for !utf8.ValidString(s) {
+			s = s[:len(s)-1]
+		}
+		s += "…"
+	}
+	return red.String(s)
+}
+
+// sanitize rewrites a *url.Error so its URL carries no secrets in the query.
+func sanitize(err error, red *redact.Redactor) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return &url.Error{Op: ue.Op, URL: red.URL(ue.URL), Err: red.Error(ue.Err)}
+	}
+	return err
+}
+
+// asError turns a non-response failure (template, auth) into an *Error.
+func (e *Engine) asError(op Operation, call string, err error) error {
+	var ce *Error
+	if errors.As(err, &ce) {
+		if ce.Op == "" {
+			ce.Op = op
+		}
+		return ce
+	}
+	var te *template.Error
+	if errors.As(err, &te) {
+		return e.templateError(op, call, err)
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return &Error{Op: op, Call: call, Message: "canceled", Err: err}
+	}
+	return e.mask(&Error{Op: op, Call: call, Message: err.Error()})
+}
+
+// templateError reports a render failure at its spec path. A missing key is
+// a problem of the input (a required attribute absent), not of the spec.
+func (e *Engine) templateError(op Operation, call string, err error) *Error {
+	out := &Error{Op: op, Call: call, Message: err.Error()}
+	var te *template.Error
+	if errors.As(err, &te) {
+		out.Path = te.Template
+		out.Message = te.Msg
+		if te.Key != "" {
+			out.Message = "required value missing: " + te.Msg
+		}
+	}
+	return e.mask(out)
+}
+
+func (e *Engine) mask(err *Error) *Error {
+	err.Message = e.red.String(err.Message)
+	err.Code = e.red.String(err.Code)
+	if err.Err != nil && !isSentinel(err.Err) {
+		err.Err = e.red.Error(err.Err)
+	}
+	return err
+}
+
+func isSentinel(err error) bool {
+	for _, s := range []error{ErrUnsupported, ErrAuth, ErrNotFound, ErrConflict, ErrRateLimited, ErrInvalidSpec} {
+		if err == s {
+			return true
+		}
+	}
+	return false
+}
+
+// logHTTP writes the one debug line per attempt.
+func (e *Engine) logHTTP(ctx context.Context, call string, attempt int, method, maskedURL string, status int, d time.Duration, err error) {
+	if !e.log.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
+	attrs := []slog.Attr{slog.String("call", call), slog.String("method", method), slog.String("url", maskedURL), slog.Int("attempt", attempt)}
+	if status != 0 {
+		attrs = append(attrs, slog.Int("status", status))
+	}
+	attrs = append(attrs, slog.Duration("duration", d))
+	if err != nil {
+		attrs = append(attrs, slog.String("error", e.red.String(err.Error())))
+	}
+	e.log.LogAttrs(ctx, slog.LevelDebug, "http", attrs...)
+}
+
+const traceBodyLimit = 64 << 10
+
+func (e *Engine) traceAttempt(ctx context.Context, op Operation, call string, n int, b *built, hr *httpx.Response, err error, red *redact.Redactor) {
+	if e.trace == nil {
+		return
+	}
+	t := Trace{Op: op, Call: call, Attempt: n, Method: b.method, URL: red.URL(b.url), RequestHeader: maskHeader(b.header, red), RequestBody: cut(red.String(string(b.body)))}
+	if hr != nil {
+		t.StatusCode, t.ResponseHeader, t.ResponseBody, t.Duration = hr.StatusCode, maskHeader(hr.Header, red), cut(red.String(string(hr.Body))), hr.Duration
+	}
+	if err != nil {
+		t.Err = red.Error(sanitize(err, red))
+	}
+	e.trace(ctx, t)
+}
+
+func cut(s string) string {
+	if len(s) > traceBodyLimit {
+		return s[:traceBodyLimit] + "…"
+	}
+	return s
+}
+
+func maskHeader(h http.Header, red *redact.Redactor) http.Header {
+	out := make(http.Header, len(h))
+	for k, vs := range h {
+		for _, v := range vs {
+			if redact.SensitiveName(k) {
+				v = redact.Mask
+			}
+			out[k] = append(out[k], red.String(v))
+		}
+	}
+	return out
+}

@@ -1,0 +1,571 @@
+package connector
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/restconn/restconn/binding"
+)
+
+// Spec is a parsed connector spec. SPEC.md documents every field. A Spec is
+// plain data: callers may build or modify one in Go before passing it to New
+// (presets hand out fresh copies for this).
+type Spec struct {
+	Name        string                `json:"name"`
+	Description string                `json:"description,omitempty"`
+	Params      map[string]ParamSpec  `json:"params,omitempty"`
+	Secrets     map[string]SecretSpec `json:"secrets,omitempty"`
+	Connection  Connection            `json:"connection"`
+	Connect     *Chain                `json:"connect,omitempty"`
+	Import      *Import               `json:"import,omitempty"`
+	Provision   map[Operation]*OpSpec `json:"provision,omitempty"`
+	Tickets     *Tickets              `json:"tickets,omitempty"`
+}
+
+// ParamSpec declares a non-secret parameter (.params.<name>).
+type ParamSpec struct {
+	Description string `json:"description,omitempty"`
+	Default     any    `json:"default,omitempty"`
+	Required    bool   `json:"required,omitempty"`
+}
+
+// SecretSpec declares a secret parameter (.secrets.<name>).
+type SecretSpec struct {
+	Description string `json:"description,omitempty"`
+	Required    bool   `json:"required,omitempty"`
+}
+
+// Connection says how to reach the target.
+type Connection struct {
+	BaseURL      string            `json:"baseURL"`
+	Headers      map[string]string `json:"headers,omitempty"`
+	Timeout      Duration          `json:"timeout,omitempty"`
+	TLS          *TLS              `json:"tls,omitempty"`
+	Auth         map[string]*Auth  `json:"auth,omitempty"`
+	DefaultAuth  string            `json:"defaultAuth,omitempty"`
+	Retry        *Retry            `json:"retry,omitempty"`
+	RateLimit    *RateLimit        `json:"rateLimit,omitempty"`
+	MaxBodyBytes int64             `json:"maxBodyBytes,omitempty"`
+	Errors       *ErrorRules       `json:"errors,omitempty"`
+	Failure      []Condition       `json:"failure,omitempty"`
+}
+
+// TLS options for the default HTTP client.
+type TLS struct {
+	InsecureSkipVerify bool   `json:"insecureSkipVerify,omitempty"`
+	ServerName         string `json:"serverName,omitempty"`
+	CAPEM              string `json:"caPEM,omitempty"` // template over .params
+	MinVersion         string `json:"minVersion,omitempty"`
+}
+
+// Retry tunes retries of failed attempts.
+type Retry struct {
+	MaxAttempts int      `json:"maxAttempts,omitempty"`
+	MinBackoff  Duration `json:"minBackoff,omitempty"`
+	MaxBackoff  Duration `json:"maxBackoff,omitempty"`
+	MaxWait     Duration `json:"maxWait,omitempty"`
+	MaxWaits    int      `json:"maxWaits,omitempty"`
+}
+
+// RateLimit is a client-side request rate.
+type RateLimit struct {
+	RequestsPerSecond float64 `json:"requestsPerSecond"`
+	Burst             int     `json:"burst,omitempty"`
+}
+
+// Auth is one named auth block.
+type Auth struct {
+	Type string `json:"type"` // none, basic, bearer, apiKey, oauth2, session
+
+	Username string `json:"username,omitempty"` // basic
+	Password string `json:"password,omitempty"` // basic
+	Token    string `json:"token,omitempty"`    // bearer: the token; session: where the token is in the login response
+
+	In    string `json:"in,omitempty"`    // apiKey: header or query
+	Name  string `json:"name,omitempty"`  // apiKey: header or parameter name
+	Value string `json:"value,omitempty"` // apiKey: the key
+
+	TokenURL       string            `json:"tokenURL,omitempty"` // oauth2
+	ClientID       string            `json:"clientID,omitempty"`
+	ClientSecret   string            `json:"clientSecret,omitempty"`
+	Scopes         []string          `json:"scopes,omitempty"`
+	AuthStyle      string            `json:"authStyle,omitempty"` // header, params, auto
+	EndpointParams map[string]string `json:"endpointParams,omitempty"`
+	EarlyExpiry    Duration          `json:"earlyExpiry,omitempty"`
+
+	Login  *Call    `json:"login,omitempty"`  // session
+	TTL    Duration `json:"ttl,omitempty"`    // session: lifetime when the login response does not say
+	Inject *Inject  `json:"inject,omitempty"` // bearer, oauth2, session: where the token goes
+
+	Expiry []Rule `json:"expiry,omitempty"`
+}
+
+// Inject places a token into each request.
+type Inject struct {
+	In     string `json:"in"`               // header, query or body
+	Name   string `json:"name"`             // header name, parameter name or body path
+	Prefix string `json:"prefix,omitempty"` // e.g. "Bearer "
+}
+
+// Rule matches a response: every listed status (any of) and every condition
+// (all of) must hold. An empty rule matches nothing.
+type Rule struct {
+	Status []int       `json:"status,omitempty"`
+	When   []Condition `json:"when,omitempty"`
+}
+
+// Condition tests one value of a response or of a template.
+type Condition struct {
+	Path    string `json:"path,omitempty"`    // a path into the response body
+	Header  string `json:"header,omitempty"`  // a response header
+	Value   string `json:"value,omitempty"`   // a template
+	Exists  *bool  `json:"exists,omitempty"`  // the value is present (true) or absent (false)
+	Equals  any    `json:"equals,omitempty"`  // equal to this JSON value (numbers and strings compare by text)
+	In      []any  `json:"in,omitempty"`      // equal to one of these
+	Matches string `json:"matches,omitempty"` // a regular expression on the text of the value
+	Not     bool   `json:"not,omitempty"`     // negate the test
+}
+
+// ErrorRules read the vendor's error code and message from a failed
+// response and map codes to restconn sentinels.
+type ErrorRules struct {
+	Code    Paths             `json:"code,omitempty"`
+	Message Paths             `json:"message,omitempty"`
+	Map     map[string]string `json:"map,omitempty"` // vendor code -> auth, notFound, conflict, rateLimited, unsupported
+}
+
+// Paths is one path or a list of paths tried in order.
+type Paths []string
+
+// UnmarshalJSON accepts a string or a list of strings.
+func (p *Paths) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		*p = Paths{s}
+		return nil
+	}
+	var l []string
+	if err := json.Unmarshal(b, &l); err != nil {
+		return fmt.Errorf("want a path or a list of paths")
+	}
+	*p = l
+	return nil
+}
+
+// Call is one HTTP call.
+type Call struct {
+	Name       string            `json:"name,omitempty"`
+	Auth       string            `json:"auth,omitempty"`
+	Method     string            `json:"method,omitempty"`
+	Path       string            `json:"path,omitempty"`
+	URL        string            `json:"url,omitempty"`
+	Query      map[string]string `json:"query,omitempty"`
+	Headers    map[string]string `json:"headers,omitempty"`
+	Body       any               `json:"body,omitempty"`
+	Form       map[string]string `json:"form,omitempty"`
+	Success    *Rule             `json:"success,omitempty"`
+	Failure    []Condition       `json:"failure,omitempty"`
+	Errors     *ErrorRules       `json:"errors,omitempty"`
+	If         string            `json:"if,omitempty"`
+	ForEach    string            `json:"forEach,omitempty"`
+	Idempotent bool              `json:"idempotent,omitempty"`
+	Timeout    Duration          `json:"timeout,omitempty"`
+	Restart    *Restart          `json:"restart,omitempty"`
+}
+
+// Restart re-runs a chain from an earlier call when this call's response
+// matches a rule: the optimistic-concurrency pattern of "re-read, then
+// write again" (e.g. SCIM 400 invalidVers).
+type Restart struct {
+	When Rule   `json:"when"`
+	From string `json:"from"`
+	Max  int    `json:"max,omitempty"`
+}
+
+// Chain is a list of calls run in order.
+type Chain struct {
+	Calls []*Call `json:"calls"`
+}
+
+// ListCall is a call that returns a list of records, page by page.
+type ListCall struct {
+	Call
+	Records string  `json:"records,omitempty"`
+	Paging  *Paging `json:"paging,omitempty"`
+	Stop    []Rule  `json:"stop,omitempty"`
+}
+
+// Paging configures how a ListCall walks its pages.
+type Paging struct {
+	Type      string `json:"type"`
+	Path      string `json:"path,omitempty"`
+	Param     string `json:"param,omitempty"`
+	In        string `json:"in,omitempty"`
+	SizeParam string `json:"sizeParam,omitempty"`
+	Size      int    `json:"size,omitempty"`
+	Start     int    `json:"start,omitempty"`
+	Total     string `json:"total,omitempty"`
+	MaxPages  int    `json:"maxPages,omitempty"`
+}
+
+// Import describes the import of accounts and entitlements.
+type Import struct {
+	Accounts     *AccountImport                `json:"accounts,omitempty"`
+	Entitlements map[string]*EntitlementImport `json:"entitlements,omitempty"`
+}
+
+// AccountImport maps a list of records to accounts.
+type AccountImport struct {
+	Sources      []*ListCall              `json:"sources"`
+	Incremental  []*ListCall              `json:"incremental,omitempty"`
+	Detail       *Call                    `json:"detail,omitempty"`
+	DetailRecord string                   `json:"detailRecord,omitempty"`
+	Unique       bool                     `json:"unique,omitempty"`
+	ID           binding.Field            `json:"id"`
+	Name         *binding.Field           `json:"name,omitempty"`
+	Active       *Active                  `json:"active,omitempty"`
+	Attributes   map[string]binding.Field `json:"attributes,omitempty"`
+	Entitlements map[string]string        `json:"entitlements,omitempty"`
+}
+
+// Active decides whether an account is active. Without conditions the value
+// at Path is read as a boolean; with them, the account is active when they
+// hold. A missing value means Default (true when unset).
+type Active struct {
+	Path    string `json:"path"`
+	Equals  any    `json:"equals,omitempty"`
+	In      []any  `json:"in,omitempty"`
+	Matches string `json:"matches,omitempty"`
+	Not     bool   `json:"not,omitempty"`
+	Default *bool  `json:"default,omitempty"`
+}
+
+// EntitlementImport maps records to entitlements of one type.
+type EntitlementImport struct {
+	Sources      []*ListCall              `json:"sources,omitempty"`
+	FromAccounts bool                     `json:"fromAccounts,omitempty"`
+	Detail       *Call                    `json:"detail,omitempty"`
+	DetailRecord string                   `json:"detailRecord,omitempty"`
+	ID           binding.Field            `json:"id"`
+	Name         *binding.Field           `json:"name,omitempty"`
+	Attributes   map[string]binding.Field `json:"attributes,omitempty"`
+	Members      string                   `json:"members,omitempty"`
+}
+
+// OpSpec is how one provisioning operation is carried out: a chain of
+// calls, or a ticket. AddAccess and RemoveAccess may give one per
+// entitlement type in Types.
+type OpSpec struct {
+	Calls      []*Call            `json:"calls,omitempty"`
+	AccountID  string             `json:"accountID,omitempty"`
+	Attributes map[string]string  `json:"attributes,omitempty"`
+	Ticket     *TicketRequest     `json:"ticket,omitempty"`
+	Types      map[string]*OpSpec `json:"types,omitempty"`
+}
+
+// TicketRequest fulfils an operation through tickets.create; Title and
+// Description are templates exposed to the ticket calls as .ticket.title
+// and .ticket.description (defaults describe the request).
+type TicketRequest struct {
+	Title       string `json:"title,omitempty"`
+	Description string `json:"description,omitempty"`
+}
+
+// Tickets describes how tickets are created and polled.
+type Tickets struct {
+	Create *TicketCreate `json:"create,omitempty"`
+	Status *TicketStatus `json:"status,omitempty"`
+}
+
+// TicketCreate files a ticket.
+type TicketCreate struct {
+	Calls  []*Call `json:"calls"`
+	ID     string  `json:"id"`
+	Number string  `json:"number,omitempty"`
+	Status string  `json:"status,omitempty"`
+}
+
+// TicketStatus polls a ticket (.ticket.id).
+type TicketStatus struct {
+	Calls   []*Call     `json:"calls"`
+	Status  string      `json:"status"`
+	Key     string      `json:"key,omitempty"`
+	Number  string      `json:"number,omitempty"`
+	States  []StateRule `json:"states"`
+	Default TicketState `json:"default,omitempty"`
+}
+
+// StateRule maps a status key to a TicketState.
+type StateRule struct {
+	Equals  string      `json:"equals,omitempty"`
+	In      []string    `json:"in,omitempty"`
+	Matches string      `json:"matches,omitempty"`
+	State   TicketState `json:"state"`
+}
+
+// Duration is a time.Duration written in JSON as a Go duration string
+// ("30s", "1m30s") or a number of seconds.
+type Duration time.Duration
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		v, err := time.ParseDuration(s)
+		if err != nil {
+			return fmt.Errorf("bad duration %q: want e.g. \"30s\" or a number of seconds", s)
+		}
+		*d = Duration(v)
+		return nil
+	}
+	var f float64
+	if err := json.Unmarshal(b, &f); err != nil {
+		return fmt.Errorf("bad duration %s: want e.g. \"30s\" or a number of seconds", b)
+	}
+	*d = Duration(f * float64(time.Second))
+	return nil
+}
+
+// MarshalJSON writes the duration string form.
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
+
+// Parse parses and validates a spec. Errors are *Error values wrapping
+// ErrInvalidSpec and naming the JSON path of the offending field; unknown
+// keys are errors. Templates are compiled by New, not here.
+func Parse(data []byte) (*Spec, error) {
+	var raw any
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(&raw); err != nil {
+		return nil, specError("", "not valid JSON: "+jsonErrorText(data, err))
+	}
+	if dec.More() {
+		return nil, specError("", "trailing data after the JSON document")
+	}
+	if err := checkKeys(raw, reflect.TypeOf(Spec{}), ""); err != nil {
+		return nil, err
+	}
+	var s Spec
+	dec = json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(&s); err != nil {
+		var te *json.UnmarshalTypeError
+		if ok := asType(err, &te); ok {
+			return nil, specError(te.Field, fmt.Sprintf("want %s, got JSON %s", te.Type, te.Value))
+		}
+		return nil, specError("", err.Error())
+	}
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+// LoadFile reads and parses a spec file.
+func LoadFile(path string) (*Spec, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &Error{Message: "reading spec", Err: err}
+	}
+	s, err := Parse(data)
+	if err != nil {
+		if e, ok := err.(*Error); ok {
+			e.Message = path + ": " + e.Message
+		}
+		return nil, err
+	}
+	return s, nil
+}
+
+// Clone returns a deep copy of the spec (via JSON), for customizing a
+// preset without touching the original.
+func (s *Spec) Clone() *Spec {
+	b, err := json.Marshal(s)
+	if err != nil {
+		panic("restconn: spec does not marshal: " + err.Error())
+	}
+	var c Spec
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if err := dec.Decode(&c); err != nil {
+		panic("restconn: spec does not round-trip: " + err.Error())
+	}
+	return &c
+}
+
+func asType(err error, target **json.UnmarshalTypeError) bool {
+	te, ok := err.(*json.UnmarshalTypeError)
+	if ok {
+		*target = te
+	}
+	return ok
+}
+
+func jsonErrorText(data []byte, err error) string {
+	if se, ok := err.(*json.SyntaxError); ok {
+		line := 1 + bytes.Count(data[:min(int(se.Offset), len(data))], []byte("\n"))
+		return fmt.Sprintf("%v (line %d)", se, line)
+	}
+	return err.Error()
+}
+
+var unmarshalerType = reflect.TypeOf((*json.Unmarshaler)(nil)).Elem()
+
+// checkKeys walks the decoded document beside the Go type and reports the
+// first key the type does not have, with its JSON path. encoding/json's
+// DisallowUnknownFields names the key but not where it is.
+func checkKeys(v any, t reflect.Type, path string) error {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		obj, ok := v.(map[string]any)
+		if !ok {
+			if reflect.PointerTo(t).Implements(unmarshalerType) {
+				return nil // a shorthand form such as a bare path
+			}
+			if v == nil {
+				return nil
+			}
+			return specError(path, fmt.Sprintf("want an object, got %s", jsonKind(v)))
+		}
+		fields := jsonFields(t)
+		keys := make([]string, 0, len(obj))
+		for k := range obj {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			ft, ok := fields[k]
+			if !ok {
+				return specError(join(path, k), fmt.Sprintf("unknown key %q%s", k, suggest(k, fields)))
+			}
+			if err := checkKeys(obj[k], ft, join(path, k)); err != nil {
+				return err
+			}
+		}
+	case reflect.Map:
+		obj, ok := v.(map[string]any)
+		if !ok {
+			if v == nil {
+				return nil
+			}
+			return specError(path, fmt.Sprintf("want an object, got %s", jsonKind(v)))
+		}
+		for k, e := range obj {
+			if err := checkKeys(e, t.Elem(), join(path, k)); err != nil {
+				return err
+			}
+		}
+	case reflect.Slice:
+		if t.Implements(unmarshalerType) || reflect.PointerTo(t).Implements(unmarshalerType) {
+			return nil
+		}
+		l, ok := v.([]any)
+		if !ok {
+			if v == nil {
+				return nil
+			}
+			return specError(path, fmt.Sprintf("want a list, got %s", jsonKind(v)))
+		}
+		for i, e := range l {
+			if err := checkKeys(e, t.Elem(), path+"["+strconv.Itoa(i)+"]"); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func jsonFields(t reflect.Type) map[string]reflect.Type {
+	out := map[string]reflect.Type{}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if f.Anonymous && f.Tag.Get("json") == "" {
+			for k, v := range jsonFields(f.Type) {
+				out[k] = v
+			}
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" || !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		out[name] = f.Type
+	}
+	return out
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	if strings.ContainsAny(key, ".[]\" ") {
+		return path + "[" + strconv.Quote(key) + "]"
+	}
+	return path + "." + key
+}
+
+func jsonKind(v any) string {
+	switch v.(type) {
+	case string:
+		return "a string"
+	case json.Number, float64:
+		return "a number"
+	case bool:
+		return "a boolean"
+	case []any:
+		return "a list"
+	case map[string]any:
+		return "an object"
+	}
+	return "null"
+}
+
+// suggest names the closest known key, for typos such as "baseUrl".
+func suggest(k string, fields map[string]reflect.Type) string {
+	best, bestD := "", 3
+	for f := range fields {
+		if strings.EqualFold(f, k) {
+			return fmt.Sprintf(" (did you mean %q?)", f)
+		}
+		if d := distance(strings.ToLower(f), strings.ToLower(k)); d < bestD {
+			best, bestD = f, d
+		}
+	}
+	if best != "" {
+		return fmt.Sprintf(" (did you mean %q?)", best)
+	}
+	return ""
+}
+
+func distance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
