@@ -165,9 +165,10 @@ type tokenCache struct {
 	now   func() time.Time
 	sem   chan struct{}
 
-	tok string
-	exp time.Time // zero: no known expiry
-	gen uint64
+	tok    string
+	exp    time.Time     // zero: no known expiry
+	margin time.Duration // replace the token this long before exp
+	gen    uint64
 }
 
 func (c *tokenCache) get(ctx context.Context) (string, uint64, error) {
@@ -177,7 +178,7 @@ func (c *tokenCache) get(ctx context.Context) (string, uint64, error) {
 		return "", 0, ctx.Err()
 	}
 	defer func() { <-c.sem }()
-	if c.tok != "" && (c.exp.IsZero() || c.now().Before(c.exp.Add(-c.early))) {
+	if c.tok != "" && (c.exp.IsZero() || c.now().Before(c.exp.Add(-c.margin))) {
 		return c.tok, c.gen, nil
 	}
 	tok, exp, err := c.fetch(ctx)
@@ -185,6 +186,12 @@ func (c *tokenCache) get(ctx context.Context) (string, uint64, error) {
 		return "", 0, err
 	}
 	c.tok, c.exp = tok, exp
+	// A token that lives less than twice the margin is still used for
+	// half its life rather than fetched anew for every call.
+	c.margin = c.early
+	if life := exp.Sub(c.now()); !exp.IsZero() && life < 2*c.early {
+		c.margin = life / 2
+	}
 	c.gen++
 	return c.tok, c.gen, nil
 }

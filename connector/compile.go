@@ -637,6 +637,9 @@ func (c *compiler) call(where string, k *Call, _ string, out *compiled, defaultN
 	if k.Body != nil {
 		t, err := template.CompileTree(where+".body", k.Body)
 		if err != nil {
+			if te, ok := err.(*template.Error); ok {
+				c.fail(te.Template, "bad template: %s", te.Msg)
+			}
 			c.fail(where+".body", "%v", err)
 		}
 		cc.body = t

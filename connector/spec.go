@@ -425,16 +425,24 @@ func checkKeys(v any, t reflect.Type, path string) error {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
+	if v == nil {
+		return nil // null: the zero value
+	}
+	if reflect.PointerTo(t).Implements(unmarshalerType) {
+		// Custom forms (durations, path shorthands): decode this value
+		// alone, so an error can name where it is.
+		b, _ := json.Marshal(v)
+		if err := json.Unmarshal(b, reflect.New(t).Interface()); err != nil {
+			return specError(path, err.Error())
+		}
+		if _, isObj := v.(map[string]any); !isObj || t.Kind() != reflect.Struct {
+			return nil
+		}
+	}
 	switch t.Kind() {
 	case reflect.Struct:
 		obj, ok := v.(map[string]any)
 		if !ok {
-			if reflect.PointerTo(t).Implements(unmarshalerType) {
-				return nil // a shorthand form such as a bare path
-			}
-			if v == nil {
-				return nil
-			}
 			return specError(path, fmt.Sprintf("want an object, got %s", jsonKind(v)))
 		}
 		fields := jsonFields(t)
@@ -455,9 +463,6 @@ func checkKeys(v any, t reflect.Type, path string) error {
 	case reflect.Map:
 		obj, ok := v.(map[string]any)
 		if !ok {
-			if v == nil {
-				return nil
-			}
 			return specError(path, fmt.Sprintf("want an object, got %s", jsonKind(v)))
 		}
 		for k, e := range obj {
@@ -466,20 +471,34 @@ func checkKeys(v any, t reflect.Type, path string) error {
 			}
 		}
 	case reflect.Slice:
-		if t.Implements(unmarshalerType) || reflect.PointerTo(t).Implements(unmarshalerType) {
-			return nil
-		}
 		l, ok := v.([]any)
 		if !ok {
-			if v == nil {
-				return nil
-			}
 			return specError(path, fmt.Sprintf("want a list, got %s", jsonKind(v)))
 		}
 		for i, e := range l {
 			if err := checkKeys(e, t.Elem(), path+"["+strconv.Itoa(i)+"]"); err != nil {
 				return err
 			}
+		}
+	case reflect.String:
+		if _, ok := v.(string); !ok {
+			return specError(path, fmt.Sprintf("want a string, got %s", jsonKind(v)))
+		}
+	case reflect.Bool:
+		if _, ok := v.(bool); !ok {
+			return specError(path, fmt.Sprintf("want true or false, got %s", jsonKind(v)))
+		}
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		n, ok := v.(json.Number)
+		if !ok {
+			return specError(path, fmt.Sprintf("want a whole number, got %s", jsonKind(v)))
+		}
+		if _, err := n.Int64(); err != nil {
+			return specError(path, fmt.Sprintf("want a whole number, got %s", n))
+		}
+	case reflect.Float64:
+		if _, ok := v.(json.Number); !ok {
+			return specError(path, fmt.Sprintf("want a number, got %s", jsonKind(v)))
 		}
 	}
 	return nil
