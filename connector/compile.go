@@ -152,8 +152,8 @@ type compiledTicketRequest struct {
 }
 
 type compiledTicketCreate struct {
-	calls              []*compiledCall
-	id, number, status *template.Template
+	calls                   []*compiledCall
+	id, number, status, key *template.Template
 }
 
 type compiledTicketStatus struct {
@@ -321,6 +321,10 @@ func (c *compiler) run() (out *compiled, err error) {
 			tc.id = c.tmpl(p+".id", t.Create.ID, template.Plain)
 			tc.number = c.optTmpl(p+".number", t.Create.Number)
 			tc.status = c.optTmpl(p+".status", t.Create.Status)
+			tc.key = c.optTmpl(p+".key", t.Create.Key)
+			if t.Create.Key != "" && t.Create.Status == "" {
+				c.fail(p+".key", "needs status")
+			}
 			out.ticketCreate = tc
 		}
 		if t.Status != nil {

@@ -212,7 +212,13 @@ func (e *Engine) fileTicket(ctx context.Context, req Request, tr *compiledTicket
 		if t.Status, err = tc.status.Render(data); err != nil {
 			return Result{}, e.maskWith(red, e.templateError(req.Op, "", err))
 		}
-		if t.State, err = e.c.ticketStatus.state(t.Status); err != nil {
+		key := t.Status
+		if tc.key != nil {
+			if key, err = tc.key.Render(data); err != nil {
+				return Result{}, e.maskWith(red, e.templateError(req.Op, "", err))
+			}
+		}
+		if t.State, err = e.c.ticketStatus.state(key); err != nil {
 			return Result{}, &Error{Op: req.Op, Path: "tickets.status.states", Message: err.Error()}
 		}
 	}

@@ -290,6 +290,7 @@ type TicketCreate struct {
 	ID     string  `json:"id"`
 	Number string  `json:"number,omitempty"`
 	Status string  `json:"status,omitempty"`
+	Key    string  `json:"key,omitempty"`
 }
 
 // TicketStatus polls a ticket (.ticket.id).
