@@ -39,8 +39,8 @@
 // and security. Responses: the body against the schema documented for its
 // status code, and documented response headers. A status code that an
 // operation does not document (a 429, say) is accepted, as kin-openapi does by
-// default, because vendors rarely document every status they send. Values of
-// the default of a parameter are never written into the request.
+// default, because vendors rarely document every status they send. Defaults
+// in the description are never filled into the request.
 //
 // # Patches
 //
@@ -150,7 +150,7 @@ func (v *Validator) ValidateRequest(r *http.Request, body []byte) error {
 	if err != nil {
 		return err
 	}
-	return v.validateRequest(r, body, route, params)
+	return validateRequest(r, body, route, params)
 }
 
 // ValidateResponse checks the response with the given status, header and body
@@ -161,15 +161,16 @@ func (v *Validator) ValidateResponse(r *http.Request, reqBody []byte, status int
 	if err != nil {
 		return err
 	}
-	return v.validateResponse(r, reqBody, route, params, status, header, body)
+	return validateResponse(r, reqBody, route, params, status, header, body)
 }
 
 // Middleware returns a handler that serves next and validates every request
 // and the response next produced, calling report once for each violated
 // exchange part (request, response). The response is held back until it has
 // been validated, so report has run before the client sees the response;
-// reporting through t.Error is therefore safe. Streaming is lost, which
-// does not matter for a test double.
+// reporting through t.Error is therefore safe. A request that matches no
+// operation is reported once, and its response is not checked. Streaming is
+// lost, which does not matter for a test double.
 func (v *Validator) Middleware(next http.Handler, report func(error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var reqBody []byte
@@ -192,10 +193,10 @@ func (v *Validator) Middleware(next http.Handler, report func(error)) http.Handl
 		if err != nil {
 			report(err)
 		} else {
-			if err := v.validateRequest(orig, reqBody, route, params); err != nil {
+			if err := validateRequest(orig, reqBody, route, params); err != nil {
 				report(err)
 			}
-			if err := v.validateResponse(orig, reqBody, route, params, res.StatusCode, res.Header, rec.Body.Bytes()); err != nil {
+			if err := validateResponse(orig, reqBody, route, params, res.StatusCode, res.Header, rec.Body.Bytes()); err != nil {
 				report(err)
 			}
 		}
@@ -222,7 +223,7 @@ func (v *Validator) route(r *http.Request) (*routers.Route, map[string]string, e
 	return route, params, nil
 }
 
-func (v *Validator) input(r *http.Request, body []byte, route *routers.Route, params map[string]string) *openapi3filter.RequestValidationInput {
+func requestInput(r *http.Request, body []byte, route *routers.Route, params map[string]string) *openapi3filter.RequestValidationInput {
 	// Give kin-openapi its own copy with a fresh body: it reads and closes it.
 	r = r.Clone(r.Context())
 	r.Body = io.NopCloser(bytes.NewReader(body))
@@ -241,16 +242,16 @@ func (v *Validator) input(r *http.Request, body []byte, route *routers.Route, pa
 	}
 }
 
-func (v *Validator) validateRequest(r *http.Request, body []byte, route *routers.Route, params map[string]string) error {
-	in := v.input(r, body, route, params)
+func validateRequest(r *http.Request, body []byte, route *routers.Route, params map[string]string) error {
+	in := requestInput(r, body, route, params)
 	if err := openapi3filter.ValidateRequest(r.Context(), in); err != nil {
 		return &Error{Method: r.Method, Path: r.URL.Path, Err: err}
 	}
 	return nil
 }
 
-func (v *Validator) validateResponse(r *http.Request, reqBody []byte, route *routers.Route, params map[string]string, status int, header http.Header, body []byte) error {
-	req := v.input(r, reqBody, route, params)
+func validateResponse(r *http.Request, reqBody []byte, route *routers.Route, params map[string]string, status int, header http.Header, body []byte) error {
+	req := requestInput(r, reqBody, route, params)
 	in := &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: req,
 		Status:                 status,
