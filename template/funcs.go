@@ -2,6 +2,7 @@ package template
 
 import (
 	"encoding/base64"
+	"errors"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -38,6 +39,7 @@ var funcs = func() map[string]any {
 		"opt":          opt,
 		"omit":         func() any { return Omitted },
 		"omitEmpty":    omitEmpty,
+		"required":     required,
 		"rfc3339":      func(t any) (string, error) { return formatTime(time.RFC3339, t) },
 		"unix":         unix,
 		"formatTime":   formatTime,
@@ -109,6 +111,15 @@ func opt(m any, keys ...string) any {
 		return Omitted
 	}
 	return v
+}
+
+// required fails the rendering with msg when v is empty, so a spec can
+// demand a parameter only where it is used.
+func required(msg string, v any) (any, error) {
+	if omitEmpty(v) == Omitted {
+		return nil, errors.New(msg)
+	}
+	return v, nil
 }
 
 func omitEmpty(v any) any {

@@ -13,6 +13,7 @@
 //	opt m k...         the value at nested keys of map m, or "omitted" when absent
 //	omit               the omitted marker itself
 //	omitEmpty v        v, or omitted when v is empty ("", nil, empty list or map)
+//	required msg v     v, or an error saying msg when v is empty or omitted
 //	rfc3339 t          a time in RFC 3339 (UTC)
 //	unix t             a time as Unix seconds
 //	formatTime l t     a time in Go layout l (UTC)

@@ -1,0 +1,147 @@
+// Package intercom is the restconn preset for the Intercom REST API 2.11:
+// teammates (admins) and teams, and access requests fulfilled through
+// Intercom tickets.
+//
+// The preset is the JSON spec intercom.json, embedded in the package; read
+// it to see exactly what is called, or copy it to make your own. New only
+// fills in parameters and secrets.
+//
+// # What it does
+//
+//	Connect         GET /me (proves the token)
+//	ImportAccounts  GET /admins?display_avatar=true (one call: the list is not paginated)
+//	ImportAccess    GET /teams: entitlements of type "team", members from admin_ids
+//	UpdateAccount   PUT /admins/{id}/away from away_mode_enabled / away_mode_reassign
+//	other requests  POST /tickets: a ticket that tells a workspace owner what to do
+//	TicketStatus    GET /tickets/{id}
+//
+// Intercom's API cannot create or delete admins or change team membership,
+// so CreateAccount, RemoveAccount, EnableAccount, DisableAccount, AddAccess
+// and RemoveAccess (type "team") each file a ticket of Config.TicketTypeID
+// for Config.ContactEmail, with _default_title_ saying what to do for whom
+// and _default_description_ listing the request (user, account, team, task).
+// Result.Ticket carries the ticket; poll it with TicketStatus.
+//
+// # Accounts
+//
+// Account.ID is the admin id, Account.Name the admin name, Active is always
+// true (the API has no disabled admins) and Entitlements["team"] lists the
+// admin's team_ids as strings. Attributes use the API's own field names:
+//
+//	id, type, name, email, job_title                 strings
+//	away_mode_enabled, away_mode_reassign,
+//	has_inbox_seat                                   bools
+//	team_ids, primary_team_ids, secondary_team_ids   []any of int64
+//	avatar_image_url                                 string (avatar.image_url)
+//
+// Team entitlements carry id, type, name, admin_ids, primary_admin_ids and
+// secondary_admin_ids. UpdateAccount reads away_mode_enabled and
+// away_mode_reassign from Request.Account (bools or "true"/"false"); an
+// absent one keeps its current value.
+//
+// # Ticket states
+//
+// Intercom's ticket_state maps to restconn's TicketState as follows; change
+// it with Config.States or by editing Spec().Tickets.Status.States:
+//
+//	submitted, in_progress, waiting_on_customer  pending
+//	resolved                                     completed
+//
+// # Errors and limits
+//
+// Intercom's error.list gives Error.Code and Error.Message. 401 is
+// connector.ErrAuth, 404 (admin_not_found, team_not_found, ticket_not_found)
+// is connector.ErrNotFound. A 429 waits until X-RateLimit-Reset, up to 70
+// seconds (Intercom's windows are a minute long), then retries; a longer
+// wait fails with connector.ErrRateLimited.
+package intercom
+
+import (
+	_ "embed"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/restconn/restconn/connector"
+)
+
+// Hosts of Intercom's regions.
+const (
+	BaseURL   = "https://api.intercom.io"
+	BaseURLEU = "https://api.eu.intercom.io"
+	BaseURLAU = "https://api.au.intercom.io"
+)
+
+// Config configures the preset.
+type Config struct {
+	Token        string // access token (secret)
+	BaseURL      string // default https://api.intercom.io; EU https://api.eu.intercom.io, AU https://api.au.intercom.io
+	Version      string // Intercom-Version header, default "2.11"
+	TicketTypeID string // ticket type used for access requests
+	ContactEmail string // the contact the ticket is filed for (e.g. the requester); a template over the request is allowed
+
+	// States overrides how Intercom ticket states map to restconn's:
+	// each entry replaces the mapping of one ticket_state.
+	States map[string]connector.TicketState
+}
+
+//go:embed intercom.json
+var specJSON []byte
+
+var (
+	parsed   *connector.Spec
+	parseErr error
+	once     sync.Once
+)
+
+// Spec returns the embedded preset spec: a fresh copy the caller may
+// customize and pass to connector.New.
+func Spec() *connector.Spec {
+	once.Do(func() { parsed, parseErr = connector.Parse(specJSON) })
+	if parseErr != nil {
+		panic("intercom: embedded spec is invalid: " + parseErr.Error())
+	}
+	return parsed.Clone()
+}
+
+// New returns an engine for Intercom. Options such as
+// connector.WithHTTPClient and connector.WithLogger pass through.
+func New(cfg Config, opts ...connector.Option) (*connector.Engine, error) {
+	if cfg.Token == "" {
+		return nil, fmt.Errorf("intercom: Config.Token is required")
+	}
+	params := map[string]any{}
+	if cfg.BaseURL != "" {
+		params["baseURL"] = strings.TrimRight(cfg.BaseURL, "/")
+	}
+	if cfg.Version != "" {
+		params["version"] = cfg.Version
+	}
+	if cfg.TicketTypeID != "" {
+		params["ticketTypeID"] = cfg.TicketTypeID
+	}
+	spec := Spec()
+	if cfg.ContactEmail != "" {
+		// The contact is a template over the request, so it is placed in
+		// the spec itself rather than passed as a parameter.
+		call := spec.Tickets.Create.Calls[0]
+		body := call.Body.(map[string]any)
+		body["contacts"] = []any{map[string]any{"email": cfg.ContactEmail}}
+	}
+	if len(cfg.States) > 0 {
+		var rules []connector.StateRule
+		for status, state := range cfg.States {
+			rules = append(rules, connector.StateRule{Equals: status, State: state})
+		}
+		// Overrides come first: the first matching rule wins.
+		spec.Tickets.Status.States = append(rules, spec.Tickets.Status.States...)
+	}
+	if err := spec.Validate(); err != nil {
+		return nil, fmt.Errorf("intercom: %w", err)
+	}
+	opts = append([]connector.Option{
+		connector.WithParams(params),
+		connector.WithSecrets(map[string]string{"token": cfg.Token}),
+	}, opts...)
+	return connector.New(spec, opts...)
+}
