@@ -1,0 +1,108 @@
+package connector_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/restconn/restconn/connector"
+)
+
+func TestProvisionAll(t *testing.T) {
+	var inflight, peak, total atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := inflight.Add(1)
+		defer inflight.Add(-1)
+		for {
+			p := peak.Load()
+			if n <= p || peak.CompareAndSwap(p, n) {
+				break
+			}
+		}
+		total.Add(1)
+		time.Sleep(5 * time.Millisecond)
+		if strings.HasSuffix(r.URL.Path, "/bad") {
+			w.WriteHeader(http.StatusConflict)
+			fmt.Fprint(w, `{"error":"taken"}`)
+			return
+		}
+		fmt.Fprint(w, `{"id":"x"}`)
+	}))
+	defer srv.Close()
+	e, err := connector.New(spec(t, `{"name":"t","connection":{"baseURL":"$URL"},
+		"provision":{"createAccount":{"calls":[{"name":"c","method":"POST","path":"/u/{{ .user.name }}"}]}}}`, srv.URL))
+	require.NoError(t, err)
+
+	reqs := func(yield func(connector.Request) bool) {
+		for i := range 40 {
+			name := fmt.Sprint("u", i)
+			if i%10 == 3 {
+				name = "bad"
+			}
+			if !yield(connector.Request{Op: connector.CreateAccount, User: map[string]any{"name": name}}) {
+				return
+			}
+		}
+	}
+	var ok, failed []int
+	for o, err := range connector.ProvisionAll(context.Background(), e, reqs, 6) {
+		if err != nil {
+			assert.ErrorIs(t, err, connector.ErrConflict)
+			assert.Equal(t, "bad", o.Request.User["name"])
+			failed = append(failed, o.Index)
+		} else {
+			ok = append(ok, o.Index)
+		}
+	}
+	slices.Sort(failed)
+	assert.Equal(t, []int{3, 13, 23, 33}, failed, "partial failures are visible per request")
+	assert.Len(t, ok, 36)
+	assert.LessOrEqual(t, peak.Load(), int32(6))
+	assert.Greater(t, peak.Load(), int32(1), "requests ran concurrently")
+
+	// Breaking out stops new requests.
+	total.Store(0)
+	n := 0
+	for range connector.ProvisionAll(context.Background(), e, reqs, 2) {
+		n++
+		if n == 3 {
+			break
+		}
+	}
+	assert.LessOrEqual(t, total.Load(), int32(6), "at most the in-flight requests finish after the break")
+}
+
+func TestProvisionAllRespectsRateLimit(t *testing.T) {
+	var total atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		total.Add(1)
+		fmt.Fprint(w, `{}`)
+	}))
+	defer srv.Close()
+	e, err := connector.New(spec(t, `{"name":"t","connection":{"baseURL":"$URL","rateLimit":{"requestsPerSecond":50,"burst":1}},
+		"provision":{"disableAccount":{"calls":[{"method":"PATCH","path":"/u/{{ .account.id }}"}]}}}`, srv.URL))
+	require.NoError(t, err)
+	reqs := func(yield func(connector.Request) bool) {
+		for i := range 20 {
+			if !yield(connector.Request{Op: connector.DisableAccount, Account: map[string]any{"id": i}}) {
+				return
+			}
+		}
+	}
+	start := time.Now()
+	for _, err := range connector.ProvisionAll(context.Background(), e, reqs, 10) {
+		require.NoError(t, err)
+	}
+	// 20 requests at 50/s with a burst of 1 need at least 19 intervals of 20ms.
+	assert.GreaterOrEqual(t, time.Since(start), 350*time.Millisecond)
+	assert.EqualValues(t, 20, total.Load())
+}

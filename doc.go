@@ -1,0 +1,146 @@
+/*
+Package restconn runs declarative REST connectors: a Go service connects to
+a SaaS application by loading a JSON spec, not by writing a client for it.
+
+This package holds only documentation. The code lives in:
+
+	connector            the Connector interface, the spec format (SPEC.md) and the Engine that runs any spec
+	template             templates inside specs: Go text/template with hermetic functions, typed values, escaping
+	binding              the variables templates see, secrets that redact themselves, typed attribute mapping
+	providers/intercom   preset for Intercom 2.11 (teammates, teams, tickets), with intercomtest, a fake
+	providers/genesys    preset for Genesys Cloud SCIM (users, groups, roles), with genesystest
+	providers/otrs       preset for OTRS/Znuny ticket fulfilment, with otrstest
+	examples/...         runnable programs; start with examples/quickstart
+
+# The model
+
+A connector spec describes one target application:
+
+	connection   base URL, headers, timeouts, TLS, retries, rate limit, named auth blocks
+	connect      calls that prove the target is reachable
+	import       how to list accounts and entitlements, page by page, and map records to them
+	provision    for each operation (createAccount, addAccess, ...) a chain of calls, or a ticket
+	tickets      how to file a ticket and how to read its state
+
+One Engine executes any spec. It knows HTTP, auth, paging, retries and
+templates; it knows no vendor. Vendors live in presets: an embedded spec and a
+small Config.
+
+# Getting started
+
+Use a preset:
+
+	eng, err := intercom.New(intercom.Config{Token: os.Getenv("INTERCOM_TOKEN"), TicketTypeID: "42"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := eng.Connect(ctx); err != nil {
+		log.Fatal(err)
+	}
+
+or load a spec of your own:
+
+	spec, err := connector.LoadFile("myapp.json")
+	if err != nil {
+		log.Fatal(err) // names the JSON path of the problem, e.g. import.accounts.sources[0].paging.type
+	}
+	eng, err := connector.New(spec,
+		connector.WithParams(map[string]any{"baseURL": "https://myapp.example.com"}),
+		connector.WithSecrets(map[string]string{"token": os.Getenv("MYAPP_TOKEN")}),
+		connector.WithLogger(slog.Default()),
+	)
+
+Every Engine method takes a context first and honours its cancellation and
+deadline. An Engine is safe for concurrent use.
+
+# Importing
+
+ImportAccounts and ImportAccess return iterators. Records stream page by
+page, so memory holds one page, however large the target:
+
+	for acct, err := range eng.ImportAccounts(ctx, connector.ImportOptions{}) {
+		if err != nil {
+			return err // the first error ends the sequence
+		}
+		store(acct.ID, acct.Name, acct.Active, acct.Attributes, acct.Entitlements["group"])
+	}
+
+Breaking out of the loop stops all further HTTP calls. ImportOptions.Since
+asks for an incremental import; a spec without one answers
+connector.ErrUnsupported. ImportOptions.Types narrows ImportAccess to some
+entitlement types.
+
+# Provisioning
+
+A Request names the operation and carries the identity (.user), the target
+account (.account), the entitlement, the task and, for createAccount and
+changePassword, a password:
+
+	res, err := eng.Provision(ctx, connector.Request{
+		Op:          connector.AddAccess,
+		Account:     map[string]any{"id": "u-123"},
+		Entitlement: &connector.Entitlement{Type: "group", ID: "g-7"},
+		Task:        map[string]any{"id": "REQ-1", "requestor": "boss@example.com"},
+	})
+
+Result.AccountID is the target's ID for a new account. When the spec fulfils
+the operation through a ticket, Result.Ticket is set; poll it:
+
+	t, err := eng.TicketStatus(ctx, res.Ticket.ID)
+	if t.State.Final() { ... } // completed or rejected
+
+connector.ProvisionAll runs many requests concurrently with per-request
+outcomes, within the connector's rate limit.
+
+# Authentication
+
+A spec names auth blocks of kind none, basic, bearer, apiKey (header or
+query), oauth2 (client credentials; the token is reused until shortly before
+it expires) and session (a login call whose response yields a token that later
+calls carry in a header, the query or the body). Expiry rules (status codes,
+or a vendor error inside a 200 body) mark a token as expired: the engine
+fetches a new one once for all concurrent callers and sends the same request
+again, so an import that outlives its token loses and repeats nothing.
+
+# Errors
+
+Every failure is a *connector.Error with the operation, the call, the HTTP
+status and the vendor's error code and message, wrapping a sentinel you can
+test with errors.Is:
+
+	var ce *connector.Error
+	switch {
+	case errors.Is(err, connector.ErrNotFound):     // 404, or a vendor code the spec maps to it
+	case errors.Is(err, connector.ErrConflict):     // 409: e.g. the user name is taken
+	case errors.Is(err, connector.ErrAuth):         // bad credentials, even after a refresh
+	case errors.Is(err, connector.ErrRateLimited):  // the server asked to wait longer than allowed
+	case errors.Is(err, connector.ErrInvalidSpec):  // ce.Path names the field
+	case errors.As(err, &ce):
+		log.Printf("call %s: HTTP %d %s: %s", ce.Call, ce.StatusCode, ce.Code, ce.Message)
+	}
+
+# Rate limiting and retries
+
+429 responses wait as Retry-After or X-RateLimit-Reset ask, up to the spec's
+maxWait; these waits do not use the retry budget. Transport errors, 502, 503
+and 504 are retried with exponential backoff and jitter, but a POST or PATCH
+only when it provably never reached the server or the spec marks the call
+idempotent: a write is never applied twice. connector.WithRetryPolicy and
+connector.WithBackoff replace the policies (DefaultRetryPolicy,
+DefaultBackoff); connector.WithRateLimit sets a client-side request rate.
+
+# Secrets
+
+Secrets passed with WithSecrets, passwords, OAuth tokens and session IDs are
+masked in every error, log line and trace; binding.Secret and
+connector.Request redact themselves when printed. Templates cannot read the
+process environment or files.
+
+# Testing your service
+
+Each preset ships a fake server (intercomtest, genesystest, otrstest) that
+behaves like the vendor: auth, error shapes, paging, rate limits. Point the
+preset at it with connector.WithHTTPClient(srv.Client()) and its URL, as
+examples/quickstart does, and test your service offline.
+*/
+package restconn
