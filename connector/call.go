@@ -48,8 +48,12 @@ type built struct {
 // waits, re-authenticate on expiry, then check the response against the
 // call's rules. It returns the response even when the call failed on a
 // response, so chains can test restart rules against it.
-func (e *Engine) do(ctx context.Context, op Operation, cc *compiledCall, data map[string]any, red *redact.Redactor, pg *paging.State) (*response, error) {
+func (e *Engine) do(ctx context.Context, op Operation, cc *compiledCall, data map[string]any, red *redact.Redactor, lp *listPage) (*response, error) {
 	cred := e.creds[cc.auth]
+	var pg *paging.State
+	if lp != nil {
+		pg = lp.st
+	}
 	var (
 		tries, waits, reauths int
 		b                     *built
@@ -63,7 +67,18 @@ func (e *Engine) do(ctx context.Context, op Operation, cc *compiledCall, data ma
 				return nil, e.asError(op, cc.name, err)
 			}
 			data["auth"] = map[string]any{"token": tok}
-			if b, err = e.build(cc, data, cred, tok, pg); err != nil {
+			var r *rendered
+			if lp != nil && lp.cache != nil {
+				r = lp.cache
+			} else {
+				if r, err = e.render(cc, data); err != nil {
+					return nil, e.asError(op, cc.name, err)
+				}
+				if lp != nil && !cc.perPage && !cc.usesAuth {
+					lp.cache = r
+				}
+			}
+			if b, err = e.build(cc, r, cred, tok, pg); err != nil {
 				return nil, e.asError(op, cc.name, err)
 			}
 		}
@@ -171,13 +186,29 @@ func (e *Engine) ctxError(ctx context.Context, op Operation, call string, err er
 	return &Error{Op: op, Call: call, Message: "canceled", Err: err}
 }
 
-// build renders a call into a request.
-func (e *Engine) build(cc *compiledCall, data map[string]any, cred *credential, tok string, pg *paging.State) (*built, error) {
-	b := &built{method: cc.method, header: http.Header{}}
+// listPage carries an import's paging state into do, and the call's
+// rendered form, which is reused from page to page when no template reads
+// .page or .auth: only the paging parameters change between pages.
+type listPage struct {
+	st    *paging.State
+	cache *rendered
+}
+
+// rendered is a call with its templates rendered, before paging parameters
+// and credentials are applied. It is never modified once built.
+type rendered struct {
+	url    *url.URL
+	query  url.Values
+	header http.Header
+	body   any // the rendered body; nil for none
+	form   []byte
+}
+
+// render renders the call's templates.
+func (e *Engine) render(cc *compiledCall, data map[string]any) (*rendered, error) {
+	r := &rendered{header: http.Header{}}
 	var u string
-	if pg != nil && pg.URL != "" {
-		u = pg.URL // a next-page URL is used as the server gave it
-	} else if cc.url != nil {
+	if cc.url != nil {
 		s, err := cc.url.Render(data)
 		if err != nil {
 			return nil, err
@@ -193,40 +224,33 @@ func (e *Engine) build(cc *compiledCall, data map[string]any, cred *credential, 
 		}
 		u = e.baseURL + s
 	}
-	pu, err := url.Parse(u)
-	if err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
-		return nil, fmt.Errorf("call URL %q is not an absolute http(s) URL", u)
+	pu, err := parseCallURL(u)
+	if err != nil {
+		return nil, err
 	}
-	q := pu.Query()
-	if pg == nil || pg.URL == "" {
-		for _, nt := range cc.query {
-			v, err := nt.t.Value(data)
-			if err != nil {
-				return nil, err
-			}
-			if v == template.Omitted {
-				continue
-			}
-			if l, ok := v.([]any); ok { // a list repeats the parameter
-				for _, x := range l {
-					s, _ := binding.ToString(x)
-					q.Add(nt.name, s)
-				}
-				continue
-			}
-			s, err := text(v)
-			if err != nil {
-				return nil, fmt.Errorf("query %s: %w", nt.name, err)
-			}
-			q.Set(nt.name, s)
+	r.url = pu
+	r.query = pu.Query()
+	for _, nt := range cc.query {
+		v, err := nt.t.Value(data)
+		if err != nil {
+			return nil, err
 		}
-		if pg != nil {
-			for k, v := range pg.Query {
-				q.Set(k, v)
-			}
+		if v == template.Omitted {
+			continue
 		}
+		if l, ok := v.([]any); ok { // a list repeats the parameter
+			for _, x := range l {
+				s, _ := binding.ToString(x)
+				r.query.Add(nt.name, s)
+			}
+			continue
+		}
+		s, err := text(v)
+		if err != nil {
+			return nil, fmt.Errorf("query %s: %w", nt.name, err)
+		}
+		r.query.Set(nt.name, s)
 	}
-
 	for _, l := range [][]namedTemplate{e.c.headers, cc.headers} {
 		for _, nt := range l {
 			v, err := nt.t.Value(data)
@@ -243,43 +267,19 @@ func (e *Engine) build(cc *compiledCall, data map[string]any, cred *credential, 
 			if strings.ContainsAny(s, "\r\n") {
 				return nil, fmt.Errorf("header %s: value contains a line break", nt.name)
 			}
-			b.header.Set(nt.name, s)
+			r.header.Set(nt.name, s)
 		}
 	}
-
-	var body map[string]any
-	var bodyVal any
 	if cc.body != nil {
 		v, err := cc.body.Render(data)
 		if err != nil {
 			return nil, err
 		}
 		if v != template.Omitted {
-			bodyVal = v
-		}
-		if m, ok := v.(map[string]any); ok {
-			body = cloneMap(m) // the tree may share literal maps; never mutate them
-			bodyVal = body
+			r.body = v
 		}
 	}
-	if pg != nil && len(pg.Body) > 0 {
-		if body == nil {
-			return nil, errors.New("paging places parameters in the body, but the call has no JSON object body")
-		}
-		for p, v := range pg.Body {
-			if err := p.Set(body, v); err != nil {
-				return nil, err
-			}
-		}
-	}
-	if err := cred.apply(tok, b.header, q, body); err != nil {
-		return nil, err
-	}
-	pu.RawQuery = q.Encode()
-	b.url = pu.String()
-
-	switch {
-	case cc.form != nil:
+	if cc.form != nil {
 		f := url.Values{}
 		for _, nt := range cc.form {
 			v, err := nt.t.Value(data)
@@ -295,13 +295,73 @@ func (e *Engine) build(cc *compiledCall, data map[string]any, cred *credential, 
 			}
 			f.Set(nt.name, s)
 		}
-		b.body = []byte(f.Encode())
+		r.form = []byte(f.Encode())
+	}
+	return r, nil
+}
+
+func parseCallURL(u string) (*url.URL, error) {
+	pu, err := url.Parse(u)
+	if err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
+		return nil, fmt.Errorf("call URL %q is not an absolute http(s) URL", u)
+	}
+	return pu, nil
+}
+
+// build turns a rendered call into a request: paging parameters, the
+// credential and the encoded body. r is not modified.
+func (e *Engine) build(cc *compiledCall, r *rendered, cred *credential, tok string, pg *paging.State) (*built, error) {
+	b := &built{method: cc.method, header: r.header.Clone()}
+	u := *r.url
+	var q url.Values
+	if pg != nil && pg.URL != "" {
+		next, err := parseCallURL(pg.URL) // a next-page URL is used as the server gave it
+		if err != nil {
+			return nil, err
+		}
+		u, q = *next, next.Query()
+	} else {
+		q = make(url.Values, len(r.query)+2)
+		for k, v := range r.query {
+			q[k] = v
+		}
+		if pg != nil {
+			for k, v := range pg.Query {
+				q.Set(k, v)
+			}
+		}
+	}
+	body := r.body
+	needsCopy := pg != nil && len(pg.Body) > 0 || cred != nil && cred.a.inject != nil && cred.a.inject.In == "body"
+	var obj map[string]any
+	if m, ok := body.(map[string]any); ok && needsCopy {
+		obj = cloneMap(m) // rendered bodies may share the spec's literal maps: never mutate them
+		body = obj
+	}
+	if pg != nil && len(pg.Body) > 0 {
+		if obj == nil {
+			return nil, errors.New("paging places parameters in the body, but the call has no JSON object body")
+		}
+		for p, v := range pg.Body {
+			if err := p.Set(obj, v); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := cred.apply(tok, b.header, q, obj); err != nil {
+		return nil, err
+	}
+	u.RawQuery = q.Encode()
+	b.url = u.String()
+	switch {
+	case r.form != nil:
+		b.body = r.form
 		setDefault(b.header, "Content-Type", "application/x-www-form-urlencoded")
-	case bodyVal != nil:
+	case body != nil:
 		var buf bytes.Buffer
 		enc := json.NewEncoder(&buf)
 		enc.SetEscapeHTML(false)
-		if err := enc.Encode(bodyVal); err != nil {
+		if err := enc.Encode(body); err != nil {
 			return nil, fmt.Errorf("encoding body: %w", err)
 		}
 		b.body = bytes.TrimSuffix(buf.Bytes(), []byte("\n"))

@@ -96,7 +96,8 @@ type compiledCall struct {
 	records *jsonpath.Path
 	pager   *paging.Pager
 	stop    []*compiledRule
-	perPage bool // some template reads .page: re-render on every page
+	perPage  bool // some template reads .page: re-render on every page
+	usesAuth bool // some template reads .auth: re-render after a new token
 }
 
 type compiledRestart struct {
@@ -725,6 +726,7 @@ func (c *compiler) listCall(where string, k *ListCall, out *compiled) *compiledC
 	}
 	cc.stop = c.rules(where+".stop", k.Stop)
 	cc.perPage = cc.usesAny("page")
+	cc.usesAuth = cc.usesAny("auth")
 	return cc
 }
 

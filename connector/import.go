@@ -89,6 +89,7 @@ func (e *Engine) records(ctx context.Context, op Operation, cc *compiledCall, si
 		if cc.pager != nil {
 			st = cc.pager.Start()
 		}
+		lp := &listPage{st: st}
 		for page := 1; ; page++ {
 			if err := ctx.Err(); err != nil {
 				yield(record{}, e.ctxError(ctx, op, cc.name, err))
@@ -97,7 +98,7 @@ func (e *Engine) records(ctx context.Context, op Operation, cc *compiledCall, si
 			if st != nil {
 				data["page"] = st.Vars()
 			}
-			resp, err := e.do(ctx, op, cc, data, e.red, st)
+			resp, err := e.do(ctx, op, cc, data, e.red, lp)
 			if err != nil {
 				yield(record{}, err)
 				return
