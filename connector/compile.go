@@ -93,9 +93,9 @@ type compiledCall struct {
 	restart     *compiledRestart
 
 	// list calls
-	records *jsonpath.Path
-	pager   *paging.Pager
-	stop    []*compiledRule
+	records  *jsonpath.Path
+	pager    *paging.Pager
+	stop     []*compiledRule
 	perPage  bool // some template reads .page: re-render on every page
 	usesAuth bool // some template reads .auth: re-render after a new token
 }
