@@ -280,7 +280,7 @@ func TestSessionAuth(t *testing.T) {
 			js := `{"name":"t","secrets":{"password":{}},
 			 "connection":{"baseURL":"$URL",
 			   "auth":{"s":{"type":"session",
-			     "login":{"auth":"none","method":"POST","path":"/Session","body":{"UserLogin":"agent","Password":"{{ .secrets.password }}"}},
+			     "login":{"method":"POST","path":"/Session","body":{"UserLogin":"agent","Password":"{{ .secrets.password }}"}},
 			     "token":"{{ .responses.login.body.SessionID }}",
 			     "inject":` + inject + `,
 			     "expiry":[{"when":[{"path":"Error.ErrorCode","matches":"\\.AuthFail$"}]}]}},

@@ -286,8 +286,14 @@ func (c *compiler) run() (out *compiled, err error) {
 		a := out.auths[name]
 		if a.kind == "session" {
 			a.login = c.call("connection.auth."+name+".login", a.spec.Login, "", out, "login")
+			if a.spec.Login.Auth == "" {
+				a.login.auth = "" // a login call authenticates itself (with its body or its own auth)
+			}
 			if a.login.auth == name {
 				c.fail("connection.auth."+name+".login.auth", "a login call cannot use its own auth block")
+			}
+			if a.login.auth != "" && out.auths[a.login.auth].kind == "session" {
+				c.fail("connection.auth."+name+".login.auth", "a login call cannot use another session auth block")
 			}
 		}
 	}
