@@ -245,15 +245,22 @@ func (e *Engine) fetchOAuth2(ctx context.Context, name string, cfg *clientcreden
 
 // login runs a session auth block's login call and reads the token.
 func (e *Engine) login(ctx context.Context, a *compiledAuth) (string, time.Time, error) {
+	op := opFrom(ctx)
 	vars := e.baseVars()
 	vars.Responses = map[string]any{}
 	data := vars.Map()
-	resp, err := e.do(ctx, opConnect, a.login, data, e.red, nil)
+	var traces []func()
+	defer func() {
+		for _, t := range traces {
+			t() // after the token is known to the redactor
+		}
+	}()
+	resp, err := e.do(ctx, op, a.login, data, e.red, &listPage{traces: &traces})
 	if err != nil {
-		// Failing to log in is an authentication failure whatever the
-		// target says, unless it is a transport or rate-limit problem.
+		// A refused login is an authentication failure; a server error or
+		// a rate limit is not.
 		var ce *Error
-		if errors.As(err, &ce) && ce.Err == nil && resp != nil {
+		if errors.As(err, &ce) && ce.Err == nil && resp != nil && resp.status < 500 && resp.status != 429 {
 			ce.Err = ErrAuth
 		}
 		return "", time.Time{}, err
@@ -261,10 +268,10 @@ func (e *Engine) login(ctx context.Context, a *compiledAuth) (string, time.Time,
 	data["responses"].(map[string]any)[a.login.name] = resp.binding()
 	tok, err := a.token.Render(data)
 	if err != nil {
-		return "", time.Time{}, e.templateError(opConnect, a.login.name, err)
+		return "", time.Time{}, e.templateError(op, a.login.name, err)
 	}
 	if tok == "" {
-		return "", time.Time{}, e.mask(&Error{Op: opConnect, Call: a.login.name, StatusCode: resp.status, Message: "login response carries no token (connection.auth." + a.name + ".token rendered empty)", Err: ErrAuth})
+		return "", time.Time{}, e.mask(&Error{Op: op, Call: a.login.name, StatusCode: resp.status, Message: "login response carries no token (connection.auth." + a.name + ".token rendered empty)", Err: ErrAuth})
 	}
 	e.red.Add(tok)
 	var exp time.Time

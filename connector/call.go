@@ -63,7 +63,7 @@ func (e *Engine) do(ctx context.Context, op Operation, cc *compiledCall, data ma
 	for {
 		if b == nil {
 			var err error
-			if tok, gen, err = cred.token(ctx); err != nil {
+			if tok, gen, err = cred.token(withOp(ctx, op)); err != nil {
 				return nil, e.asError(op, cc.name, err)
 			}
 			data["auth"] = map[string]any{"token": tok}
@@ -92,7 +92,14 @@ func (e *Engine) do(ctx context.Context, op Operation, cc *compiledCall, data ma
 		actx, cancel := context.WithTimeout(ctx, timeout)
 		hr, err := e.http.Do(actx, &httpx.Request{Method: b.method, URL: b.url, Header: b.header, Body: b.body})
 		cancel()
-		e.traceAttempt(ctx, op, cc.name, tries, b, hr, err, red)
+		if lp != nil && lp.traces != nil {
+			// A login response holds a token the redactor does not know
+			// yet: the caller emits these traces once it does.
+			n, b, hr, err := tries, b, hr, err
+			*lp.traces = append(*lp.traces, func() { e.traceAttempt(ctx, op, cc.name, n, b, hr, err, red) })
+		} else {
+			e.traceAttempt(ctx, op, cc.name, tries, b, hr, err, red)
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, e.ctxError(ctx, op, cc.name, ctx.Err())
@@ -117,7 +124,7 @@ func (e *Engine) do(ctx context.Context, op Operation, cc *compiledCall, data ma
 		// An expired token: fetch a new one and send the same request
 		// again. Safe for every method: the server refused to act.
 		if cred != nil && e.matchAny(cred.a.expiry, resp, data) {
-			if !cred.refreshable() || reauths >= 2 {
+			if !cred.refreshable() || reauths >= 1 {
 				return resp, e.responseError(op, cc, resp, red, ErrAuth)
 			}
 			reauths++
@@ -166,6 +173,21 @@ func (e *Engine) do(ctx context.Context, op Operation, cc *compiledCall, data ma
 	}
 }
 
+type opKey struct{}
+
+// withOp records the operation on whose behalf a token is fetched, so a
+// login that fails mid-operation is reported under that operation.
+func withOp(ctx context.Context, op Operation) context.Context {
+	return context.WithValue(ctx, opKey{}, op)
+}
+
+func opFrom(ctx context.Context) Operation {
+	if op, ok := ctx.Value(opKey{}).(Operation); ok {
+		return op
+	}
+	return opConnect
+}
+
 // pause waits d, logging why, and reports cancellation as an *Error.
 func (e *Engine) pause(ctx context.Context, op Operation, call string, d time.Duration, why string, cause error) error {
 	attrs := []slog.Attr{slog.String("call", call), slog.Duration("wait", d)}
@@ -190,8 +212,9 @@ func (e *Engine) ctxError(ctx context.Context, op Operation, call string, err er
 // rendered form, which is reused from page to page when no template reads
 // .page or .auth: only the paging parameters change between pages.
 type listPage struct {
-	st    *paging.State
-	cache *rendered
+	st     *paging.State
+	cache  *rendered
+	traces *[]func() // when set, traces are deferred (see login)
 }
 
 // rendered is a call with its templates rendered, before paging parameters

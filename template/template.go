@@ -326,6 +326,7 @@ var (
 	missingKey = regexp.MustCompile(`at <([^>]*)>: map has no entry for key "([^"]*)"`)
 	nilPointer = regexp.MustCompile(`at <([^>]*)>: nil pointer evaluating ([^ ]*)`)
 	prefix     = regexp.MustCompile(`^template: [^:]*:(\d+:\d+: )?(executing "[^"]*" )?`)
+	callNoise  = regexp.MustCompile(`^at <[^>]*>: error calling [^:]*: `)
 )
 
 // cleanError turns text/template's errors into short messages that name the
@@ -339,6 +340,7 @@ func cleanError(name string, err error) error {
 		return &Error{Template: name, Msg: fmt.Sprintf("%s is nil (evaluating %s)", m[1], m[2])}
 	}
 	msg = prefix.ReplaceAllString(msg, "")
+	msg = callNoise.ReplaceAllString(msg, "")
 	return &Error{Template: name, Msg: msg, Err: err}
 }
 

@@ -175,6 +175,33 @@ func TestTreeEscapesAndTypes(t *testing.T) {
 	assert.False(t, tr.Uses("page"))
 }
 
+func TestTreeDropsContainersWhoseMembersAreAllOmitted(t *testing.T) {
+	var body any
+	require.NoError(t, json.Unmarshal([]byte(`{
+		"ext": {"department": "{{ opt .user \"department\" }}", "manager": {"value": "{{ opt .user \"manager\" }}"}},
+		"phones": [{"value": "{{ opt .user \"phone\" }}"}],
+		"keep": {"a": "{{ .user.email }}", "b": "{{ opt .user \"b\" }}"},
+		"literalEmpty": {}
+	}`), &body))
+	tr, err := CompileTree("b", body)
+	require.NoError(t, err)
+	v, err := tr.Render(data())
+	require.NoError(t, err)
+	assert.Equal(t, map[string]any{"keep": map[string]any{"a": "jane@example.com"}, "literalEmpty": map[string]any{}}, v)
+
+	root, err := CompileTree("b", map[string]any{"x": "{{ opt .user \"nope\" }}"})
+	require.NoError(t, err)
+	v, err = root.Render(data())
+	require.NoError(t, err)
+	assert.Equal(t, map[string]any{}, v, "the root stays an object")
+}
+
+func TestFunctionErrorsAreShort(t *testing.T) {
+	tm := MustCompile("t", `{{ required "the user needs an email" (opt .user "nope") }}`, Plain)
+	_, err := tm.Render(data())
+	assert.EqualError(t, err, "template t: the user needs an email")
+}
+
 func TestTreeInjectionAttempt(t *testing.T) {
 	d := data()
 	d["user"].(map[string]any)["name"] = `x", "admin": true, "y": "`

@@ -82,8 +82,24 @@ func CompileTree(name string, v any) (*Tree, error) {
 }
 
 // Render builds the value. Members and elements whose value is Omitted are
-// dropped; an Omitted root renders as Omitted.
+// dropped, and so is a nested object or list whose every member was omitted
+// (so optional extension objects vanish rather than being sent empty); an
+// Omitted root renders as Omitted.
 func (t *Tree) Render(data map[string]any) (any, error) {
+	v, err := t.render(data)
+	if err != nil || v != allOmitted {
+		return v, err
+	}
+	if t.kind == kindList {
+		return []any{}, nil
+	}
+	return map[string]any{}, nil
+}
+
+// allOmitted marks a container whose members were all omitted.
+var allOmitted any = struct{ all bool }{true}
+
+func (t *Tree) render(data map[string]any) (any, error) {
 	switch t.kind {
 	case kindLiteral:
 		return t.literal, nil
@@ -92,25 +108,31 @@ func (t *Tree) Render(data map[string]any) (any, error) {
 	case kindObject:
 		out := make(map[string]any, len(t.keys))
 		for i, k := range t.keys {
-			v, err := t.members[i].Render(data)
+			v, err := t.members[i].render(data)
 			if err != nil {
 				return nil, err
 			}
-			if v != Omitted {
+			if v != Omitted && v != allOmitted {
 				out[k] = v
 			}
+		}
+		if len(out) == 0 && len(t.keys) > 0 {
+			return allOmitted, nil
 		}
 		return out, nil
 	default:
 		out := make([]any, 0, len(t.members))
 		for _, m := range t.members {
-			v, err := m.Render(data)
+			v, err := m.render(data)
 			if err != nil {
 				return nil, err
 			}
-			if v != Omitted {
+			if v != Omitted && v != allOmitted {
 				out = append(out, v)
 			}
+		}
+		if len(out) == 0 && len(t.members) > 0 {
+			return allOmitted, nil
 		}
 		return out, nil
 	}
