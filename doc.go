@@ -5,6 +5,7 @@ a SaaS application by loading a JSON spec, not by writing a client for it.
 This package holds only documentation. The code lives in:
 
 	connector            the Connector interface, the spec format (SPEC.md) and the Engine that runs any spec
+	connector/connectortest  a conformance suite any Connector can run against its fake server
 	template             templates inside specs: Go text/template with hermetic functions, typed values, escaping
 	binding              the variables templates see, secrets that redact themselves, typed attribute mapping
 	providers/intercom   preset for Intercom 2.11 (teammates, teams, tickets), with intercomtest, a fake
@@ -141,6 +142,8 @@ process environment or files.
 Each preset ships a fake server (intercomtest, genesystest, otrstest) that
 behaves like the vendor: auth, error shapes, paging, rate limits. Point the
 preset at it with connector.WithHTTPClient(srv.Client()) and its URL, as
-examples/quickstart does, and test your service offline.
+examples/quickstart does, and test your service offline. A preset of your
+own can run connectortest.Run against its fake to check the Connector
+contract (unique IDs, clean early breaks, cancellation, error types).
 */
 package restconn
