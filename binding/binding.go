@@ -14,13 +14,15 @@
 //	.secrets      secret connection parameters (tokens, passwords)
 //	.auth.token   the current token of the call's auth block (oauth2, session)
 //	.responses    earlier responses of the chain by call name: .responses.<name>.body/.status/.headers
-//	.page         paging state of an import: number, cursor, offset
+//	.page         paging state of an import: number, cursor, offset, url
 //	.since        the start of an incremental import
 //	.now          the time the operation started (UTC)
 //	.password     the password of CreateAccount/ChangePassword
 //	.op           the operation name, e.g. "createAccount"
 //	.record       the record being mapped or detailed during an import
 //	.item         the current element of a call repeated with forEach
+//	.index        its position in the list
+//	.response     the response a condition's value template is testing
 //	.ticket       ticket fields (title, description, id) in ticket calls
 //
 // Names that do not apply to a template are present and empty, so a
@@ -128,6 +130,8 @@ func (v *Vars) Map() map[string]any {
 		"op":          v.Op,
 		"record":      v.Record,
 		"item":        v.Item,
+		"index":       nil,
+		"response":    nil,
 	}
 }
 

@@ -39,7 +39,7 @@ func TestSecretRedactsItself(t *testing.T) {
 func TestVarsMap(t *testing.T) {
 	v := Vars{Secrets: map[string]Secret{"token": "t0k"}, Password: "pw", Op: "createAccount"}
 	m := v.Map()
-	for _, k := range []string{"user", "account", "entitlement", "task", "params", "secrets", "auth", "responses", "page", "ticket", "since", "now", "password", "op", "record", "item"} {
+	for _, k := range []string{"user", "account", "entitlement", "task", "params", "secrets", "auth", "responses", "page", "ticket", "since", "now", "password", "op", "record", "item", "index", "response"} {
 		assert.Contains(t, m, k)
 	}
 	assert.Equal(t, "t0k", m["secrets"].(map[string]any)["token"])

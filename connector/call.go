@@ -163,11 +163,11 @@ func (e *Engine) do(ctx context.Context, op Operation, cc *compiledCall, data ma
 			}
 			continue
 		}
-		if resp.badJSON != nil {
-			return resp, &Error{Op: op, Call: cc.name, StatusCode: resp.status, Message: "response is not valid JSON: " + resp.badJSON.Error() + ": " + snippet(resp.raw, red)}
-		}
 		if !e.succeeded(cc, resp, data) {
 			return resp, e.responseError(op, cc, resp, red, nil)
+		}
+		if resp.badJSON != nil {
+			return resp, &Error{Op: op, Call: cc.name, StatusCode: resp.status, Message: "response is not valid JSON: " + resp.badJSON.Error() + ": " + snippet(resp.raw, red)}
 		}
 		return resp, nil
 	}
@@ -261,18 +261,9 @@ func (e *Engine) render(cc *compiledCall, data map[string]any) (*rendered, error
 		if v == template.Omitted {
 			continue
 		}
-		if l, ok := v.([]any); ok { // a list repeats the parameter
-			for _, x := range l {
-				s, _ := binding.ToString(x)
-				r.query.Add(nt.name, s)
-			}
-			continue
-		}
-		s, err := text(v)
-		if err != nil {
+		if err := setValues(r.query, nt.name, v); err != nil {
 			return nil, fmt.Errorf("query %s: %w", nt.name, err)
 		}
-		r.query.Set(nt.name, s)
 	}
 	for _, l := range [][]namedTemplate{e.c.headers, cc.headers} {
 		for _, nt := range l {
@@ -312,11 +303,9 @@ func (e *Engine) render(cc *compiledCall, data map[string]any) (*rendered, error
 			if v == template.Omitted {
 				continue
 			}
-			s, err := text(v)
-			if err != nil {
+			if err := setValues(f, nt.name, v); err != nil {
 				return nil, fmt.Errorf("form %s: %w", nt.name, err)
 			}
-			f.Set(nt.name, s)
 		}
 		r.form = []byte(f.Encode())
 	}
@@ -392,6 +381,35 @@ func (e *Engine) build(cc *compiledCall, r *rendered, cred *credential, tok stri
 	}
 	setDefault(b.header, "Accept", "application/json")
 	return b, nil
+}
+
+// setValues sets a query or form parameter; a list repeats it.
+func setValues(vals url.Values, name string, v any) error {
+	var list []any
+	switch l := v.(type) {
+	case []any:
+		list = l
+	case []string:
+		for _, s := range l {
+			list = append(list, s)
+		}
+	default:
+		s, err := text(v)
+		if err != nil {
+			return err
+		}
+		vals.Set(name, s)
+		return nil
+	}
+	vals.Del(name)
+	for _, x := range list {
+		s, err := text(x)
+		if err != nil {
+			return err
+		}
+		vals.Add(name, s)
+	}
+	return nil
 }
 
 func setDefault(h http.Header, k, v string) {

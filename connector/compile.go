@@ -251,8 +251,13 @@ func (c *compiler) run() (out *compiled, err error) {
 			c.fail("connection.retry.minBackoff", "is greater than maxBackoff")
 		}
 	}
-	if rl := conn.RateLimit; rl != nil && (rl.RequestsPerSecond <= 0 || rl.Burst < 0) {
-		c.fail("connection.rateLimit.requestsPerSecond", "must be positive")
+	if rl := conn.RateLimit; rl != nil {
+		if rl.RequestsPerSecond <= 0 {
+			c.fail("connection.rateLimit.requestsPerSecond", "must be positive")
+		}
+		if rl.Burst < 0 {
+			c.fail("connection.rateLimit.burst", "must not be negative")
+		}
 	}
 	if conn.MaxBodyBytes < 0 {
 		c.fail("connection.maxBodyBytes", "must not be negative")
@@ -263,6 +268,9 @@ func (c *compiler) run() (out *compiled, err error) {
 	authNames := sortedKeys(conn.Auth)
 	for _, name := range authNames {
 		c.identifier("connection.auth."+name, name)
+		if name == "none" {
+			c.fail("connection.auth.none", `"none" is reserved: it means no auth where a call names its auth block`)
+		}
 	}
 	for _, name := range authNames {
 		out.auths[name] = c.auth("connection.auth."+name, name, conn.Auth[name])
@@ -605,6 +613,11 @@ func (c *compiler) call(where string, k *Call, _ string, out *compiled, defaultN
 	if k == nil {
 		c.fail(where, "missing value")
 	}
+	if defaultName == "login" || defaultName == "detail" {
+		if k.If != "" || k.ForEach != "" || k.Restart != nil {
+			c.fail(where, "if, forEach and restart belong to provisioning chains, not to %s calls", defaultName)
+		}
+	}
 	cc := &compiledCall{name: k.Name, where: where, idempotent: k.Idempotent, timeout: time.Duration(k.Timeout)}
 	if cc.name == "" {
 		cc.name = defaultName
@@ -684,6 +697,9 @@ func (c *compiler) chain(where string, calls []*Call, out *compiled) []*compiled
 			}
 			names[k.Name] = i
 		}
+		if k.Restart != nil && k.ForEach != "" {
+			c.fail(p+".restart", "a call repeated with forEach cannot restart the chain")
+		}
 		if k.Restart != nil {
 			from, ok := names[k.Restart.From]
 			if !ok {
@@ -718,6 +734,9 @@ func (c *compiler) listCall(where string, k *ListCall, out *compiled) *compiledC
 		c.identifier(where+".name", k.Name)
 	}
 	cc.records = c.path(where+".records", k.Records)
+	if k.Paging != nil && k.Records == "" {
+		c.fail(where+".records", "missing: paged lists need the path of the records")
+	}
 	if k.Paging != nil {
 		pg := k.Paging
 		p, err := paging.New(paging.Config{Type: pg.Type, Path: pg.Path, Param: pg.Param, In: pg.In,
@@ -731,9 +750,18 @@ func (c *compiler) listCall(where string, k *ListCall, out *compiled) *compiledC
 		cc.pager = p
 	}
 	cc.stop = c.rules(where+".stop", k.Stop)
-	cc.perPage = cc.usesAny("page")
-	cc.usesAuth = cc.usesAny("auth")
+	cc.perPage = cc.usesAny("page") || usesName(out.headers, "page")
+	cc.usesAuth = cc.usesAny("auth") || usesName(out.headers, "auth")
 	return cc
+}
+
+func usesName(l []namedTemplate, name string) bool {
+	for _, nt := range l {
+		if nt.t.Uses(name) {
+			return true
+		}
+	}
+	return false
 }
 
 // usesAny reports whether any template of the call reads the binding.
@@ -799,11 +827,6 @@ func (c *compiler) imports(out *compiled) {
 			sources:        c.sources(p+".sources", a.Sources, out),
 			incremental:    c.sources(p+".incremental", a.Incremental, out),
 			unique:         a.Unique || len(a.Sources) > 1,
-		}
-		for i, l := range a.Sources {
-			if l.Records == "" && l.Paging != nil {
-				c.fail(fmt.Sprintf("%s.sources[%d].records", p, i), "missing: paged lists need the path of the records")
-			}
 		}
 		if a.Active != nil {
 			act := a.Active

@@ -126,7 +126,8 @@ func truthy(v any) bool {
 	case string:
 		return x != "" && !strings.EqualFold(x, "false") && x != "0"
 	case json.Number:
-		return x != "0"
+		f, err := x.Float64()
+		return err != nil || f != 0
 	case float64:
 		return x != 0
 	case []any:

@@ -197,7 +197,7 @@ func (e *Engine) mapAccount(ctx context.Context, op Operation, ca *compiledAccou
 	acct := Account{ID: id, Name: name, Active: true, Attributes: attrs}
 	if ca.active != nil {
 		acct.Active = ca.active.def
-		if _, present := ca.active.cond.path.Get(v); present {
+		if av, present := ca.active.cond.path.Get(v); present && av != nil {
 			acct.Active = e.holds(&ca.active.cond, &response{body: v}, nil)
 		}
 	}

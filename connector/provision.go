@@ -163,6 +163,7 @@ func (e *Engine) forEach(ctx context.Context, op Operation, cc *compiledCall, da
 		}
 		return &Error{Op: op, Call: cc.name, Path: cc.where + ".forEach", Message: fmt.Sprintf("renders %T: want a list", v), Err: ErrInvalidSpec}
 	}
+	data["responses"].(map[string]any)[cc.name] = nil // present even when the list is empty
 	defer func() { data["item"], data["index"] = nil, nil }()
 	for i, item := range items {
 		data["item"], data["index"] = item, i

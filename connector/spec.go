@@ -101,7 +101,7 @@ type Auth struct {
 	EarlyExpiry    Duration          `json:"earlyExpiry,omitempty"`
 
 	Login  *Call    `json:"login,omitempty"`  // session
-	TTL    Duration `json:"ttl,omitempty"`    // session: lifetime when the login response does not say
+	TTL    Duration `json:"ttl,omitempty"`    // session: how long a session lasts; zero: until an expiry rule matches
 	Inject *Inject  `json:"inject,omitempty"` // bearer, oauth2, session: where the token goes
 
 	Expiry []Rule `json:"expiry,omitempty"`

@@ -27,7 +27,14 @@ var funcs = func() map[string]any {
 	m := map[string]any(sprig.HermeticTxtFuncMap())
 	// Belt and braces: these read the process environment and must never be
 	// reachable from a spec, whatever a future Sprig considers hermetic.
-	for _, name := range []string{"env", "expandenv", "getHostByName"} {
+	// The others depend on the clock, the local time zone or randomness,
+	// which Sprig's "hermetic" set still lets through: a template must
+	// render the same request from the same input.
+	for _, name := range []string{"env", "expandenv", "getHostByName",
+		"ago", "randInt", "shuffle", "bcrypt", "htpasswd", "derivePassword",
+		"genPrivateKey", "genCA", "genCAWithKey", "genSelfSignedCert", "genSelfSignedCertWithKey",
+		"genSignedCert", "genSignedCertWithKey", "buildCustomCert", "encryptAES", "decryptAES",
+		"toDate", "mustToDate"} {
 		delete(m, name)
 	}
 	for k, v := range map[string]any{

@@ -1,9 +1,10 @@
 // Package template compiles and renders the templates inside restconn
 // connector specs.
 //
-// Templates are Go text/template with Sprig's hermetic function set
-// (functions that read the environment, the clock or randomness, such as env,
-// expandenv and now, are not available) plus a few helpers for REST work:
+// Templates are Go text/template with Sprig's hermetic function set, less
+// what still reads the clock, the local time zone or randomness (ago,
+// randInt, shuffle, toDate, the certificate and encryption generators): env,
+// expandenv, now and their kind are not available. The helpers for REST work:
 //
 //	json v             v as JSON text
 //	jsonQuote s        s as a quoted JSON string, e.g. for SCIM filters: userName eq {{ jsonQuote .user.email }}
