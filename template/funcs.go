@@ -93,10 +93,10 @@ func toString(v any) string {
 		return v
 	case nil:
 		return ""
-	case fmt.Stringer:
-		return v.String()
 	case json.Number:
 		return string(v)
+	case fmt.Stringer:
+		return v.String()
 	}
 	return fmt.Sprint(v)
 }
