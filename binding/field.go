@@ -184,8 +184,9 @@ func Convert(v any, t, of Type, layout string) (any, error) {
 	return nil, fmt.Errorf("unknown type %q", t)
 }
 
-// Normalize replaces json.Number values (in place, recursively) by int64
-// when integral and float64 otherwise.
+// Normalize returns v with json.Number values replaced by int64 when
+// integral and float64 otherwise. Objects and lists are copied, never
+// modified: a record is shared by every attribute mapped from it.
 func Normalize(v any) any {
 	switch x := v.(type) {
 	case json.Number:
@@ -200,13 +201,17 @@ func Normalize(v any) any {
 		}
 		return x
 	case map[string]any:
+		out := make(map[string]any, len(x))
 		for k, e := range x {
-			x[k] = Normalize(e)
+			out[k] = Normalize(e)
 		}
+		return out
 	case []any:
+		out := make([]any, len(x))
 		for i, e := range x {
-			x[i] = Normalize(e)
+			out[i] = Normalize(e)
 		}
+		return out
 	}
 	return v
 }
@@ -240,7 +245,7 @@ func toInt(v any) (int64, error) {
 			return n, nil
 		}
 	case float64:
-		if x == math.Trunc(x) {
+		if x == math.Trunc(x) && x >= math.MinInt64 && x < math.MaxInt64 {
 			return int64(x), nil
 		}
 	case int64:

@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
+
+	"github.com/restconn/restconn/internal/httpx"
 )
 
 // credential holds what one auth block adds to requests. Static kinds
@@ -32,7 +35,7 @@ func (e *Engine) newCredential(a *compiledAuth, data map[string]any) (*credentia
 		}
 		v, err := t.Render(data)
 		if err != nil {
-			return "", e.templateError("", "", err)
+			return "", e.specRenderError(err)
 		}
 		return v, nil
 	}
@@ -207,40 +210,70 @@ func (c *tokenCache) invalidate(gen uint64) {
 }
 
 func (e *Engine) fetchOAuth2(ctx context.Context, name string, cfg *clientcredentials.Config) (string, time.Time, error) {
+	op := opFrom(ctx)
+	call := "auth:" + name
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, e.http.HTTPClient())
-	if e.timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, e.timeout)
-		defer cancel()
-	}
-	start := time.Now()
-	tok, err := cfg.Token(ctx)
-	e.logHTTP(ctx, "auth:"+name, 1, http.MethodPost, cfg.TokenURL, 0, time.Since(start), err)
-	if err != nil {
-		out := &Error{Op: opConnect, Call: "auth:" + name, Message: "token request failed", Err: ErrAuth}
+	retries, waits := 0, 0
+	for attempt := 1; ; attempt++ {
+		actx, cancel := context.WithTimeout(ctx, e.timeout)
+		start := time.Now()
+		tok, err := cfg.Token(actx)
+		cancel()
+		e.logHTTP(ctx, call, attempt, http.MethodPost, e.red.URL(cfg.TokenURL), 0, time.Since(start), err)
+		if err == nil {
+			e.red.Add(tok.AccessToken)
+			return tok.AccessToken, tok.Expiry, nil
+		}
+		if ctx.Err() != nil {
+			return "", time.Time{}, e.ctxError(ctx, op, call, ctx.Err())
+		}
+		out := &Error{Op: op, Call: call, Message: "token request failed", Err: ErrAuth}
 		var re *oauth2.RetrieveError
-		if errors.As(err, &re) {
-			if re.Response != nil {
-				out.StatusCode = re.Response.StatusCode
-			}
-			out.Code = re.ErrorCode
-			out.Message = strings.TrimSpace("token request failed: " + re.ErrorDescription)
-			if out.StatusCode >= 500 || out.StatusCode == 429 {
-				out.Err = nil
-				if out.StatusCode == 429 {
-					out.Err = ErrRateLimited
+		if !errors.As(err, &re) {
+			// No answer from the token endpoint: asking again is safe, a
+			// token request changes nothing on the server.
+			out.Message, out.Err = "token request failed: "+e.red.String(err.Error()), nil
+			if retries+1 < e.maxAttempts {
+				retries++
+				if err := e.pause(ctx, op, call, e.backoff(e.minBackoff, e.maxBackoff, retries), "retrying token request", e.red.Error(err)); err != nil {
+					return "", time.Time{}, err
 				}
+				continue
 			}
-		} else if ctxErr := ctx.Err(); ctxErr != nil {
-			out.Err = ctxErr
-		} else {
-			out.Message = "token request failed: " + e.red.String(err.Error())
+			return "", time.Time{}, e.mask(out)
+		}
+		var header http.Header
+		if re.Response != nil {
+			out.StatusCode, header = re.Response.StatusCode, re.Response.Header
+		}
+		out.Code = re.ErrorCode
+		out.Message = strings.TrimSpace("token request failed: " + re.ErrorDescription)
+		switch status := out.StatusCode; {
+		case status == http.StatusTooManyRequests:
+			out.Err = ErrRateLimited
+			wait, ok := httpx.RetryAfter(header, e.now())
+			if !ok {
+				wait = e.backoff(e.minBackoff, e.maxBackoff, waits+1)
+			}
+			if wait <= e.maxWait && waits < e.maxWaits {
+				waits++
+				if err := e.pause(ctx, op, call, wait, "rate limited; waiting", nil); err != nil {
+					return "", time.Time{}, err
+				}
+				continue
+			}
+		case status >= 500:
 			out.Err = nil
+			if retries+1 < e.maxAttempts && (status == 502 || status == 503 || status == 504) {
+				retries++
+				if err := e.pause(ctx, op, call, e.backoff(e.minBackoff, e.maxBackoff, retries), "retrying token request after HTTP "+strconv.Itoa(status), nil); err != nil {
+					return "", time.Time{}, err
+				}
+				continue
+			}
 		}
 		return "", time.Time{}, e.mask(out)
 	}
-	e.red.Add(tok.AccessToken)
-	return tok.AccessToken, tok.Expiry, nil
 }
 
 // login runs a session auth block's login call and reads the token.

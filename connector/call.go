@@ -56,6 +56,7 @@ func (e *Engine) do(ctx context.Context, op Operation, cc *compiledCall, data ma
 	}
 	var (
 		tries, waits, reauths int
+		retries               int // retries granted by the policy: the budget of maxAttempts
 		b                     *built
 		gen                   uint64
 		tok                   string
@@ -104,14 +105,15 @@ func (e *Engine) do(ctx context.Context, op Operation, cc *compiledCall, data ma
 			if ctx.Err() != nil {
 				return nil, e.ctxError(ctx, op, cc.name, ctx.Err())
 			}
-			if actx.Err() == context.DeadlineExceeded {
-				err = fmt.Errorf("no response within %v: %w", timeout, err)
-			}
 			masked := red.Error(sanitize(err, red))
+			if actx.Err() == context.DeadlineExceeded {
+				masked = fmt.Errorf("no response within %v: %w", timeout, masked)
+			}
 			e.logHTTP(ctx, cc.name, tries, b.method, red.URL(b.url), 0, 0, masked)
-			a := Attempt{Call: cc.name, Method: b.method, Idempotent: cc.idempotent, Number: tries, Err: masked}
-			if tries < e.maxAttempts && e.retry(ctx, a) {
-				if err := e.pause(ctx, op, cc.name, e.backoff(e.minBackoff, e.maxBackoff, tries), "retrying after transport error", masked); err != nil {
+			a := Attempt{Call: cc.name, Method: b.method, Idempotent: cc.idempotent, Number: retries + 1, Err: masked}
+			if retries+1 < e.maxAttempts && e.retry(ctx, a) {
+				retries++
+				if err := e.pause(ctx, op, cc.name, e.backoff(e.minBackoff, e.maxBackoff, retries), "retrying after transport error", masked); err != nil {
 					return nil, err
 				}
 				continue
@@ -152,9 +154,10 @@ func (e *Engine) do(ctx context.Context, op Operation, cc *compiledCall, data ma
 			}
 			continue
 		}
-		a := Attempt{Call: cc.name, Method: b.method, Idempotent: cc.idempotent, Number: tries, StatusCode: resp.status, Header: resp.header}
-		if !e.succeeded(cc, resp, data) && tries < e.maxAttempts && e.retry(ctx, a) {
-			wait := e.backoff(e.minBackoff, e.maxBackoff, tries)
+		a := Attempt{Call: cc.name, Method: b.method, Idempotent: cc.idempotent, Number: retries + 1, StatusCode: resp.status, Header: resp.header}
+		if !e.succeeded(cc, resp, data) && retries+1 < e.maxAttempts && e.retry(ctx, a) {
+			retries++
+			wait := e.backoff(e.minBackoff, e.maxBackoff, retries)
 			if ra, ok := httpx.RetryAfter(resp.header, e.now()); ok && ra > wait {
 				wait = min(ra, e.maxWait)
 			}
@@ -563,7 +566,7 @@ var space = regexp.MustCompile(`\s+`)
 
 // snippet is the start of a body for an error message, secrets masked.
 func snippet(b []byte, red *redact.Redactor) string {
-	s := strings.TrimSpace(space.ReplaceAllString(string(b), " "))
+	s := red.String(strings.TrimSpace(space.ReplaceAllString(string(b), " ")))
 	if len(s) > 300 {
 		s = s[:300]
 		for !utf8.ValidString(s) {
@@ -571,7 +574,7 @@ func snippet(b []byte, red *redact.Redactor) string {
 		}
 		s += "…"
 	}
-	return red.String(s)
+	return s
 }
 
 // sanitize rewrites a *url.Error so its URL carries no secrets in the query.

@@ -120,7 +120,7 @@ func New(spec *Spec, opts ...Option) (*Engine, error) {
 	data := e.baseVars().Map()
 	base, err := c.baseURL.Render(data)
 	if err != nil {
-		return nil, e.templateError("", "", err)
+		return nil, e.specRenderError(err)
 	}
 	e.baseURL = strings.TrimRight(base, "/")
 	if !strings.HasPrefix(e.baseURL, "http://") && !strings.HasPrefix(e.baseURL, "https://") {
@@ -143,6 +143,15 @@ func New(spec *Spec, opts ...Option) (*Engine, error) {
 		e.creds[name] = cr
 	}
 	return e, nil
+}
+
+// specRenderError reports a template of the connection that fails to
+// render in New (a parameter missing, a bad value): a problem of the spec
+// and its parameters.
+func (e *Engine) specRenderError(err error) *Error {
+	out := e.templateError("", "", err)
+	out.Err = ErrInvalidSpec
+	return out
 }
 
 func pick[T comparable](vals ...T) T {
@@ -194,7 +203,7 @@ func (e *Engine) tlsClient(t *TLS, data map[string]any) (*http.Client, error) {
 	if t.CAPEM != "" {
 		pem, err := e.c.tlsCA.Render(data)
 		if err != nil {
-			return nil, e.templateError("", "", err)
+			return nil, e.specRenderError(err)
 		}
 		pool := x509.NewCertPool()
 		if !pool.AppendCertsFromPEM([]byte(pem)) {

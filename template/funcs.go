@@ -85,7 +85,14 @@ func basicAuth(user, pass any) string {
 	return base64.StdEncoding.EncodeToString([]byte(toString(user) + ":" + toString(pass)))
 }
 
-func pathEscapeAny(v any) string { return url.PathEscape(toString(v)) }
+func pathEscapeAny(v any) (string, error) {
+	s := toString(v)
+	switch s {
+	case "", ".", "..":
+		return "", fmt.Errorf("%q cannot be a URL path segment", s)
+	}
+	return url.PathEscape(s), nil
+}
 
 func toString(v any) string {
 	switch v := v.(type) {

@@ -41,7 +41,9 @@
 //
 // Templates compiled with PathSegment escape the output of every action with
 // url.PathEscape, so a value can never add path segments or a query to the
-// URL it is placed in; wrap a trusted value in raw to opt out. JSON bodies
+// URL it is placed in, and refuse a value that is empty, "." or "..", which
+// would change which resource the path names (/users/ instead of
+// /users/{id}); wrap a trusted value in raw to opt out. JSON bodies
 // need no escaping rule: Tree builds values, and the caller encodes them with
 // encoding/json, so a quote in a name can never break out of a string.
 //
@@ -107,6 +109,11 @@ func Compile(name, src string, esc Escape) (*Template, error) {
 	tmpl, err := template.New(name).Option("missingkey=error").Funcs(funcs).Parse(src)
 	if err != nil {
 		return nil, cleanError(name, err)
+	}
+	if len(tmpl.Templates()) > 1 || hasTemplateCall(tmpl.Tree.Root) {
+		// Escaping and typed values work on one tree; specs have no use
+		// for sub-templates.
+		return nil, &Error{Template: name, Msg: "define, block and template actions are not supported"}
 	}
 	t.refs = map[string]bool{}
 	collectRefs(tmpl.Tree.Root, t.refs)
@@ -203,6 +210,29 @@ func escapeActions(tr *parse.Tree, n parse.Node) {
 		escapeActions(tr, n.List)
 		escapeActions(tr, n.ElseList)
 	}
+}
+
+func hasTemplateCall(n parse.Node) bool {
+	switch n := n.(type) {
+	case *parse.TemplateNode:
+		return true
+	case *parse.ListNode:
+		if n == nil {
+			return false
+		}
+		for _, c := range n.Nodes {
+			if hasTemplateCall(c) {
+				return true
+			}
+		}
+	case *parse.IfNode:
+		return hasTemplateCall(n.List) || hasTemplateCall(n.ElseList)
+	case *parse.RangeNode:
+		return hasTemplateCall(n.List) || hasTemplateCall(n.ElseList)
+	case *parse.WithNode:
+		return hasTemplateCall(n.List) || hasTemplateCall(n.ElseList)
+	}
+	return false
 }
 
 func collectRefs(n parse.Node, refs map[string]bool) {

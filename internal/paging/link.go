@@ -27,6 +27,7 @@ func ParseLink(values []string) map[string]string {
 			target := v[1:end]
 			v = v[end+1:]
 			var rels []string
+			sawRel := false
 			// Parameters until the next link (a comma outside quotes).
 			for {
 				v = strings.TrimLeft(v, " \t")
@@ -36,8 +37,9 @@ func ParseLink(values []string) map[string]string {
 				v = strings.TrimLeft(v[1:], " \t")
 				name, rest, val := param(v)
 				v = rest
-				if strings.EqualFold(name, "rel") {
-					rels = append(rels, strings.Fields(val)...)
+				if strings.EqualFold(name, "rel") && !sawRel {
+					// RFC 8288 3.3: occurrences after the first are ignored.
+					rels, sawRel = strings.Fields(val), true
 				}
 			}
 			for _, r := range rels {

@@ -25,6 +25,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/restconn/restconn/internal/httpx"
 	"github.com/restconn/restconn/internal/jsonpath"
@@ -208,6 +209,9 @@ func (p *Pager) Next(s *State, pg Page) error {
 	}
 	switch p.cfg.Type {
 	case "nextURL", "link":
+		// The page just fetched counts as seen, so a link back to it (or
+		// to the first page) is a loop, not a page to import again.
+		s.seen[urlKey(pg.URL)] = true
 		var next string
 		if p.cfg.Type == "link" {
 			next = ParseLink(pg.Header.Values("Link"))["next"]
@@ -225,7 +229,7 @@ func (p *Pager) Next(s *State, pg Page) error {
 		if !httpx.SameHost(pg.URL, u) {
 			return fmt.Errorf("%w: %s", ErrForeignHost, u.Host)
 		}
-		if err := p.remember(s, u.String()); err != nil {
+		if err := p.remember(s, urlKey(u)); err != nil {
 			return err
 		}
 		s.URL = u.String()
@@ -288,6 +292,14 @@ func (p *Pager) Next(s *State, pg Page) error {
 		return fmt.Errorf("%w: more than %d pages", ErrMaxPages, p.cfg.MaxPages)
 	}
 	return nil
+}
+
+// urlKey identifies a page URL whatever the order of its query parameters.
+func urlKey(u *url.URL) string {
+	if u == nil {
+		return ""
+	}
+	return strings.ToLower(u.Scheme) + "://" + strings.ToLower(u.Host) + u.EscapedPath() + "?" + u.Query().Encode()
 }
 
 func (p *Pager) remember(s *State, key string) error {
