@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/restconn/restconn/binding"
@@ -588,4 +589,19 @@ func distance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+// Embedded returns a function that parses data once, on first use, and
+// hands out a fresh copy of the spec on every call: the Spec function of a
+// preset whose JSON is embedded with go:embed. An invalid embedded spec is a
+// programming error and panics with the parse error.
+func Embedded(data []byte) func() *Spec {
+	parse := sync.OnceValues(func() (*Spec, error) { return Parse(data) })
+	return func() *Spec {
+		s, err := parse()
+		if err != nil {
+			panic("restconn: embedded spec is invalid: " + err.Error())
+		}
+		return s.Clone()
+	}
 }

@@ -151,7 +151,6 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
-	"sync"
 
 	"github.com/restconn/restconn/connector"
 )
@@ -165,17 +164,11 @@ const (
 	authToken = "token"
 )
 
-var preset = sync.OnceValues(func() (*connector.Spec, error) { return connector.Parse(specJSON) })
+var preset = connector.Embedded(specJSON)
 
 // Spec returns the preset spec embedded from genesys.json. Each call
 // returns a new copy, which the caller may change freely.
-func Spec() *connector.Spec {
-	s, err := preset()
-	if err != nil {
-		panic("genesys: the embedded genesys.json is invalid: " + err.Error())
-	}
-	return s.Clone()
-}
+func Spec() *connector.Spec { return preset() }
 
 // Config configures the preset. Give a region (or base URLs) and either
 // client credentials or an access token.

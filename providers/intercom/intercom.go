@@ -60,7 +60,6 @@ import (
 	_ "embed"
 	"fmt"
 	"strings"
-	"sync"
 
 	"github.com/restconn/restconn/connector"
 )
@@ -88,21 +87,11 @@ type Config struct {
 //go:embed intercom.json
 var specJSON []byte
 
-var (
-	parsed   *connector.Spec
-	parseErr error
-	once     sync.Once
-)
+var preset = connector.Embedded(specJSON)
 
 // Spec returns the embedded preset spec: a fresh copy the caller may
 // customize and pass to connector.New.
-func Spec() *connector.Spec {
-	once.Do(func() { parsed, parseErr = connector.Parse(specJSON) })
-	if parseErr != nil {
-		panic("intercom: embedded spec is invalid: " + parseErr.Error())
-	}
-	return parsed.Clone()
-}
+func Spec() *connector.Spec { return preset() }
 
 // New returns an engine for Intercom. Options such as
 // connector.WithHTTPClient and connector.WithLogger pass through.

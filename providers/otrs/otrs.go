@@ -90,7 +90,6 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 
 	"github.com/restconn/restconn/connector"
 )
@@ -110,21 +109,11 @@ type Config struct {
 //go:embed otrs.json
 var specJSON []byte
 
-var (
-	parsed   *connector.Spec
-	parseErr error
-	once     sync.Once
-)
+var preset = connector.Embedded(specJSON)
 
 // Spec returns the embedded preset spec: a fresh copy the caller may
 // customize and pass to connector.New.
-func Spec() *connector.Spec {
-	once.Do(func() { parsed, parseErr = connector.Parse(specJSON) })
-	if parseErr != nil {
-		panic("otrs: embedded spec is invalid: " + parseErr.Error())
-	}
-	return parsed.Clone()
-}
+func Spec() *connector.Spec { return preset() }
 
 // webserviceRe is what the GenericInterface provider looks for in the
 // request URI to find the web service.
