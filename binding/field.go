@@ -190,8 +190,10 @@ func Convert(v any, t, of Type, layout string) (any, error) {
 func Normalize(v any) any {
 	switch x := v.(type) {
 	case json.Number:
-		if n, err := x.Int64(); err == nil {
-			return n
+		if !strings.ContainsAny(string(x), ".eE") { // Int64 on "2.5" would allocate an error first
+			if n, err := x.Int64(); err == nil {
+				return n
+			}
 		}
 		f, _ := x.Float64()
 		return f

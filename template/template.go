@@ -82,6 +82,7 @@ type Template struct {
 	src     string
 	tmpl    *template.Template // nil for a literal
 	typed   *template.Template // the single-action form that captures a value; nil if not single-action
+	field   []string           // a single action that is only a field chain (.a.b): evaluated without text/template
 	literal bool
 	refs    map[string]bool // top-level binding names referenced; "*" means the whole data
 }
@@ -123,6 +124,7 @@ func Compile(name, src string, esc Escape) (*Template, error) {
 			return nil, cleanError(name, err)
 		}
 		pipe := typed.Tree.Root.Nodes[0].(*parse.ActionNode).Pipe
+		t.field = fieldChain(pipe)
 		appendCommand(typed.Tree, pipe, "__capture")
 		t.typed = typed
 	}
@@ -162,6 +164,41 @@ func (t *Template) Uses(name string) bool {
 		return false
 	}
 	return t.refs[name] || t.refs["*"]
+}
+
+// fieldChain returns the keys of a pipeline that is a bare field chain such
+// as .user.email or $.user.email, the commonest typed leaf.
+func fieldChain(pipe *parse.PipeNode) []string {
+	if len(pipe.Cmds) != 1 || len(pipe.Cmds[0].Args) != 1 {
+		return nil
+	}
+	switch n := pipe.Cmds[0].Args[0].(type) {
+	case *parse.FieldNode:
+		return n.Ident
+	case *parse.VariableNode:
+		if n.Ident[0] == "$" && len(n.Ident) > 1 {
+			return n.Ident[1:]
+		}
+	}
+	return nil
+}
+
+// lookup evaluates a field chain the way text/template does with
+// missingkey=error, without its per-execution costs. handled is false when
+// the chain meets something other than a map[string]any: text/template then
+// evaluates it (and explains the failure) as usual.
+func (t *Template) lookup(data map[string]any) (v any, handled bool, err error) {
+	v = data
+	for i, k := range t.field {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil, false, nil
+		}
+		if v, ok = m[k]; !ok {
+			return nil, true, &Error{Template: t.name, Key: k, Msg: fmt.Sprintf("missing key %q in .%s", k, strings.Join(t.field[:i+1], "."))}
+		}
+	}
+	return normalize(v), true, nil
 }
 
 // single reports whether the tree is exactly one action without variable
@@ -311,6 +348,11 @@ func (t *Template) Render(data map[string]any) (string, error) {
 func (t *Template) Value(data map[string]any) (any, error) {
 	if t.typed == nil {
 		return t.Render(data)
+	}
+	if t.field != nil {
+		if v, handled, err := t.lookup(data); handled {
+			return v, err
+		}
 	}
 	err := t.typed.Execute(discard{}, data)
 	var c *captured
