@@ -22,6 +22,7 @@ type compiled struct {
 	tlsCA       *template.Template
 	headers     []namedTemplate
 	auths       map[string]*compiledAuth
+	usedAuths   map[string]bool // auth blocks some call uses: only these are set up by New
 	defaultAuth string
 	errors      *compiledErrors
 	failure     []*compiledCond
@@ -210,7 +211,7 @@ func (c *compiler) run() (out *compiled, err error) {
 		}
 	}()
 	s := c.spec
-	out = &compiled{auths: map[string]*compiledAuth{}, ents: map[string]*compiledEnts{}, ops: map[Operation]*compiledOp{}}
+	out = &compiled{auths: map[string]*compiledAuth{}, usedAuths: map[string]bool{}, ents: map[string]*compiledEnts{}, ops: map[Operation]*compiledOp{}}
 	if strings.TrimSpace(s.Name) == "" {
 		c.fail("name", "missing: give the connector a name")
 	}
@@ -622,6 +623,11 @@ func (c *compiler) call(where string, k *Call, _ string, out *compiled, defaultN
 	if cc.name == "" {
 		cc.name = defaultName
 	}
+	defer func() {
+		if cc.auth != "" {
+			out.usedAuths[cc.auth] = true
+		}
+	}()
 	cc.method = strings.ToUpper(k.Method)
 	if cc.method == "" {
 		cc.method = http.MethodGet

@@ -136,6 +136,9 @@ func New(spec *Spec, opts ...Option) (*Engine, error) {
 	e.http = httpx.New(hc, pick(o.maxBody, conn.MaxBodyBytes))
 
 	for name, a := range c.auths {
+		if !c.usedAuths[name] && name != c.defaultAuth {
+			continue // an alternative block the caller did not choose: its secrets need not be given
+		}
 		cr, err := e.newCredential(a, data)
 		if err != nil {
 			return nil, err

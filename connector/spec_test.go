@@ -92,3 +92,16 @@ func TestLoadFileAndClone(t *testing.T) {
 	_, err = connector.LoadFile(filepath.Join(dir, "missing.json"))
 	assert.Error(t, err)
 }
+
+func TestUnusedAuthBlocksNeedNoSecrets(t *testing.T) {
+	s, err := connector.Parse([]byte(`{"name":"t","connection":{"baseURL":"https://x.test","defaultAuth":"oauth",
+		"auth":{"oauth":{"type":"oauth2","tokenURL":"https://x.test/token","clientID":"id","clientSecret":"{{ .secrets.clientSecret }}"},
+		        "token":{"type":"bearer","token":"{{ .secrets.accessToken }}"}}}}`))
+	require.NoError(t, err)
+	_, err = connector.New(s, connector.WithSecrets(map[string]string{"clientSecret": "cs"}))
+	assert.NoError(t, err, "the token block is not used by any call")
+
+	s.Connection.DefaultAuth = "token"
+	_, err = connector.New(s, connector.WithSecrets(map[string]string{"clientSecret": "cs"}))
+	assert.ErrorContains(t, err, `missing key "accessToken"`)
+}
