@@ -194,6 +194,7 @@ func Normalize(v any) any {
 			if n, err := x.Int64(); err == nil {
 				return n
 			}
+			return x // an integer beyond int64 (an ID): keep every digit
 		}
 		f, _ := x.Float64()
 		return f

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -229,10 +230,17 @@ func (e *Engine) fetchOAuth2(ctx context.Context, name string, cfg *clientcreden
 		}
 		out := &Error{Op: op, Call: call, Message: "token request failed", Err: ErrAuth}
 		var re *oauth2.RetrieveError
+		var ue *url.Error
 		if !errors.As(err, &re) {
+			out.Message = "token request failed: " + e.red.String(err.Error())
+			if !errors.As(err, &ue) {
+				// An answer without a usable token (no access_token, not
+				// JSON): the endpoint refused, asking again will not help.
+				return "", time.Time{}, e.mask(out)
+			}
 			// No answer from the token endpoint: asking again is safe, a
 			// token request changes nothing on the server.
-			out.Message, out.Err = "token request failed: "+e.red.String(err.Error()), nil
+			out.Err = nil
 			if retries+1 < e.maxAttempts {
 				retries++
 				if err := e.pause(ctx, op, call, e.backoff(e.minBackoff, e.maxBackoff, retries), "retrying token request", e.red.Error(err)); err != nil {

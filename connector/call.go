@@ -80,6 +80,7 @@ func (e *Engine) do(ctx context.Context, op Operation, cc *compiledCall, data ma
 					lp.cache = r
 				}
 			}
+			red.Add(r.sensitive...)
 			if b, err = e.build(cc, r, cred, tok, pg); err != nil {
 				return nil, e.asError(op, cc.name, err)
 			}
@@ -229,6 +230,23 @@ type rendered struct {
 	header http.Header
 	body   any // the rendered body; nil for none
 	form   []byte
+	// sensitive holds header, query and form values computed from
+	// secrets (a base64 of user:password, a hash): the redactor knows the
+	// secrets, not what a template made of them.
+	sensitive []string
+}
+
+// secretInputs are the variables whose values, transformed by a template,
+// must be masked like the secrets themselves.
+var secretInputs = []string{"secrets", "password", "auth"}
+
+func readsSecrets(t interface{ Uses(string) bool }) bool {
+	for _, name := range secretInputs {
+		if t.Uses(name) {
+			return true
+		}
+	}
+	return false
 }
 
 // render renders the call's templates.
@@ -268,6 +286,9 @@ func (e *Engine) render(cc *compiledCall, data map[string]any) (*rendered, error
 		if err := setValues(r.query, nt.name, v); err != nil {
 			return nil, fmt.Errorf("query %s: %w", nt.name, err)
 		}
+		if readsSecrets(nt.t) {
+			r.sensitive = append(r.sensitive, r.query[nt.name]...)
+		}
 	}
 	for _, l := range [][]namedTemplate{e.c.headers, cc.headers} {
 		for _, nt := range l {
@@ -286,6 +307,9 @@ func (e *Engine) render(cc *compiledCall, data map[string]any) (*rendered, error
 				return nil, fmt.Errorf("header %s: value contains a line break", nt.name)
 			}
 			r.header.Set(nt.name, s)
+			if readsSecrets(nt.t) {
+				r.sensitive = append(r.sensitive, s, strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(s, "Basic "), "Bearer ")))
+			}
 		}
 	}
 	if cc.body != nil {
@@ -309,6 +333,9 @@ func (e *Engine) render(cc *compiledCall, data map[string]any) (*rendered, error
 			}
 			if err := setValues(f, nt.name, v); err != nil {
 				return nil, fmt.Errorf("form %s: %w", nt.name, err)
+			}
+			if readsSecrets(nt.t) {
+				r.sensitive = append(r.sensitive, f[nt.name]...)
 			}
 		}
 		r.form = []byte(f.Encode())

@@ -792,9 +792,17 @@ func (c *compiler) record(where string, id binding.Field, name *binding.Field, a
 	if id.Path == "" {
 		c.fail(where+".id", "missing: the path of the record's ID")
 	}
+	// IDs and names are text: a numeric ID keeps every digit.
+	if id.Type == binding.Auto {
+		id.Type = binding.String
+	}
 	r.id = c.field(where+".id", id)
 	if name != nil {
-		n := c.field(where+".name", *name)
+		nf := *name
+		if nf.Type == binding.Auto {
+			nf.Type = binding.String
+		}
+		n := c.field(where+".name", nf)
 		r.name = &n
 	}
 	m, err := binding.Compile(attrs)

@@ -3,6 +3,7 @@ package connector
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"sort"
 	"strings"
 
@@ -153,15 +154,17 @@ func (e *Engine) forEach(ctx context.Context, op Operation, cc *compiledCall, da
 	case nil:
 	case []any:
 		items = l
-	case []string:
-		for _, s := range l {
-			items = append(items, s)
-		}
 	default:
+		rv := reflect.ValueOf(v)
 		if v == template.Omitted {
 			break
 		}
-		return &Error{Op: op, Call: cc.name, Path: cc.where + ".forEach", Message: fmt.Sprintf("renders %T: want a list", v), Err: ErrInvalidSpec}
+		if rv.Kind() != reflect.Slice && rv.Kind() != reflect.Array {
+			return &Error{Op: op, Call: cc.name, Path: cc.where + ".forEach", Message: fmt.Sprintf("renders %T: want a list", v), Err: ErrInvalidSpec}
+		}
+		for i := range rv.Len() { // a caller's []string, []map[string]any, ...
+			items = append(items, rv.Index(i).Interface())
+		}
 	}
 	data["responses"].(map[string]any)[cc.name] = nil // present even when the list is empty
 	defer func() { data["item"], data["index"] = nil, nil }()

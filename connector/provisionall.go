@@ -25,10 +25,13 @@ type Outcome struct {
 // spec's connection.rateLimit) and its 429 handling apply across all
 // workers.
 //
-// Breaking out of the loop stops new requests from starting; requests
-// already sent are allowed to finish (a write cut off mid-flight would leave
-// its outcome unknown), and their outcomes are discarded. Cancelling ctx
-// cancels requests in flight.
+// Breaking out of the loop stops new requests from starting: a worker takes
+// its next request only after the loop body has accepted its last outcome.
+// Requests already in flight on other workers are allowed to finish (a
+// write cut off mid-flight would leave its outcome unknown) before the loop
+// returns, and their outcomes are discarded. Cancelling ctx cancels requests
+// in flight. If reqs blocks, the goroutine reading it is left waiting for
+// its next element.
 func ProvisionAll(ctx context.Context, c Connector, reqs iter.Seq[Request], workers int) iter.Seq2[Outcome, error] {
 	return func(yield func(Outcome, error) bool) {
 		if workers < 1 {
@@ -38,20 +41,47 @@ func ProvisionAll(ctx context.Context, c Connector, reqs iter.Seq[Request], work
 			i   int
 			req Request
 		}
+		// A worker hands its outcome over and waits for the consumer's
+		// verdict before taking the next request, so that nothing new
+		// starts once the loop has been left.
+		type delivery struct {
+			o    Outcome
+			next chan bool
+		}
 		jobs := make(chan job)
-		results := make(chan Outcome)
+		results := make(chan delivery)
 		stop := make(chan struct{})
 		var wg sync.WaitGroup
 		for range workers {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				for j := range jobs {
+				next := make(chan bool)
+				for {
+					var j job
+					var ok bool
+					select {
+					case j, ok = <-jobs:
+						if !ok {
+							return
+						}
+					case <-stop:
+						return
+					}
 					res, err := c.Provision(ctx, j.req)
-					results <- Outcome{Index: j.i, Request: j.req, Result: res, Err: err}
+					select {
+					case results <- delivery{Outcome{Index: j.i, Request: j.req, Result: res, Err: err}, next}:
+					case <-stop:
+						return
+					}
+					if !<-next {
+						return
+					}
 				}
 			}()
 		}
+		// The producer may block inside reqs; it is not waited for, so a
+		// source that never yields again leaks only this goroutine.
 		go func() {
 			defer close(jobs)
 			i := 0
@@ -71,13 +101,21 @@ func ProvisionAll(ctx context.Context, c Connector, reqs iter.Seq[Request], work
 			close(results)
 		}()
 		stopped := false
-		for o := range results {
-			if stopped {
-				continue // drain what is in flight
+		defer func() {
+			if !stopped {
+				close(stop) // also when yield panics: release every worker
 			}
-			if !yield(o, o.Err) {
+		}()
+		for d := range results {
+			more := yield(d.o, d.o.Err)
+			if !more {
 				stopped = true
 				close(stop)
+			}
+			d.next <- more
+			if !more {
+				wg.Wait() // requests in flight finish before ProvisionAll returns
+				return
 			}
 		}
 	}

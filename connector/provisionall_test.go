@@ -106,3 +106,54 @@ func TestProvisionAllRespectsRateLimit(t *testing.T) {
 	assert.GreaterOrEqual(t, time.Since(start), 350*time.Millisecond)
 	assert.EqualValues(t, 20, total.Load())
 }
+
+func TestProvisionAllBreakStartsNothingNew(t *testing.T) {
+	var total atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		total.Add(1)
+		fmt.Fprint(w, `{}`)
+	}))
+	defer srv.Close()
+	e, err := connector.New(spec(t, `{"name":"t","connection":{"baseURL":"$URL"},
+		"provision":{"disableAccount":{"calls":[{"method":"PATCH","path":"/u/{{ .account.id }}"}]}}}`, srv.URL))
+	require.NoError(t, err)
+	many := func(yield func(connector.Request) bool) {
+		for i := range 100 {
+			if !yield(connector.Request{Op: connector.DisableAccount, Account: map[string]any{"id": i}}) {
+				return
+			}
+		}
+	}
+	for range 50 {
+		total.Store(0)
+		for range connector.ProvisionAll(context.Background(), e, many, 1) {
+			time.Sleep(time.Millisecond) // give a worker every chance to start another request
+			break
+		}
+		require.EqualValues(t, 1, total.Load(), "one worker, one outcome, one request")
+	}
+
+	// A source that blocks does not keep the loop from returning.
+	ch := make(chan connector.Request, 1)
+	ch <- connector.Request{Op: connector.DisableAccount, Account: map[string]any{"id": 1}}
+	blocking := func(yield func(connector.Request) bool) {
+		for r := range ch {
+			if !yield(r) {
+				return
+			}
+		}
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range connector.ProvisionAll(context.Background(), e, blocking, 2) {
+			break
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Second):
+		t.Fatal("ProvisionAll did not return after break with a blocking source")
+	}
+	close(ch)
+}

@@ -34,7 +34,10 @@ var funcs = func() map[string]any {
 		"ago", "randInt", "shuffle", "bcrypt", "htpasswd", "derivePassword",
 		"genPrivateKey", "genCA", "genCAWithKey", "genSelfSignedCert", "genSelfSignedCertWithKey",
 		"genSignedCert", "genSignedCertWithKey", "buildCustomCert", "encryptAES", "decryptAES",
-		"toDate", "mustToDate"} {
+		"toDate", "mustToDate",
+		// These modify the map they are given, and .params is shared by
+		// concurrent calls.
+		"set", "unset", "merge", "mergeOverwrite", "mustMerge", "mustMergeOverwrite"} {
 		delete(m, name)
 	}
 	for k, v := range map[string]any{
@@ -53,6 +56,7 @@ var funcs = func() map[string]any {
 		"raw":          func(v any) any { return v },
 		"__capture":    capture,
 		"__pathEscape": pathEscapeAny,
+		"__text":       textOf,
 	} {
 		m[k] = v
 	}
@@ -83,6 +87,14 @@ func jsonQuote(v any) (string, error) {
 
 func basicAuth(user, pass any) string {
 	return base64.StdEncoding.EncodeToString([]byte(toString(user) + ":" + toString(pass)))
+}
+
+// textOf passes a value to be printed, except nil, which prints as nothing.
+func textOf(v any) any {
+	if v == nil {
+		return ""
+	}
+	return v
 }
 
 func pathEscapeAny(v any) (string, error) {

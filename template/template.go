@@ -128,10 +128,15 @@ func Compile(name, src string, esc Escape) (*Template, error) {
 		appendCommand(typed.Tree, pipe, "__capture")
 		t.typed = typed
 	}
+	// Every printed value goes through a final function: text for plain
+	// templates (a JSON null prints as nothing, never "<no value>"), the
+	// path escaper for URL paths.
+	final := "__text"
 	if esc == PathSegment {
-		for _, n := range tmpl.Tree.Root.Nodes {
-			escapeActions(tmpl.Tree, n)
-		}
+		final = "__pathEscape"
+	}
+	for _, n := range tmpl.Tree.Root.Nodes {
+		finishActions(tmpl.Tree, n, final)
 	}
 	t.tmpl = tmpl
 	return t, nil
@@ -216,36 +221,36 @@ func appendCommand(tr *parse.Tree, pipe *parse.PipeNode, fn string) {
 	pipe.Cmds = append(pipe.Cmds, &parse.CommandNode{NodeType: parse.NodeCommand, Pos: pipe.Pos, Args: []parse.Node{id}})
 }
 
-// escapeActions appends the path escaper to every output action, in the way
-// html/template inserts its escapers.
-func escapeActions(tr *parse.Tree, n parse.Node) {
+// finishActions appends fn to every output action, in the way html/template
+// inserts its escapers.
+func finishActions(tr *parse.Tree, n parse.Node, fn string) {
 	switch n := n.(type) {
 	case *parse.ActionNode:
 		if len(n.Pipe.Decl) > 0 {
 			return // an assignment prints nothing
 		}
 		if last := n.Pipe.Cmds[len(n.Pipe.Cmds)-1]; len(last.Args) > 0 {
-			if id, ok := last.Args[0].(*parse.IdentifierNode); ok && id.Ident == "raw" {
-				return
+			if id, ok := last.Args[0].(*parse.IdentifierNode); ok && id.Ident == "raw" && fn == "__pathEscape" {
+				fn = "__text"
 			}
 		}
-		appendCommand(tr, n.Pipe, "__pathEscape")
+		appendCommand(tr, n.Pipe, fn)
 	case *parse.ListNode:
 		if n == nil {
 			return
 		}
 		for _, c := range n.Nodes {
-			escapeActions(tr, c)
+			finishActions(tr, c, fn)
 		}
 	case *parse.IfNode:
-		escapeActions(tr, n.List)
-		escapeActions(tr, n.ElseList)
+		finishActions(tr, n.List, fn)
+		finishActions(tr, n.ElseList, fn)
 	case *parse.RangeNode:
-		escapeActions(tr, n.List)
-		escapeActions(tr, n.ElseList)
+		finishActions(tr, n.List, fn)
+		finishActions(tr, n.ElseList, fn)
 	case *parse.WithNode:
-		escapeActions(tr, n.List)
-		escapeActions(tr, n.ElseList)
+		finishActions(tr, n.List, fn)
+		finishActions(tr, n.ElseList, fn)
 	}
 }
 

@@ -243,3 +243,15 @@ func TestConcurrentRender(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func TestNullPrintsNothing(t *testing.T) {
+	d := map[string]any{"a": map[string]any{"b": nil}}
+	for src, want := range map[string]string{"id-{{ .a.b }}": "id-", "{{ .a.b }}": "", "{{ .a.b | raw }}x": "x"} {
+		out, err := MustCompile("t", src, Plain).Render(d)
+		require.NoError(t, err)
+		assert.Equal(t, want, out, src)
+		assert.NotContains(t, out, "<no value>")
+	}
+	_, err := MustCompile("t", "/u/{{ .a.b }}", PathSegment).Render(d)
+	assert.ErrorContains(t, err, "cannot be a URL path segment")
+}

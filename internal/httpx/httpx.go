@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -63,6 +64,7 @@ func New(hc *http.Client, maxBody int64) *Client {
 	r.SetLogger(quietLogger{})
 	r.SetDisableWarn(true)
 	r.SetRetryCount(0)
+	r.SetAllowGetMethodPayload(true) // a spec that gives a GET a body means it
 	r.SetHeader("User-Agent", "restconn")
 	if maxBody <= 0 {
 		maxBody = DefaultMaxBodyBytes
@@ -164,7 +166,7 @@ func IsDialError(err error) bool {
 func RetryAfter(h http.Header, now time.Time) (d time.Duration, ok bool) {
 	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
 		if n, err := strconv.ParseFloat(v, 64); err == nil && n >= 0 {
-			return time.Duration(n * float64(time.Second)), true
+			return seconds(n), true
 		}
 		if t, err := http.ParseTime(v); err == nil {
 			return clampZero(t.Sub(now)), true
@@ -173,12 +175,22 @@ func RetryAfter(h http.Header, now time.Time) (d time.Duration, ok bool) {
 	if v := strings.TrimSpace(h.Get("X-RateLimit-Reset")); v != "" {
 		if n, err := strconv.ParseFloat(v, 64); err == nil && n >= 0 {
 			if n < 1e9 {
-				return time.Duration(n * float64(time.Second)), true
+				return seconds(n), true
 			}
 			return clampZero(time.Unix(int64(n), 0).Sub(now) + time.Second), true
 		}
 	}
 	return 0, false
+}
+
+// seconds converts a delay without overflowing: a delay beyond what a
+// Duration holds (or infinite) is the longest Duration, which any maximum
+// wait refuses.
+func seconds(n float64) time.Duration {
+	if n >= float64(math.MaxInt64)/float64(time.Second) || math.IsInf(n, 0) || math.IsNaN(n) {
+		return time.Duration(math.MaxInt64)
+	}
+	return time.Duration(n * float64(time.Second))
 }
 
 func clampZero(d time.Duration) time.Duration {

@@ -275,7 +275,7 @@ func (p *Pager) Next(s *State, pg Page) error {
 				}
 				switch p.cfg.Type {
 				case "offset":
-					s.Done = s.Offset >= total
+					s.Done = s.Offset-p.cfg.Start >= total
 				case "page":
 					s.Done = s.Offset-p.cfg.Start >= total
 				case "scim":

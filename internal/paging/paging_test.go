@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"testing"
@@ -643,4 +644,22 @@ func TestParseLink(t *testing.T) {
 // ignored by parsers".
 func TestParseLinkRepeatedRel(t *testing.T) {
 	assert.Equal(t, map[string]string{"prev": "/a"}, paging.ParseLink([]string{`</a>; rel=prev; rel=next`}))
+}
+
+func TestOffsetFromOneStopsAtTotal(t *testing.T) {
+	p, err := paging.New(paging.Config{Type: "offset", Param: "offset", SizeParam: "limit", Size: 2, Start: 1, Total: "total"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := p.Start()
+	var offsets []string
+	for !s.Done {
+		offsets = append(offsets, s.Query["offset"])
+		if err := p.Next(s, paging.Page{Body: map[string]any{"total": 5.0}, Records: 2}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if fmt.Sprint(offsets) != "[1 3 5]" {
+		t.Fatalf("offsets %v: with offsets counted from 1, records 1..5 need offsets 1, 3 and 5", offsets)
+	}
 }
