@@ -216,6 +216,11 @@ func (e *Engine) fetchOAuth2(ctx context.Context, name string, cfg *clientcreden
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, e.http.HTTPClient())
 	retries, waits := 0, 0
 	for attempt := 1; ; attempt++ {
+		if e.limiter != nil { // token requests count against the client-side rate too
+			if err := e.limiter.Wait(ctx); err != nil {
+				return "", time.Time{}, e.ctxError(ctx, op, call, err)
+			}
+		}
 		actx, cancel := context.WithTimeout(ctx, e.timeout)
 		start := time.Now()
 		tok, err := cfg.Token(actx)

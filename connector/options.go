@@ -84,9 +84,10 @@ func WithTimeout(d time.Duration) Option { return func(o *options) { o.timeout =
 // WithMaxBodyBytes caps response bodies, overriding connection.maxBodyBytes.
 func WithMaxBodyBytes(n int64) Option { return func(o *options) { o.maxBody = n } }
 
-// WithTrace calls fn after every HTTP attempt with the request and response,
-// secrets masked: "show me the request that was sent". fn must be safe for
-// concurrent use.
+// WithTrace calls fn after every HTTP attempt of a spec call (login calls
+// included) with the request and response, secrets masked: "show me the
+// request that was sent". OAuth2 token requests are logged but not traced:
+// x/oauth2 sends them. fn must be safe for concurrent use.
 func WithTrace(fn func(context.Context, Trace)) Option { return func(o *options) { o.trace = fn } }
 
 // Trace describes one HTTP attempt, with every known secret masked and

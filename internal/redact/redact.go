@@ -26,10 +26,18 @@ const Mask = "[REDACTED]"
 // Redactor is a growing set of secrets. The zero value is ready and safe for
 // concurrent use.
 type Redactor struct {
+	parent *Redactor
+
 	mu      sync.Mutex
 	secrets map[string]bool
-	r       atomic.Pointer[strings.Replacer]
-	parent  *Redactor
+	gen     atomic.Uint64 // bumped whenever secrets change
+	built   atomic.Pointer[replacer]
+}
+
+// replacer is a Redactor's compiled form and the generations it reflects.
+type replacer struct {
+	rep *strings.Replacer
+	gen uint64 // the sum of the generations of the redactor and its parents
 }
 
 // Add registers secret values (and their encoded forms). Empty values are
@@ -53,7 +61,7 @@ func (r *Redactor) Add(values ...string) {
 		}
 	}
 	if changed {
-		r.rebuild()
+		r.gen.Add(1)
 	}
 }
 
@@ -70,18 +78,52 @@ func forms(v string) []string {
 	return []string{v, url.QueryEscape(v), url.PathEscape(v), strings.Trim(string(j), `"`)}
 }
 
-func (r *Redactor) rebuild() {
-	list := make([]string, 0, len(r.secrets))
+// generation changes whenever the secrets of r or of a parent change.
+func (r *Redactor) generation() uint64 {
+	if r == nil {
+		return 0
+	}
+	return r.gen.Load() + r.parent.generation()
+}
+
+func (r *Redactor) collect(into map[string]bool) {
+	if r == nil {
+		return
+	}
+	r.parent.collect(into)
+	r.mu.Lock()
 	for s := range r.secrets {
+		into[s] = true
+	}
+	r.mu.Unlock()
+}
+
+// compiled returns the replacer for every secret of r and its parents,
+// rebuilding it when any of them learnt a secret. One replacer over all of
+// them, longest first, masks a secret that contains another whole, wherever
+// each was added.
+func (r *Redactor) compiled() *strings.Replacer {
+	gen := r.generation()
+	if b := r.built.Load(); b != nil && b.gen == gen {
+		return b.rep
+	}
+	all := map[string]bool{}
+	r.collect(all)
+	if len(all) == 0 {
+		return nil
+	}
+	list := make([]string, 0, len(all))
+	for s := range all {
 		list = append(list, s)
 	}
-	// Longest first, so a secret containing another is masked whole.
 	sort.Slice(list, func(i, j int) bool { return len(list[i]) > len(list[j]) })
 	pairs := make([]string, 0, 2*len(list))
 	for _, s := range list {
 		pairs = append(pairs, s, Mask)
 	}
-	r.r.Store(strings.NewReplacer(pairs...))
+	rep := strings.NewReplacer(pairs...)
+	r.built.Store(&replacer{rep: rep, gen: gen})
+	return rep
 }
 
 // String masks every known secret in s.
@@ -89,12 +131,10 @@ func (r *Redactor) String(s string) string {
 	if r == nil {
 		return s
 	}
-	s = r.parent.String(s)
-	rep := r.r.Load()
-	if rep == nil {
-		return s
+	if rep := r.compiled(); rep != nil {
+		return rep.Replace(s)
 	}
-	return rep.Replace(s)
+	return s
 }
 
 // With returns a Redactor that masks r's secrets (including ones r learns

@@ -56,3 +56,12 @@ func TestURL(t *testing.T) {
 	assert.NotContains(t, got, "abc123")
 	assert.NotContains(t, got, "zzz")
 }
+
+func TestNestedSecretsMaskedWhole(t *testing.T) {
+	var r Redactor
+	r.Add("abc123")
+	d := r.With("xx-abc123-yy") // a request password containing an engine secret
+	assert.Equal(t, "[REDACTED]", d.String("xx-abc123-yy"))
+	d2 := r.With("abc") // one contained in an engine secret
+	assert.Equal(t, "[REDACTED] [REDACTED]", d2.String("abc123 abc"))
+}
