@@ -201,18 +201,7 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, base string) 
 		}
 		matched = append(matched, u)
 	}
-	from, to := page(len(matched), start, count)
-	resources := []any{}
-	for _, u := range matched[from:to] {
-		resources = append(resources, proj.apply(s.renderUser(u, base), alwaysUser...))
-	}
-	writeSCIM(w, http.StatusOK, "", listResponse{
-		Schemas:      []string{schemaListResponse},
-		TotalResults: len(matched),
-		StartIndex:   start,
-		ItemsPerPage: len(resources),
-		Resources:    resources,
-	})
+	writeListPage(w, matched, start, count, func(u *User) any { return proj.apply(s.renderUser(u, base), alwaysUser...) })
 }
 
 func (s *Server) getUser(w http.ResponseWriter, r *http.Request, base, id string) {
@@ -383,10 +372,16 @@ func (s *Server) listGroups(w http.ResponseWriter, r *http.Request, base string)
 			matched = append(matched, g)
 		}
 	}
+	writeListPage(w, matched, start, count, func(g *Group) any { return proj.apply(s.renderGroup(g, base), alwaysGroup...) })
+}
+
+// writeListPage answers one page (1-based start, count) of matched as a
+// SCIM ListResponse.
+func writeListPage[T any](w http.ResponseWriter, matched []T, start, count int, render func(T) any) {
 	from, to := page(len(matched), start, count)
 	resources := []any{}
-	for _, g := range matched[from:to] {
-		resources = append(resources, proj.apply(s.renderGroup(g, base), alwaysGroup...))
+	for _, x := range matched[from:to] {
+		resources = append(resources, render(x))
 	}
 	writeSCIM(w, http.StatusOK, "", listResponse{
 		Schemas:      []string{schemaListResponse},
