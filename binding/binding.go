@@ -43,7 +43,8 @@
 //	{"path": "team_ids", "type": "list", "of": "string"}
 //
 // Types are string, int, float, bool, time, list and raw; without a type the
-// value keeps its JSON type, with numbers as int64 or float64.
+// value keeps its JSON type, with numbers as int64 or float64 (an integer
+// beyond int64, typically an ID, stays a json.Number with every digit).
 package binding
 
 import (

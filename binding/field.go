@@ -16,7 +16,7 @@ import (
 type Type string
 
 // The attribute types. The empty Type keeps the JSON type (numbers become
-// int64 when integral, else float64).
+// int64 when integral, else float64; integers beyond int64 stay json.Number).
 const (
 	Auto   Type = ""
 	String Type = "string"
