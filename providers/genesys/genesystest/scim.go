@@ -247,18 +247,20 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request, base string,
 	writeSCIM(w, http.StatusCreated, etag(u.Version), parseProjection(r.URL.Query()).apply(j, alwaysUser...))
 }
 
+// decodeUpdate reads the body of a PUT (a whole resource) or a PATCH (a
+// PatchOp request).
+func decodeUpdate(method string, body []byte) (map[string]json.RawMessage, patchRequest, *scimError) {
+	if method == http.MethodPut {
+		obj, e := decodeResourceBody(body)
+		return obj, patchRequest{}, e
+	}
+	patch, e := decodePatch(body)
+	return nil, patch, e
+}
+
 // updateUser handles PUT (replace) and PATCH (modify).
 func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, method, base, id string, body []byte) {
-	var (
-		obj   map[string]json.RawMessage
-		patch patchRequest
-		e     *scimError
-	)
-	if method == http.MethodPut {
-		obj, e = decodeResourceBody(body)
-	} else {
-		patch, e = decodePatch(body)
-	}
+	obj, patch, e := decodeUpdate(method, body)
 	if e != nil {
 		writeSCIMError(w, e)
 		return
@@ -409,16 +411,7 @@ func (s *Server) getGroup(w http.ResponseWriter, r *http.Request, base, id strin
 }
 
 func (s *Server) updateGroup(w http.ResponseWriter, r *http.Request, method, base, id string, body []byte) {
-	var (
-		obj   map[string]json.RawMessage
-		patch patchRequest
-		e     *scimError
-	)
-	if method == http.MethodPut {
-		obj, e = decodeResourceBody(body)
-	} else {
-		patch, e = decodePatch(body)
-	}
+	obj, patch, e := decodeUpdate(method, body)
 	if e != nil {
 		writeSCIMError(w, e)
 		return
