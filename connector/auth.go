@@ -2,6 +2,7 @@ package connector
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"net/http"
 	"net/url"
@@ -50,9 +51,7 @@ func (e *Engine) newCredential(a *compiledAuth, data map[string]any) (*credentia
 		if err != nil {
 			return nil, err
 		}
-		req, _ := http.NewRequest(http.MethodGet, "http://x", nil)
-		req.SetBasicAuth(u, p)
-		cr.static = req.Header.Get("Authorization")
+		cr.static = "Basic " + base64.StdEncoding.EncodeToString([]byte(u+":"+p))
 		e.red.Add(p)
 		e.red.AddPair(u, p)
 	case "bearer":

@@ -41,6 +41,7 @@ func (r *response) binding() map[string]any { return binding.Response(r.status, 
 type built struct {
 	method string
 	url    string
+	parsed *url.URL // url, for paging, which resolves next-page links against it
 	header http.Header
 	body   []byte
 }
@@ -123,7 +124,7 @@ func (e *Engine) do(ctx context.Context, op Operation, cc *compiledCall, data ma
 			return nil, &Error{Op: op, Call: cc.name, Message: "request failed", Err: masked}
 		}
 		e.logHTTP(ctx, cc.name, tries, b.method, red.URL(b.url), hr.StatusCode, hr.Duration, nil)
-		resp := decodeResponse(hr, b.url)
+		resp := decodeResponse(hr, b.parsed)
 
 		// An expired token: fetch a new one and send the same request
 		// again. Safe for every method: the server refused to act.
@@ -156,8 +157,9 @@ func (e *Engine) do(ctx context.Context, op Operation, cc *compiledCall, data ma
 			}
 			continue
 		}
+		ok := e.succeeded(cc, resp, data)
 		a := Attempt{Call: cc.name, Method: b.method, Idempotent: cc.idempotent, Number: retries + 1, StatusCode: resp.status, Header: resp.header}
-		if !e.succeeded(cc, resp, data) && retries+1 < e.maxAttempts && e.retry(ctx, a) {
+		if !ok && retries+1 < e.maxAttempts && e.retry(ctx, a) {
 			retries++
 			wait := e.backoff(e.minBackoff, e.maxBackoff, retries)
 			if ra, ok := httpx.RetryAfter(resp.header, e.now()); ok && ra > wait {
@@ -168,7 +170,7 @@ func (e *Engine) do(ctx context.Context, op Operation, cc *compiledCall, data ma
 			}
 			continue
 		}
-		if !e.succeeded(cc, resp, data) {
+		if !ok {
 			return resp, e.responseError(op, cc, resp, red, nil)
 		}
 		if resp.badJSON != nil {
@@ -395,7 +397,7 @@ func (e *Engine) build(cc *compiledCall, r *rendered, cred *credential, tok stri
 		return nil, err
 	}
 	u.RawQuery = q.Encode()
-	b.url = u.String()
+	b.url, b.parsed = u.String(), &u
 	switch {
 	case r.form != nil:
 		b.body = r.form
@@ -486,9 +488,8 @@ func setPath(body map[string]any, path, value string) error {
 // encoding/json would at a fraction of the cost: this is the hot path of an
 // import. A body that looks like JSON but does not parse is recorded in
 // badJSON; other bodies are kept as text.
-func decodeResponse(hr *httpx.Response, rawURL string) *response {
-	r := &response{status: hr.StatusCode, header: hr.Header, raw: hr.Body}
-	r.url, _ = url.Parse(rawURL)
+func decodeResponse(hr *httpx.Response, u *url.URL) *response {
+	r := &response{status: hr.StatusCode, header: hr.Header, raw: hr.Body, url: u}
 	trimmed := bytes.TrimSpace(hr.Body)
 	if len(trimmed) == 0 {
 		return r
@@ -644,11 +645,15 @@ func (e *Engine) templateError(op Operation, call string, err error) *Error {
 	return e.mask(out)
 }
 
-func (e *Engine) mask(err *Error) *Error {
-	err.Message = e.red.String(err.Message)
-	err.Code = e.red.String(err.Code)
+func (e *Engine) mask(err *Error) *Error { return maskWith(e.red, err) }
+
+// maskWith masks every text field of err with red (the engine's redactor,
+// or an operation's, which also knows the request's password).
+func maskWith(red *redact.Redactor, err *Error) *Error {
+	err.Message = red.String(err.Message)
+	err.Code = red.String(err.Code)
 	if err.Err != nil && !isSentinel(err.Err) {
-		err.Err = e.red.Error(err.Err)
+		err.Err = red.Error(err.Err)
 	}
 	return err
 }

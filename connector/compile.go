@@ -294,7 +294,7 @@ func (c *compiler) run() (out *compiled, err error) {
 	for _, name := range authNames {
 		a := out.auths[name]
 		if a.kind == "session" {
-			a.login = c.call("connection.auth."+name+".login", a.spec.Login, "", out, "login")
+			a.login = c.call("connection.auth."+name+".login", a.spec.Login, out, "login")
 			if a.spec.Login.Auth == "" {
 				a.login.auth = "" // a login call authenticates itself (with its body or its own auth)
 			}
@@ -610,7 +610,7 @@ func (c *compiler) auth(where, name string, a *Auth) *compiledAuth {
 var methods = map[string]bool{"GET": true, "HEAD": true, "POST": true, "PUT": true, "PATCH": true, "DELETE": true, "OPTIONS": true}
 
 // call compiles one call. defaultName names an unnamed call.
-func (c *compiler) call(where string, k *Call, _ string, out *compiled, defaultName string) *compiledCall {
+func (c *compiler) call(where string, k *Call, out *compiled, defaultName string) *compiledCall {
 	if k == nil {
 		c.fail(where, "missing value")
 	}
@@ -695,7 +695,7 @@ func (c *compiler) chain(where string, calls []*Call, out *compiled) []*compiled
 	names := map[string]int{}
 	for i, k := range calls {
 		p := fmt.Sprintf("%s[%d]", where, i)
-		cc := c.call(p, k, "", out, "call"+strconv.Itoa(i))
+		cc := c.call(p, k, out, "call"+strconv.Itoa(i))
 		if k.Name != "" {
 			c.identifier(p+".name", k.Name)
 			if j, dup := names[k.Name]; dup {
@@ -735,7 +735,7 @@ func (c *compiler) listCall(where string, k *ListCall, out *compiled) *compiledC
 	if k.Restart != nil || k.ForEach != "" || k.If != "" {
 		c.fail(where, "restart, forEach and if are for provisioning chains, not list calls")
 	}
-	cc := c.call(where, &k.Call, "", out, "list")
+	cc := c.call(where, &k.Call, out, "list")
 	if k.Name != "" {
 		c.identifier(where+".name", k.Name)
 	}
@@ -811,7 +811,7 @@ func (c *compiler) record(where string, id binding.Field, name *binding.Field, a
 	}
 	r.attrs = m
 	if detail != nil {
-		r.detail = c.call(where+".detail", detail, "", out, "detail")
+		r.detail = c.call(where+".detail", detail, out, "detail")
 		if detailRecord != "" {
 			r.detailRecord = c.path(where+".detailRecord", detailRecord)
 		}

@@ -78,7 +78,6 @@ const (
 	opImportAccounts Operation = "importAccounts"
 	opImportAccess   Operation = "importAccess"
 	opTicketStatus   Operation = "ticketStatus"
-	opParse          Operation = ""
 )
 
 func specError(path, msg string) *Error {

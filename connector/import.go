@@ -147,19 +147,7 @@ func (e *Engine) pageRecords(op Operation, cc *compiledCall, resp *response, pag
 			return []any{l}, nil
 		}
 	}
-	return nil, &Error{Op: op, Call: cc.name, StatusCode: resp.status, Message: fmt.Sprintf("page %d: records at %q are %s, not a list", page, cc.records.String(), kindOf(v))}
-}
-
-func kindOf(v any) string {
-	switch v.(type) {
-	case map[string]any:
-		return "an object"
-	case string:
-		return "a string"
-	case bool:
-		return "a boolean"
-	}
-	return "a number"
+	return nil, &Error{Op: op, Call: cc.name, StatusCode: resp.status, Message: fmt.Sprintf("page %d: records at %q are %s, not a list", page, cc.records.String(), jsonKind(v))}
 }
 
 // detail fetches the per-record detail, if the spec has one, and returns
@@ -198,7 +186,7 @@ func (e *Engine) mapAccount(ctx context.Context, op Operation, ca *compiledAccou
 	if ca.active != nil {
 		acct.Active = ca.active.def
 		if av, present := ca.active.cond.path.Get(v); present && av != nil {
-			acct.Active = e.holds(&ca.active.cond, &response{body: v}, nil)
+			acct.Active = ca.active.cond.not != test(&ca.active.cond, av, true)
 		}
 	}
 	if len(ca.ents) > 0 {
@@ -266,7 +254,7 @@ func idList(v any, ok bool) ([]string, error) {
 		}
 		s, err := binding.ToString(x)
 		if err != nil {
-			return nil, fmt.Errorf("an ID is %s", kindOf(x))
+			return nil, fmt.Errorf("an ID is %s", jsonKind(x))
 		}
 		out = append(out, s)
 	}

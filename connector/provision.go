@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"reflect"
-	"sort"
 	"strings"
 
 	"github.com/restconn/restconn/binding"
@@ -60,14 +59,14 @@ func (e *Engine) Provision(ctx context.Context, req Request) (Result, error) {
 	if co.accountID != nil {
 		id, err := co.accountID.Render(data)
 		if err != nil {
-			return Result{}, e.maskWith(red, e.templateError(req.Op, "", err))
+			return Result{}, e.renderError(red, req.Op, "", err)
 		}
 		res.AccountID = id
 	}
 	for _, nt := range co.attributes {
 		v, err := nt.t.Value(data)
 		if err != nil {
-			return Result{}, e.maskWith(red, e.templateError(req.Op, "", err))
+			return Result{}, e.renderError(red, req.Op, "", err)
 		}
 		if v != template.Omitted {
 			res.Attributes[nt.name] = binding.Normalize(v)
@@ -76,9 +75,10 @@ func (e *Engine) Provision(ctx context.Context, req Request) (Result, error) {
 	return res, nil
 }
 
-func (e *Engine) maskWith(red *redact.Redactor, err *Error) *Error {
-	err.Message = red.String(err.Message)
-	return err
+// renderError reports a template that failed to render during an
+// operation, masked with the operation's redactor.
+func (e *Engine) renderError(red *redact.Redactor, op Operation, call string, err error) *Error {
+	return maskWith(red, e.templateError(op, call, err))
 }
 
 func (e *Engine) requestVars(req Request) *binding.Vars {
@@ -110,7 +110,7 @@ func (e *Engine) chain(ctx context.Context, op Operation, calls []*compiledCall,
 		if cc.ifT != nil {
 			v, err := cc.ifT.Render(data)
 			if err != nil {
-				return e.maskWith(red, e.templateError(op, cc.name, err))
+				return e.renderError(red, op, cc.name, err)
 			}
 			switch strings.TrimSpace(v) {
 			case "true":
@@ -147,7 +147,7 @@ func (e *Engine) chain(ctx context.Context, op Operation, calls []*compiledCall,
 func (e *Engine) forEach(ctx context.Context, op Operation, cc *compiledCall, data map[string]any, red *redact.Redactor) error {
 	v, err := cc.forEach.Value(data)
 	if err != nil {
-		return e.maskWith(red, e.templateError(op, cc.name, err))
+		return e.renderError(red, op, cc.name, err)
 	}
 	var items []any
 	switch l := v.(type) {
@@ -188,12 +188,12 @@ func (e *Engine) fileTicket(ctx context.Context, req Request, tr *compiledTicket
 	var err error
 	if tr.title != nil {
 		if title, err = tr.title.Render(data); err != nil {
-			return Result{}, e.maskWith(red, e.templateError(req.Op, "", err))
+			return Result{}, e.renderError(red, req.Op, "", err)
 		}
 	}
 	if tr.description != nil {
 		if desc, err = tr.description.Render(data); err != nil {
-			return Result{}, e.maskWith(red, e.templateError(req.Op, "", err))
+			return Result{}, e.renderError(red, req.Op, "", err)
 		}
 	}
 	data["ticket"] = map[string]any{"title": title, "description": desc}
@@ -202,24 +202,24 @@ func (e *Engine) fileTicket(ctx context.Context, req Request, tr *compiledTicket
 	}
 	t := &Ticket{State: TicketPending}
 	if t.ID, err = tc.id.Render(data); err != nil {
-		return Result{}, e.maskWith(red, e.templateError(req.Op, "", err))
+		return Result{}, e.renderError(red, req.Op, "", err)
 	}
 	if t.ID == "" {
 		return Result{}, &Error{Op: req.Op, Path: "tickets.create.id", Message: "the new ticket's ID rendered empty"}
 	}
 	if tc.number != nil {
 		if t.Number, err = tc.number.Render(data); err != nil {
-			return Result{}, e.maskWith(red, e.templateError(req.Op, "", err))
+			return Result{}, e.renderError(red, req.Op, "", err)
 		}
 	}
 	if tc.status != nil {
 		if t.Status, err = tc.status.Render(data); err != nil {
-			return Result{}, e.maskWith(red, e.templateError(req.Op, "", err))
+			return Result{}, e.renderError(red, req.Op, "", err)
 		}
 		key := t.Status
 		if tc.key != nil {
 			if key, err = tc.key.Render(data); err != nil {
-				return Result{}, e.maskWith(red, e.templateError(req.Op, "", err))
+				return Result{}, e.renderError(red, req.Op, "", err)
 			}
 		}
 		if t.State, err = e.c.ticketStatus.state(key); err != nil {
@@ -256,13 +256,8 @@ func describe(req Request) (title, desc string) {
 		if len(m) == 0 {
 			return
 		}
-		keys := make([]string, 0, len(m))
-		for k := range m {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
 		fmt.Fprintf(&b, "\n%s:\n", name)
-		for _, k := range keys {
+		for _, k := range sortedKeys(m) {
 			fmt.Fprintf(&b, "  %s: %v\n", k, m[k])
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -176,9 +177,9 @@ func TestProvisionCheckBeforeCreate(t *testing.T) {
 	assert.Len(t, app.requests(), 3, "no POST the second time")
 }
 
-func mustQuery(t *testing.T, raw string) interface{ Get(string) string } {
+func mustQuery(t *testing.T, raw string) url.Values {
 	t.Helper()
-	q, err := parseQuery(raw)
+	q, err := url.ParseQuery(raw)
 	require.NoError(t, err)
 	return q
 }

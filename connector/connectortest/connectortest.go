@@ -29,7 +29,6 @@ package connectortest
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"testing"
 
@@ -99,7 +98,7 @@ func Run(t *testing.T, newConnector func(t *testing.T) connector.Connector, opts
 		if err != nil {
 			t.Fatalf("second ImportAccounts: %v", err)
 		}
-		if !sameIDs(ids(first), ids(again)) {
+		if !slices.Equal(ids(first), ids(again)) {
 			t.Errorf("a second import yielded other accounts: %v, then %v", ids(first), ids(again))
 		}
 	})
@@ -253,5 +252,3 @@ func ids(as []connector.Account) []string {
 	slices.Sort(out)
 	return out
 }
-
-func sameIDs(a, b []string) bool { return fmt.Sprint(a) == fmt.Sprint(b) }

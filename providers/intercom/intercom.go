@@ -59,6 +59,8 @@ package intercom
 import (
 	_ "embed"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/restconn/restconn/connector"
@@ -119,8 +121,8 @@ func New(cfg Config, opts ...connector.Option) (*connector.Engine, error) {
 	}
 	if len(cfg.States) > 0 {
 		var rules []connector.StateRule
-		for status, state := range cfg.States {
-			rules = append(rules, connector.StateRule{Equals: status, State: state})
+		for _, status := range slices.Sorted(maps.Keys(cfg.States)) { // a stable spec for the same Config
+			rules = append(rules, connector.StateRule{Equals: status, State: cfg.States[status]})
 		}
 		// Overrides come first: the first matching rule wins.
 		spec.Tickets.Status.States = append(rules, spec.Tickets.Status.States...)

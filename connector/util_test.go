@@ -1,5 +1,0 @@
-package connector_test
-
-import "net/url"
-
-func parseQuery(raw string) (url.Values, error) { return url.ParseQuery(raw) }
