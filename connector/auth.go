@@ -5,15 +5,10 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/http"
-	"net/url"
-	"strconv"
-	"strings"
 	"time"
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
-
-	"github.com/restconn/restconn/internal/httpx"
 )
 
 // credential holds what one auth block adds to requests. Static kinds
@@ -24,9 +19,6 @@ type credential struct {
 	static string // rendered header or parameter value
 	cache  *tokenCache
 }
-
-// DefaultEarlyExpiry is how long before its expiry a token is replaced.
-const DefaultEarlyExpiry = 30 * time.Second
 
 func (e *Engine) newCredential(a *compiledAuth, data map[string]any) (*credential, error) {
 	cr := &credential{a: a}
@@ -106,14 +98,6 @@ func (e *Engine) newCredential(a *compiledAuth, data map[string]any) (*credentia
 	return cr, nil
 }
 
-func (e *Engine) newTokenCache(a *compiledAuth, fetch func(context.Context) (string, time.Time, error)) *tokenCache {
-	early := time.Duration(a.spec.EarlyExpiry)
-	if early == 0 {
-		early = DefaultEarlyExpiry
-	}
-	return &tokenCache{fetch: fetch, early: early, now: func() time.Time { return e.now() }, sem: make(chan struct{}, 1)}
-}
-
 // token returns the current token (empty for static kinds) and its
 // generation, for invalidate.
 func (cr *credential) token(ctx context.Context) (string, uint64, error) {
@@ -158,134 +142,6 @@ func (cr *credential) apply(token string, h http.Header, q map[string][]string, 
 		return setPath(body, in.Name, value)
 	}
 	return nil
-}
-
-// tokenCache keeps one token and refreshes it once for all concurrent
-// callers: the first caller fetches while the others wait on sem.
-type tokenCache struct {
-	fetch func(context.Context) (string, time.Time, error)
-	early time.Duration
-	now   func() time.Time
-	sem   chan struct{}
-
-	tok    string
-	exp    time.Time     // zero: no known expiry
-	margin time.Duration // replace the token this long before exp
-	gen    uint64
-}
-
-func (c *tokenCache) get(ctx context.Context) (string, uint64, error) {
-	select {
-	case c.sem <- struct{}{}:
-	case <-ctx.Done():
-		return "", 0, ctx.Err()
-	}
-	defer func() { <-c.sem }()
-	if c.tok != "" && (c.exp.IsZero() || c.now().Before(c.exp.Add(-c.margin))) {
-		return c.tok, c.gen, nil
-	}
-	tok, exp, err := c.fetch(ctx)
-	if err != nil {
-		return "", 0, err
-	}
-	c.tok, c.exp = tok, exp
-	// A token that lives less than twice the margin is still used for
-	// half its life rather than fetched anew for every call.
-	c.margin = c.early
-	if life := exp.Sub(c.now()); !exp.IsZero() && life < 2*c.early {
-		c.margin = life / 2
-	}
-	c.gen++
-	return c.tok, c.gen, nil
-}
-
-// invalidate drops the token of generation gen. A caller holding an older
-// generation does nothing: another caller has already refreshed it.
-func (c *tokenCache) invalidate(gen uint64) {
-	c.sem <- struct{}{}
-	defer func() { <-c.sem }()
-	if gen == c.gen {
-		c.tok = ""
-	}
-}
-
-func (e *Engine) fetchOAuth2(ctx context.Context, name string, cfg *clientcredentials.Config) (string, time.Time, error) {
-	op := opFrom(ctx)
-	call := "auth:" + name
-	ctx = context.WithValue(ctx, oauth2.HTTPClient, e.http.HTTPClient())
-	retries, waits := 0, 0
-	for attempt := 1; ; attempt++ {
-		if e.limiter != nil { // token requests count against the client-side rate too
-			if err := e.limiter.Wait(ctx); err != nil {
-				return "", time.Time{}, e.ctxError(ctx, op, call, err)
-			}
-		}
-		actx, cancel := context.WithTimeout(ctx, e.timeout)
-		start := time.Now()
-		tok, err := cfg.Token(actx)
-		cancel()
-		e.logHTTP(ctx, call, attempt, http.MethodPost, e.red.URL(cfg.TokenURL), 0, time.Since(start), err)
-		if err == nil {
-			e.red.Add(tok.AccessToken)
-			return tok.AccessToken, tok.Expiry, nil
-		}
-		if ctx.Err() != nil {
-			return "", time.Time{}, e.ctxError(ctx, op, call, ctx.Err())
-		}
-		out := &Error{Op: op, Call: call, Message: "token request failed", Err: ErrAuth}
-		var re *oauth2.RetrieveError
-		var ue *url.Error
-		if !errors.As(err, &re) {
-			out.Message = "token request failed: " + e.red.String(err.Error())
-			if !errors.As(err, &ue) {
-				// An answer without a usable token (no access_token, not
-				// JSON): the endpoint refused, asking again will not help.
-				return "", time.Time{}, e.mask(out)
-			}
-			// No answer from the token endpoint: asking again is safe, a
-			// token request changes nothing on the server.
-			out.Err = nil
-			if retries+1 < e.maxAttempts {
-				retries++
-				if err := e.pause(ctx, op, call, e.backoff(e.minBackoff, e.maxBackoff, retries), "retrying token request", e.red.Error(err)); err != nil {
-					return "", time.Time{}, err
-				}
-				continue
-			}
-			return "", time.Time{}, e.mask(out)
-		}
-		var header http.Header
-		if re.Response != nil {
-			out.StatusCode, header = re.Response.StatusCode, re.Response.Header
-		}
-		out.Code = re.ErrorCode
-		out.Message = strings.TrimSpace("token request failed: " + re.ErrorDescription)
-		switch status := out.StatusCode; {
-		case status == http.StatusTooManyRequests:
-			out.Err = ErrRateLimited
-			wait, ok := httpx.RetryAfter(header, e.now())
-			if !ok {
-				wait = e.backoff(e.minBackoff, e.maxBackoff, waits+1)
-			}
-			if wait <= e.maxWait && waits < e.maxWaits {
-				waits++
-				if err := e.pause(ctx, op, call, wait, "rate limited; waiting", nil); err != nil {
-					return "", time.Time{}, err
-				}
-				continue
-			}
-		case status >= 500:
-			out.Err = nil
-			if retries+1 < e.maxAttempts && (status == 502 || status == 503 || status == 504) {
-				retries++
-				if err := e.pause(ctx, op, call, e.backoff(e.minBackoff, e.maxBackoff, retries), "retrying token request after HTTP "+strconv.Itoa(status), nil); err != nil {
-					return "", time.Time{}, err
-				}
-				continue
-			}
-		}
-		return "", time.Time{}, e.mask(out)
-	}
 }
 
 // login runs a session auth block's login call and reads the token.

@@ -10,21 +10,10 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"github.com/restconn/restconn/binding"
 	"github.com/restconn/restconn/internal/httpx"
 	"github.com/restconn/restconn/internal/redact"
-)
-
-// Defaults for connection settings the spec leaves out.
-const (
-	DefaultTimeout     = 30 * time.Second
-	DefaultMaxAttempts = 4
-	DefaultMinBackoff  = 250 * time.Millisecond
-	DefaultMaxBackoff  = 10 * time.Second
-	DefaultMaxWait     = 2 * time.Minute
-	DefaultMaxWaits    = 10
+	"golang.org/x/time/rate"
 )
 
 // Engine executes a spec. It implements Connector and is safe for
@@ -148,15 +137,6 @@ func New(spec *Spec, opts ...Option) (*Engine, error) {
 	return e, nil
 }
 
-// specRenderError reports a template of the connection that fails to
-// render in New (a parameter missing, a bad value): a problem of the spec
-// and its parameters.
-func (e *Engine) specRenderError(err error) *Error {
-	out := e.templateError("", "", err)
-	out.Err = ErrInvalidSpec
-	return out
-}
-
 func pick[T comparable](vals ...T) T {
 	var zero T
 	for _, v := range vals {
@@ -227,25 +207,14 @@ func (e *Engine) baseVars() *binding.Vars {
 	return &binding.Vars{Params: e.params, Secrets: e.secrets, Now: e.now().UTC()}
 }
 
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
 // discardHandler drops every record (slog.DiscardHandler needs Go 1.24.0+
 // and this keeps the engine's logging calls cheap when no logger is set).
 type discardHandler struct{}
 
-func (discardHandler) Enabled(context.Context, slog.Level) bool  { return false }
+func (discardHandler) Enabled(context.Context, slog.Level) bool { return false }
+
 func (discardHandler) Handle(context.Context, slog.Record) error { return nil }
-func (d discardHandler) WithAttrs([]slog.Attr) slog.Handler      { return d }
-func (d discardHandler) WithGroup(string) slog.Handler           { return d }
+
+func (d discardHandler) WithAttrs([]slog.Attr) slog.Handler { return d }
+
+func (d discardHandler) WithGroup(string) slog.Handler { return d }

@@ -1,9 +1,13 @@
 package connector
 
 import (
+	"context"
 	"errors"
 	"strconv"
 	"strings"
+
+	"github.com/restconn/restconn/internal/redact"
+	"github.com/restconn/restconn/template"
 )
 
 // Sentinel errors. Every failure of the Engine is an *Error that wraps one
@@ -105,4 +109,76 @@ func sentinelForStatus(status int) error {
 		return ErrRateLimited
 	}
 	return nil
+}
+
+// asError turns a non-response failure (template, auth) into an *Error.
+func (e *Engine) asError(op Operation, call string, err error) error {
+	var ce *Error
+	if errors.As(err, &ce) {
+		if ce.Op == "" {
+			ce.Op = op
+		}
+		return ce
+	}
+	var te *template.Error
+	if errors.As(err, &te) {
+		return e.templateError(op, call, err)
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return &Error{Op: op, Call: call, Message: "canceled", Err: err}
+	}
+	return e.mask(&Error{Op: op, Call: call, Message: err.Error()})
+}
+
+// templateError reports a render failure at its spec path. A missing key is
+// a problem of the input (a required attribute absent), not of the spec.
+func (e *Engine) templateError(op Operation, call string, err error) *Error {
+	out := &Error{Op: op, Call: call, Message: err.Error()}
+	var te *template.Error
+	if errors.As(err, &te) {
+		out.Path = te.Template
+		out.Message = te.Msg
+		if te.Key != "" {
+			out.Message = "required value missing: " + te.Msg
+		}
+	}
+	return e.mask(out)
+}
+
+// specRenderError reports a template of the connection that fails to
+// render in New (a parameter missing, a bad value): a problem of the spec
+// and its parameters.
+func (e *Engine) specRenderError(err error) *Error {
+	out := e.templateError("", "", err)
+	out.Err = ErrInvalidSpec
+	return out
+}
+
+func (e *Engine) mask(err *Error) *Error { return maskWith(e.red, err) }
+
+// maskWith masks every text field of err with red (the engine's redactor,
+// or an operation's, which also knows the request's password).
+func maskWith(red *redact.Redactor, err *Error) *Error {
+	err.Message = red.String(err.Message)
+	err.Code = red.String(err.Code)
+	if err.Err != nil && !isSentinel(err.Err) {
+		err.Err = red.Error(err.Err)
+	}
+	return err
+}
+
+func isSentinel(err error) bool {
+	for _, s := range []error{ErrUnsupported, ErrAuth, ErrNotFound, ErrConflict, ErrRateLimited, ErrInvalidSpec} {
+		if err == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (e *Engine) ctxError(ctx context.Context, op Operation, call string, err error) *Error {
+	if c := ctx.Err(); c != nil {
+		err = c
+	}
+	return &Error{Op: op, Call: call, Message: "canceled", Err: err}
 }

@@ -2,13 +2,9 @@ package connector
 
 import (
 	"context"
-	"errors"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"time"
-
-	"github.com/restconn/restconn/internal/httpx"
 )
 
 // Option configures New.
@@ -89,87 +85,3 @@ func WithMaxBodyBytes(n int64) Option { return func(o *options) { o.maxBody = n 
 // request that was sent". OAuth2 token requests are logged but not traced:
 // x/oauth2 sends them. fn must be safe for concurrent use.
 func WithTrace(fn func(context.Context, Trace)) Option { return func(o *options) { o.trace = fn } }
-
-// Trace describes one HTTP attempt, with every known secret masked and
-// bodies cut at 64 KiB.
-type Trace struct {
-	Op             Operation
-	Call           string
-	Attempt        int
-	Method         string
-	URL            string
-	RequestHeader  http.Header
-	RequestBody    string
-	StatusCode     int
-	ResponseHeader http.Header
-	ResponseBody   string
-	Duration       time.Duration
-	Err            error
-}
-
-// Attempt describes a finished HTTP attempt to a RetryPolicy.
-type Attempt struct {
-	Call       string
-	Method     string
-	Idempotent bool // the method is idempotent or the spec marks the call so
-	Number     int  // 1 for the first attempt
-	StatusCode int  // 0 when no response arrived
-	Header     http.Header
-	Err        error // the transport error, secrets masked; nil when a response arrived
-}
-
-// RetryPolicy decides whether a failed attempt is retried. It is not asked
-// about 429 responses and expired tokens: those are handled separately and
-// do not consume the retry budget.
-type RetryPolicy func(ctx context.Context, a Attempt) bool
-
-// DefaultRetryPolicy retries, within the budget of connection.retry.maxAttempts:
-//   - any request that never reached the server (DNS or dial failure);
-//   - idempotent requests (GET, HEAD, OPTIONS, PUT, DELETE, or a call marked
-//     "idempotent") after other transport errors, timeouts, 502, 503 and 504.
-//
-// POST and PATCH are not retried once they may have reached the server, so a
-// write is never applied twice. Redirects to another host and oversized
-// bodies are never retried.
-func DefaultRetryPolicy(ctx context.Context, a Attempt) bool {
-	if ctx.Err() != nil {
-		return false
-	}
-	if a.Err != nil {
-		var big *httpx.BodyTooLargeError
-		if errors.Is(a.Err, httpx.ErrRedirectHost) || errors.As(a.Err, &big) {
-			return false
-		}
-		return httpx.IsDialError(a.Err) || a.Idempotent
-	}
-	switch a.StatusCode {
-	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		return a.Idempotent
-	}
-	return false
-}
-
-// Backoff returns how long to wait before retry number attempt (1 for the
-// first retry), between min and max.
-type Backoff func(min, max time.Duration, attempt int) time.Duration
-
-// DefaultBackoff doubles the wait from min with each retry, caps it at max
-// and picks a random point in its upper half ("equal jitter"), so that many
-// clients retrying at once spread out.
-func DefaultBackoff(min, max time.Duration, attempt int) time.Duration {
-	if attempt < 1 {
-		attempt = 1
-	}
-	d := min
-	for i := 1; i < attempt && d < max; i++ {
-		d *= 2
-	}
-	if d > max {
-		d = max
-	}
-	if d <= 0 {
-		return 0
-	}
-	half := d / 2
-	return half + time.Duration(rand.Int64N(int64(d-half)+1))
-}

@@ -1,0 +1,221 @@
+package connector
+
+import (
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/restconn/restconn/binding"
+	"github.com/restconn/restconn/internal/jsonpath"
+	"github.com/restconn/restconn/internal/paging"
+	"github.com/restconn/restconn/template"
+)
+
+// compiled is a spec with every template, path and rule compiled; the
+// engine only ever reads it.
+type compiled struct {
+	baseURL     *template.Template
+	tlsCA       *template.Template
+	headers     []namedTemplate
+	auths       map[string]*compiledAuth
+	usedAuths   map[string]bool // auth blocks some call uses: only these are set up by New
+	defaultAuth string
+	errors      *compiledErrors
+	failure     []*compiledCond
+
+	connect      []*compiledCall
+	accounts     *compiledAccounts
+	ents         map[string]*compiledEnts
+	entTypes     []string
+	ops          map[Operation]*compiledOp
+	ticketCreate *compiledTicketCreate
+	ticketStatus *compiledTicketStatus
+}
+
+type namedTemplate struct {
+	name string
+	t    *template.Template
+}
+
+type compiledAuth struct {
+	name   string
+	kind   string
+	spec   *Auth
+	static map[string]*template.Template // basic: username/password; bearer: token; apiKey: value
+	inject *Inject
+	login  *compiledCall
+	token  *template.Template // session: token from the login response
+	expiry []*compiledRule
+}
+
+type compiledErrors struct {
+	code, message []*jsonpath.Path
+	kinds         map[string]error
+}
+
+type compiledCond struct {
+	path    *jsonpath.Path
+	header  string
+	value   *template.Template
+	exists  *bool
+	equals  any
+	in      []any
+	re      *regexp.Regexp
+	not     bool
+	hasTest bool
+}
+
+type compiledRule struct {
+	status []int
+	when   []*compiledCond
+}
+
+type compiledCall struct {
+	name, where string // call name and spec path
+	auth        string // auth block name; "" for none
+	method      string
+	path        *template.Template
+	url         *template.Template
+	query       []namedTemplate
+	headers     []namedTemplate
+	body        *template.Tree
+	form        []namedTemplate
+	success     *compiledRule
+	failure     []*compiledCond
+	errors      *compiledErrors
+	ifT         *template.Template
+	forEach     *template.Template
+	idempotent  bool
+	timeout     time.Duration
+	restart     *compiledRestart
+
+	// list calls
+	records  *jsonpath.Path
+	pager    *paging.Pager
+	stop     []*compiledRule
+	perPage  bool // some template reads .page: re-render on every page
+	usesAuth bool // some template reads .auth: re-render after a new token
+}
+
+type compiledRestart struct {
+	when compiledRule
+	from int
+	max  int
+}
+
+type compiledRecord struct {
+	id           binding.CompiledField
+	name         *binding.CompiledField
+	attrs        *binding.Mapper
+	detail       *compiledCall
+	detailRecord *jsonpath.Path
+}
+
+type compiledAccounts struct {
+	compiledRecord
+	sources, incremental []*compiledCall
+	unique               bool
+	active               *compiledActive
+	ents                 []entPath
+}
+
+type entPath struct {
+	typ  string
+	path *jsonpath.Path
+}
+
+type compiledActive struct {
+	cond compiledCond
+	def  bool
+}
+
+type compiledEnts struct {
+	compiledRecord
+	typ          string
+	sources      []*compiledCall
+	fromAccounts bool
+	members      *jsonpath.Path
+}
+
+type compiledOp struct {
+	calls      []*compiledCall
+	accountID  *template.Template
+	attributes []namedTemplate
+	ticket     *compiledTicketRequest
+	types      map[string]*compiledOp
+}
+
+type compiledTicketRequest struct {
+	title, description *template.Template
+}
+
+type compiledTicketCreate struct {
+	calls                   []*compiledCall
+	id, number, status, key *template.Template
+}
+
+type compiledTicketStatus struct {
+	calls               []*compiledCall
+	status, key, number *template.Template
+	states              []compiledState
+	def                 TicketState
+}
+
+type compiledState struct {
+	equals []string
+	re     *regexp.Regexp
+	state  TicketState
+}
+
+// usesAny reports whether any template of the call reads the binding.
+func (cc *compiledCall) usesAny(name string) bool {
+	for _, t := range []*template.Template{cc.path, cc.url} {
+		if t != nil && t.Uses(name) {
+			return true
+		}
+	}
+	for _, l := range [][]namedTemplate{cc.query, cc.headers, cc.form} {
+		for _, nt := range l {
+			if nt.t.Uses(name) {
+				return true
+			}
+		}
+	}
+	return cc.body != nil && cc.body.Uses(name)
+}
+
+func usesName(l []namedTemplate, name string) bool {
+	for _, nt := range l {
+		if nt.t.Uses(name) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasEnt(a *compiledAccounts, typ string) bool {
+	for _, e := range a.ents {
+		if e.typ == typ {
+			return true
+		}
+	}
+	return false
+}
+
+// state maps a status key through the rules; the first match wins.
+func (ts *compiledTicketStatus) state(key string) (TicketState, error) {
+	for _, r := range ts.states {
+		for _, s := range r.equals {
+			if s == key {
+				return r.state, nil
+			}
+		}
+		if r.re != nil && r.re.MatchString(key) {
+			return r.state, nil
+		}
+	}
+	if ts.def != "" {
+		return ts.def, nil
+	}
+	return "", fmt.Errorf("status %q matches no rule and there is no default", key)
+}

@@ -1,0 +1,120 @@
+package connector
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/restconn/restconn/binding"
+)
+
+// detail fetches the per-record detail, if the spec has one, and returns
+// the record to map.
+func (e *Engine) detail(ctx context.Context, op Operation, r *compiledRecord, rec any) (any, error) {
+	if r.detail == nil {
+		return rec, nil
+	}
+	vars := e.baseVars()
+	vars.Record = rec
+	vars.Responses = map[string]any{}
+	resp, err := e.do(ctx, op, r.detail, vars.Map(), e.red, nil)
+	if err != nil {
+		return nil, err
+	}
+	if r.detailRecord == nil {
+		return resp.body, nil
+	}
+	v, ok := r.detailRecord.Get(resp.body)
+	if !ok {
+		return nil, &Error{Op: op, Call: r.detail.name, StatusCode: resp.status, Message: fmt.Sprintf("no record at %q in the detail response", r.detailRecord.String())}
+	}
+	return v, nil
+}
+
+func (e *Engine) mapAccount(ctx context.Context, op Operation, ca *compiledAccounts, src *compiledCall, rec record) (Account, error) {
+	v, err := e.detail(ctx, op, &ca.compiledRecord, rec.v)
+	if err != nil {
+		return Account{}, err
+	}
+	id, name, attrs, err := e.mapRecord(&ca.compiledRecord, v)
+	if err != nil {
+		return Account{}, e.recordError(op, src, rec, id, err)
+	}
+	acct := Account{ID: id, Name: name, Active: true, Attributes: attrs}
+	if ca.active != nil {
+		acct.Active = ca.active.def
+		if av, present := ca.active.cond.path.Get(v); present && av != nil {
+			acct.Active = ca.active.cond.not != test(&ca.active.cond, av, true)
+		}
+	}
+	if len(ca.ents) > 0 {
+		acct.Entitlements = make(map[string][]string, len(ca.ents))
+		for _, ep := range ca.ents {
+			ids, err := idList(ep.path.Get(v))
+			if err != nil {
+				return Account{}, e.recordError(op, src, rec, id, fmt.Errorf("entitlements %q: %w", ep.typ, err))
+			}
+			acct.Entitlements[ep.typ] = ids
+		}
+	}
+	return acct, nil
+}
+
+func (e *Engine) mapRecord(r *compiledRecord, v any) (id, name string, attrs map[string]any, err error) {
+	idv, ok, err := r.id.Value(v)
+	if err != nil {
+		return "", "", nil, fmt.Errorf("id: %w", err)
+	}
+	if id, _ = idv.(string); !ok || id == "" {
+		if s, err := binding.ToString(idv); err == nil && s != "" {
+			id = s
+		} else {
+			return "", "", nil, fmt.Errorf("no ID at %q", r.id.Path)
+		}
+	}
+	if r.name != nil {
+		nv, ok, err := r.name.Value(v)
+		if err != nil {
+			return id, "", nil, fmt.Errorf("name: %w", err)
+		}
+		if ok {
+			name, _ = binding.ToString(nv)
+		}
+	}
+	attrs = make(map[string]any, r.attrs.Len())
+	if err := r.attrs.Map(v, attrs); err != nil {
+		return id, name, nil, err
+	}
+	return id, name, attrs, nil
+}
+
+func (e *Engine) recordError(op Operation, src *compiledCall, rec record, id string, err error) *Error {
+	where := fmt.Sprintf("page %d, record %d", rec.page, rec.index)
+	if id != "" {
+		where += " (id " + strconv.Quote(id) + ")"
+	}
+	return e.mask(&Error{Op: op, Call: src.name, Message: where + ": " + err.Error()})
+}
+
+// idList turns the value of an entitlement or members path into IDs.
+func idList(v any, ok bool) ([]string, error) {
+	if !ok || v == nil {
+		return []string{}, nil
+	}
+	l, isList := v.([]any)
+	if !isList {
+		l = []any{v}
+	}
+	out := make([]string, 0, len(l))
+	for _, x := range l {
+		if x == nil {
+			continue
+		}
+		s, err := binding.ToString(x)
+		if err != nil {
+			return nil, fmt.Errorf("an ID is %s", jsonKind(x))
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}

@@ -1,0 +1,281 @@
+package connector
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// Parse parses and validates a spec. Errors are *Error values wrapping
+// ErrInvalidSpec and naming the JSON path of the offending field; unknown
+// keys are errors. Templates are compiled by New, not here.
+func Parse(data []byte) (*Spec, error) {
+	var raw any
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(&raw); err != nil {
+		return nil, specError("", "not valid JSON: "+jsonErrorText(data, err))
+	}
+	if dec.More() {
+		return nil, specError("", "trailing data after the JSON document")
+	}
+	if err := checkKeys(raw, reflect.TypeOf(Spec{}), ""); err != nil {
+		return nil, err
+	}
+	var s Spec
+	dec = json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(&s); err != nil {
+		var te *json.UnmarshalTypeError
+		if ok := asType(err, &te); ok {
+			return nil, specError(te.Field, fmt.Sprintf("want %s, got JSON %s", te.Type, te.Value))
+		}
+		return nil, specError("", err.Error())
+	}
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+// LoadFile reads and parses a spec file.
+func LoadFile(path string) (*Spec, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &Error{Message: "reading spec", Err: err}
+	}
+	s, err := Parse(data)
+	if err != nil {
+		if e, ok := err.(*Error); ok {
+			e.Message = path + ": " + e.Message
+		}
+		return nil, err
+	}
+	return s, nil
+}
+
+// Clone returns a deep copy of the spec (via JSON), for customizing a
+// preset without touching the original.
+func (s *Spec) Clone() *Spec {
+	b, err := json.Marshal(s)
+	if err != nil {
+		panic("restconn: spec does not marshal: " + err.Error())
+	}
+	var c Spec
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if err := dec.Decode(&c); err != nil {
+		panic("restconn: spec does not round-trip: " + err.Error())
+	}
+	return &c
+}
+
+// Embedded returns a function that parses data once, on first use, and
+// hands out a fresh copy of the spec on every call: the Spec function of a
+// preset whose JSON is embedded with go:embed. An invalid embedded spec is a
+// programming error and panics with the parse error.
+func Embedded(data []byte) func() *Spec {
+	parse := sync.OnceValues(func() (*Spec, error) { return Parse(data) })
+	return func() *Spec {
+		s, err := parse()
+		if err != nil {
+			panic("restconn: embedded spec is invalid: " + err.Error())
+		}
+		return s.Clone()
+	}
+}
+
+func asType(err error, target **json.UnmarshalTypeError) bool {
+	te, ok := err.(*json.UnmarshalTypeError)
+	if ok {
+		*target = te
+	}
+	return ok
+}
+
+func jsonErrorText(data []byte, err error) string {
+	if se, ok := err.(*json.SyntaxError); ok {
+		line := 1 + bytes.Count(data[:min(int(se.Offset), len(data))], []byte("\n"))
+		return fmt.Sprintf("%v (line %d)", se, line)
+	}
+	return err.Error()
+}
+
+var unmarshalerType = reflect.TypeOf((*json.Unmarshaler)(nil)).Elem()
+
+// checkKeys walks the decoded document beside the Go type and reports the
+// first key the type does not have, with its JSON path. encoding/json's
+// DisallowUnknownFields names the key but not where it is.
+func checkKeys(v any, t reflect.Type, path string) error {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if v == nil {
+		return nil // null: the zero value
+	}
+	if reflect.PointerTo(t).Implements(unmarshalerType) {
+		// Custom forms (durations, path shorthands): decode this value
+		// alone, so an error can name where it is.
+		b, _ := json.Marshal(v)
+		if err := json.Unmarshal(b, reflect.New(t).Interface()); err != nil {
+			return specError(path, err.Error())
+		}
+		if _, isObj := v.(map[string]any); !isObj || t.Kind() != reflect.Struct {
+			return nil
+		}
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return specError(path, fmt.Sprintf("want an object, got %s", jsonKind(v)))
+		}
+		fields := jsonFields(t)
+		keys := make([]string, 0, len(obj))
+		for k := range obj {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			ft, ok := fields[k]
+			if !ok {
+				return specError(join(path, k), fmt.Sprintf("unknown key %q%s", k, suggest(k, fields)))
+			}
+			if err := checkKeys(obj[k], ft, join(path, k)); err != nil {
+				return err
+			}
+		}
+	case reflect.Map:
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return specError(path, fmt.Sprintf("want an object, got %s", jsonKind(v)))
+		}
+		for k, e := range obj {
+			if err := checkKeys(e, t.Elem(), join(path, k)); err != nil {
+				return err
+			}
+		}
+	case reflect.Slice:
+		l, ok := v.([]any)
+		if !ok {
+			return specError(path, fmt.Sprintf("want a list, got %s", jsonKind(v)))
+		}
+		for i, e := range l {
+			if err := checkKeys(e, t.Elem(), path+"["+strconv.Itoa(i)+"]"); err != nil {
+				return err
+			}
+		}
+	case reflect.String:
+		if _, ok := v.(string); !ok {
+			return specError(path, fmt.Sprintf("want a string, got %s", jsonKind(v)))
+		}
+	case reflect.Bool:
+		if _, ok := v.(bool); !ok {
+			return specError(path, fmt.Sprintf("want true or false, got %s", jsonKind(v)))
+		}
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		n, ok := v.(json.Number)
+		if !ok {
+			return specError(path, fmt.Sprintf("want a whole number, got %s", jsonKind(v)))
+		}
+		if _, err := n.Int64(); err != nil {
+			return specError(path, fmt.Sprintf("want a whole number, got %s", n))
+		}
+	case reflect.Float64:
+		if _, ok := v.(json.Number); !ok {
+			return specError(path, fmt.Sprintf("want a number, got %s", jsonKind(v)))
+		}
+	}
+	return nil
+}
+
+func jsonFields(t reflect.Type) map[string]reflect.Type {
+	out := map[string]reflect.Type{}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if f.Anonymous && f.Tag.Get("json") == "" {
+			for k, v := range jsonFields(f.Type) {
+				out[k] = v
+			}
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" || !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		out[name] = f.Type
+	}
+	return out
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	if strings.ContainsAny(key, ".[]\" ") {
+		return path + "[" + strconv.Quote(key) + "]"
+	}
+	return path + "." + key
+}
+
+func jsonKind(v any) string {
+	switch v.(type) {
+	case string:
+		return "a string"
+	case json.Number, float64:
+		return "a number"
+	case bool:
+		return "a boolean"
+	case []any:
+		return "a list"
+	case map[string]any:
+		return "an object"
+	}
+	return "null"
+}
+
+// suggest names the closest known key, for typos such as "baseUrl".
+func suggest(k string, fields map[string]reflect.Type) string {
+	best, bestD := "", 3
+	for f := range fields {
+		if strings.EqualFold(f, k) {
+			return fmt.Sprintf(" (did you mean %q?)", f)
+		}
+		if d := distance(strings.ToLower(f), strings.ToLower(k)); d < bestD {
+			best, bestD = f, d
+		}
+	}
+	if best != "" {
+		return fmt.Sprintf(" (did you mean %q?)", best)
+	}
+	return ""
+}
+
+func distance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

@@ -1,0 +1,91 @@
+package connector
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"time"
+
+	"github.com/restconn/restconn/internal/paging"
+)
+
+// record is one record of a page with its position, for error messages.
+type record struct {
+	v     any
+	page  int
+	index int
+}
+
+// records walks every page of a list call and yields its records. Templates
+// are rendered once per page only when they read .page; the request is
+// otherwise rendered once and only its paging parameters change.
+func (e *Engine) records(ctx context.Context, op Operation, cc *compiledCall, since time.Time) iter.Seq2[record, error] {
+	return func(yield func(record, error) bool) {
+		vars := e.baseVars()
+		vars.Since = since
+		vars.Responses = map[string]any{}
+		data := vars.Map()
+		var st *paging.State
+		if cc.pager != nil {
+			st = cc.pager.Start()
+		}
+		lp := &listPage{st: st}
+		for page := 1; ; page++ {
+			if err := ctx.Err(); err != nil {
+				yield(record{}, e.ctxError(ctx, op, cc.name, err))
+				return
+			}
+			if st != nil {
+				data["page"] = st.Vars()
+			}
+			resp, err := e.do(ctx, op, cc, data, e.red, lp)
+			if err != nil {
+				yield(record{}, err)
+				return
+			}
+			recs, err := e.pageRecords(op, cc, resp, page)
+			if err != nil {
+				yield(record{}, err)
+				return
+			}
+			for i, r := range recs {
+				if !yield(record{v: r, page: page, index: i}, nil) {
+					return
+				}
+			}
+			if st == nil {
+				return
+			}
+			stop := e.matchAny(cc.stop, resp, data)
+			if err := cc.pager.Next(st, paging.Page{Body: resp.body, Header: resp.header, Records: len(recs), URL: resp.url, Stop: stop}); err != nil {
+				yield(record{}, e.mask(&Error{Op: op, Call: cc.name, StatusCode: resp.status, Message: fmt.Sprintf("page %d: %v", page, err)}))
+				return
+			}
+			if st.Done {
+				return
+			}
+		}
+	}
+}
+
+func (e *Engine) pageRecords(op Operation, cc *compiledCall, resp *response, page int) ([]any, error) {
+	if resp.body == nil {
+		return nil, nil
+	}
+	if _, isText := resp.body.(string); isText {
+		return nil, e.mask(&Error{Op: op, Call: cc.name, StatusCode: resp.status, Message: fmt.Sprintf("page %d: response is not JSON: %s", page, snippet(resp.raw, e.red))})
+	}
+	v, ok := cc.records.Get(resp.body)
+	if !ok || v == nil {
+		return nil, nil // no records key: an empty page (OTRS answers {} for no match)
+	}
+	switch l := v.(type) {
+	case []any:
+		return l, nil
+	case map[string]any:
+		if cc.records.IsRoot() {
+			return []any{l}, nil
+		}
+	}
+	return nil, &Error{Op: op, Call: cc.name, StatusCode: resp.status, Message: fmt.Sprintf("page %d: records at %q are %s, not a list", page, cc.records.String(), jsonKind(v))}
+}
