@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/http"
+	"slices"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -21,67 +22,29 @@ type credential struct {
 }
 
 func (e *Engine) newCredential(a *compiledAuth, data map[string]any) (*credential, error) {
-	cr := &credential{a: a}
-	render := func(field string) (string, error) {
-		t := a.static[field]
-		if t == nil {
-			return "", nil
-		}
-		v, err := t.Render(data)
-		if err != nil {
-			return "", e.specRenderError(err)
-		}
-		return v, nil
+	v, err := e.renderAuth(a, data)
+	if err != nil {
+		return nil, err
 	}
+	cr := &credential{a: a}
 	switch a.kind {
 	case "basic":
-		u, err := render("username")
-		if err != nil {
-			return nil, err
-		}
-		p, err := render("password")
-		if err != nil {
-			return nil, err
-		}
+		u, p := v["username"], v["password"]
 		cr.static = "Basic " + base64.StdEncoding.EncodeToString([]byte(u+":"+p))
 		e.red.Add(p)
 		e.red.AddPair(u, p)
-	case "bearer":
-		t, err := render("token")
-		if err != nil {
-			return nil, err
-		}
-		cr.static = t
-		e.red.Add(t)
-	case "apiKey":
-		v, err := render("value")
-		if err != nil {
-			return nil, err
-		}
-		cr.static = v
-		e.red.Add(v)
+	case "bearer", "apiKey":
+		cr.static = v["token"] + v["value"] // one of them is set
+		e.red.Add(cr.static)
 	case "oauth2":
-		cfg := &clientcredentials.Config{TokenURL: "", Scopes: a.spec.Scopes, EndpointParams: map[string][]string{}}
-		var err error
-		if cfg.TokenURL, err = render("tokenURL"); err != nil {
-			return nil, err
-		}
-		if cfg.ClientID, err = render("clientID"); err != nil {
-			return nil, err
-		}
-		if cfg.ClientSecret, err = render("clientSecret"); err != nil {
-			return nil, err
-		}
+		cfg := &clientcredentials.Config{TokenURL: v["tokenURL"], ClientID: v["clientID"], ClientSecret: v["clientSecret"],
+			Scopes: a.scopes, EndpointParams: map[string][]string{}}
 		e.red.Add(cfg.ClientSecret)
 		e.red.AddPair(cfg.ClientID, cfg.ClientSecret)
-		for k := range a.spec.EndpointParams {
-			v, err := render("endpointParams." + k)
-			if err != nil {
-				return nil, err
-			}
-			cfg.EndpointParams[k] = []string{v}
+		for _, k := range a.endpointParams {
+			cfg.EndpointParams[k] = []string{v["endpointParams."+k]}
 		}
-		switch a.spec.AuthStyle {
+		switch a.authStyle {
 		case "header":
 			cfg.AuthStyle = oauth2.AuthStyleInHeader
 		case "params":
@@ -96,6 +59,32 @@ func (e *Engine) newCredential(a *compiledAuth, data map[string]any) (*credentia
 		})
 	}
 	return cr, nil
+}
+
+// staticFields is the order in which renderAuth renders a block's
+// templates, so a block missing two secrets always names the same one.
+var staticFields = []string{"username", "password", "token", "value", "tokenURL", "clientID", "clientSecret"}
+
+// renderAuth renders the templates of an auth block that do not change
+// while the engine lives.
+func (e *Engine) renderAuth(a *compiledAuth, data map[string]any) (map[string]string, error) {
+	out := make(map[string]string, len(a.static))
+	fields := staticFields
+	for _, k := range a.endpointParams {
+		fields = append(slices.Clip(fields), "endpointParams."+k)
+	}
+	for _, f := range fields {
+		t := a.static[f]
+		if t == nil {
+			continue
+		}
+		v, err := t.Render(data)
+		if err != nil {
+			return nil, e.specRenderError(err)
+		}
+		out[f] = v
+	}
+	return out, nil
 }
 
 // token returns the current token (empty for static kinds) and its
@@ -176,7 +165,7 @@ func (e *Engine) login(ctx context.Context, a *compiledAuth) (string, time.Time,
 	}
 	e.red.Add(tok)
 	var exp time.Time
-	if ttl := time.Duration(a.spec.TTL); ttl > 0 {
+	if ttl := a.ttl; ttl > 0 {
 		exp = e.now().Add(ttl)
 	}
 	return tok, exp, nil

@@ -1,6 +1,7 @@
 package connector
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -14,140 +15,6 @@ import (
 	"github.com/restconn/restconn/internal/redact"
 )
 
-// do runs one call: render, authenticate, send with retries and rate-limit
-// waits, re-authenticate on expiry, then check the response against the
-// call's rules. It returns the response even when the call failed on a
-// response, so chains can test restart rules against it.
-func (e *Engine) do(ctx context.Context, op Operation, cc *compiledCall, data map[string]any, red *redact.Redactor, lp *listPage) (*response, error) {
-	cred := e.creds[cc.auth]
-	var pg *paging.State
-	if lp != nil {
-		pg = lp.st
-	}
-	var (
-		tries, waits, reauths int
-		retries               int // retries granted by the policy: the budget of maxAttempts
-		b                     *built
-		gen                   uint64
-		tok                   string
-	)
-	for {
-		if b == nil {
-			var err error
-			if tok, gen, err = cred.token(withOp(ctx, op)); err != nil {
-				return nil, e.asError(op, cc.name, err)
-			}
-			data["auth"] = map[string]any{"token": tok}
-			var r *rendered
-			if lp != nil && lp.cache != nil {
-				r = lp.cache
-			} else {
-				if r, err = e.render(cc, data); err != nil {
-					return nil, e.asError(op, cc.name, err)
-				}
-				if lp != nil && !cc.perPage && !cc.usesAuth {
-					lp.cache = r
-				}
-			}
-			red.Add(r.sensitive...)
-			if b, err = e.build(cc, r, cred, tok, pg); err != nil {
-				return nil, e.asError(op, cc.name, err)
-			}
-		}
-		if e.limiter != nil {
-			if err := e.limiter.Wait(ctx); err != nil {
-				return nil, e.ctxError(ctx, op, cc.name, err)
-			}
-		}
-		tries++
-		timeout := pick(cc.timeout, e.timeout)
-		actx, cancel := context.WithTimeout(ctx, timeout)
-		hr, err := e.http.Do(actx, &httpx.Request{Method: b.method, URL: b.url, Header: b.header, Body: b.body})
-		cancel()
-		if lp != nil && lp.traces != nil {
-			// A login response holds a token the redactor does not know
-			// yet: the caller emits these traces once it does.
-			n, b, hr, err := tries, b, hr, err
-			*lp.traces = append(*lp.traces, func() { e.traceAttempt(ctx, op, cc.name, n, b, hr, err, red) })
-		} else {
-			e.traceAttempt(ctx, op, cc.name, tries, b, hr, err, red)
-		}
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil, e.ctxError(ctx, op, cc.name, ctx.Err())
-			}
-			masked := red.Error(sanitize(err, red))
-			if actx.Err() == context.DeadlineExceeded {
-				masked = fmt.Errorf("no response within %v: %w", timeout, masked)
-			}
-			e.logHTTP(ctx, cc.name, tries, b.method, red.URL(b.url), 0, 0, masked)
-			a := Attempt{Call: cc.name, Method: b.method, Idempotent: cc.idempotent, Number: retries + 1, Err: masked}
-			if retries+1 < e.maxAttempts && e.retry(ctx, a) {
-				retries++
-				if err := e.pause(ctx, op, cc.name, e.backoff(e.minBackoff, e.maxBackoff, retries), "retrying after transport error", masked); err != nil {
-					return nil, err
-				}
-				continue
-			}
-			return nil, &Error{Op: op, Call: cc.name, Message: "request failed", Err: masked}
-		}
-		e.logHTTP(ctx, cc.name, tries, b.method, red.URL(b.url), hr.StatusCode, hr.Duration, nil)
-		resp := decodeResponse(hr, b.parsed)
-
-		// An expired token: fetch a new one and send the same request
-		// again. Safe for every method: the server refused to act.
-		if cred != nil && e.matchAny(cred.a.expiry, resp, data) {
-			if !cred.refreshable() || reauths >= 1 {
-				return resp, e.responseError(op, cc, resp, red, ErrAuth)
-			}
-			reauths++
-			e.log.LogAttrs(ctx, slog.LevelInfo, "token expired; re-authenticating", slog.String("call", cc.name), slog.String("auth", cred.a.name))
-			cred.cache.invalidate(gen)
-			b = nil
-			continue
-		}
-		// Rate limited: wait as the server asks. 429 means the request was
-		// refused, so any method may be sent again; waits are bounded
-		// separately from the retry budget.
-		if resp.status == http.StatusTooManyRequests {
-			wait, ok := httpx.RetryAfter(resp.header, e.now())
-			if !ok {
-				wait = e.backoff(e.minBackoff, e.maxBackoff, waits+1)
-			}
-			if wait > e.maxWait || waits >= e.maxWaits {
-				err := e.responseError(op, cc, resp, red, ErrRateLimited)
-				err.Message = strings.TrimPrefix(err.Message+fmt.Sprintf("; server asks to wait %v (limit %v, %d waits so far)", wait.Round(time.Second), e.maxWait, waits), "; ")
-				return resp, err
-			}
-			waits++
-			if err := e.pause(ctx, op, cc.name, wait, "rate limited; waiting", nil); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		ok := e.succeeded(cc, resp, data)
-		a := Attempt{Call: cc.name, Method: b.method, Idempotent: cc.idempotent, Number: retries + 1, StatusCode: resp.status, Header: resp.header}
-		if !ok && retries+1 < e.maxAttempts && e.retry(ctx, a) {
-			retries++
-			wait := e.backoff(e.minBackoff, e.maxBackoff, retries)
-			if ra, ok := httpx.RetryAfter(resp.header, e.now()); ok && ra > wait {
-				wait = min(ra, e.maxWait)
-			}
-			if err := e.pause(ctx, op, cc.name, wait, "retrying after HTTP "+strconv.Itoa(resp.status), nil); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		if !ok {
-			return resp, e.responseError(op, cc, resp, red, nil)
-		}
-		if resp.badJSON != nil {
-			return resp, &Error{Op: op, Call: cc.name, StatusCode: resp.status, Message: "response is not valid JSON: " + resp.badJSON.Error() + ": " + snippet(resp.raw, red)}
-		}
-		return resp, nil
-	}
-}
-
 // listPage carries an import's paging state into do, and the call's
 // rendered form, which is reused from page to page when no template reads
 // .page or .auth: only the paging parameters change between pages.
@@ -155,4 +22,204 @@ type listPage struct {
 	st     *paging.State
 	cache  *rendered
 	traces *[]func() // when set, traces are deferred (see login)
+}
+
+// callRun is one call on its way through its attempts.
+type callRun struct {
+	e    *Engine
+	op   Operation
+	cc   *compiledCall
+	data map[string]any
+	red  *redact.Redactor
+	lp   *listPage
+	cred *credential // nil: the call sends no credential
+
+	b       *built // the request as it is sent; nil: render it (again)
+	gen     uint64 // the generation of the token in b
+	tries   int    // attempts sent
+	retries int    // retries granted by the policy: the budget of maxAttempts
+	waits   int    // waits for 429 responses
+	reauths int    // new tokens after an expiry
+}
+
+// do runs one call: render, authenticate, send with retries and rate-limit
+// waits, re-authenticate on expiry, then check the response against the
+// call's rules. It returns the response even when the call failed on a
+// response, so chains can test restart rules against it.
+func (e *Engine) do(ctx context.Context, op Operation, cc *compiledCall, data map[string]any, red *redact.Redactor, lp *listPage) (*response, error) {
+	r := &callRun{e: e, op: op, cc: cc, data: data, red: red, lp: lp, cred: e.creds[cc.auth]}
+	for {
+		if r.b == nil {
+			if err := r.prepare(ctx); err != nil {
+				return nil, err
+			}
+		}
+		hr, timeout, err := r.send(ctx)
+		if err != nil {
+			again, err := r.transportFailed(ctx, err, timeout)
+			if err != nil {
+				return nil, err
+			}
+			if again {
+				continue
+			}
+		}
+		resp, again, err := r.received(ctx, hr)
+		if !again {
+			return resp, err
+		}
+	}
+}
+
+// prepare fetches the credential's token and renders and builds the
+// request.
+func (r *callRun) prepare(ctx context.Context) error {
+	e, cc := r.e, r.cc
+	tok, gen, err := r.cred.token(withOp(ctx, r.op))
+	if err != nil {
+		return e.asError(r.op, cc.name, err)
+	}
+	r.gen = gen
+	r.data["auth"] = map[string]any{"token": tok}
+	var rd *rendered
+	if r.lp != nil && r.lp.cache != nil {
+		rd = r.lp.cache
+	} else {
+		if rd, err = e.render(cc, r.data); err != nil {
+			return e.asError(r.op, cc.name, err)
+		}
+		if r.lp != nil && !cc.perPage && !cc.usesAuth {
+			r.lp.cache = rd
+		}
+	}
+	r.red.Add(rd.sensitive...)
+	var pg *paging.State
+	if r.lp != nil {
+		pg = r.lp.st
+	}
+	if r.b, err = cc.build(rd, r.cred, tok, pg); err != nil {
+		return e.asError(r.op, cc.name, err)
+	}
+	return nil
+}
+
+// send waits for the client-side rate limit and sends the request once,
+// within the call's timeout, which it returns.
+func (r *callRun) send(ctx context.Context) (*httpx.Response, time.Duration, error) {
+	e, cc, b := r.e, r.cc, r.b
+	if e.limiter != nil {
+		if err := e.limiter.Wait(ctx); err != nil {
+			return nil, 0, ctxError(ctx, r.op, cc.name, err)
+		}
+	}
+	r.tries++
+	timeout := cmp.Or(cc.timeout, e.timeout)
+	actx, cancel := context.WithTimeout(ctx, timeout)
+	hr, err := e.http.Do(actx, &httpx.Request{Method: b.method, URL: b.url, Header: b.header, Body: b.body})
+	cancel()
+	timedOut := actx.Err() == context.DeadlineExceeded
+	if r.lp != nil && r.lp.traces != nil {
+		// A login response holds a token the redactor does not know
+		// yet: the caller emits these traces once it does.
+		n := r.tries
+		*r.lp.traces = append(*r.lp.traces, func() { e.traceAttempt(ctx, r.op, cc.name, n, b, hr, err, r.red) })
+	} else {
+		e.traceAttempt(ctx, r.op, cc.name, r.tries, b, hr, err, r.red)
+	}
+	if !timedOut {
+		timeout = 0
+	}
+	return hr, timeout, err
+}
+
+// transportFailed handles an attempt that got no response: it reports
+// whether to send the request again, or the error that ends the call.
+// timeout is set when the attempt ran out of time.
+func (r *callRun) transportFailed(ctx context.Context, err error, timeout time.Duration) (again bool, _ error) {
+	e, cc, b := r.e, r.cc, r.b
+	if ce, ok := err.(*Error); ok {
+		return false, ce // the rate limiter gave up: the context ended
+	}
+	if ctx.Err() != nil {
+		return false, ctxError(ctx, r.op, cc.name, ctx.Err())
+	}
+	masked := r.red.Error(sanitize(err, r.red))
+	if timeout != 0 {
+		masked = fmt.Errorf("no response within %v: %w", timeout, masked)
+	}
+	e.logHTTP(ctx, cc.name, r.tries, b.method, r.red.URL(b.url), 0, 0, masked)
+	a := Attempt{Call: cc.name, Method: b.method, Idempotent: cc.idempotent, Number: r.retries + 1, Err: masked}
+	if !e.retry.canRetry(ctx, r.retries, a) {
+		return false, &Error{Op: r.op, Call: cc.name, Message: "request failed", Err: masked}
+	}
+	r.retries++
+	if err := e.pause(ctx, r.op, cc.name, e.retry.delay(r.retries), "retrying after transport error", masked); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// received handles a response: an expired token, a rate limit, a failure
+// worth retrying, or the call's outcome. again asks for another attempt.
+func (r *callRun) received(ctx context.Context, hr *httpx.Response) (_ *response, again bool, _ error) {
+	e, cc := r.e, r.cc
+	e.logHTTP(ctx, cc.name, r.tries, r.b.method, r.red.URL(r.b.url), hr.StatusCode, hr.Duration, nil)
+	resp := decodeResponse(hr, r.b.parsed)
+
+	// An expired token: fetch a new one and send the same request again.
+	// Safe for every method: the server refused to act.
+	if r.cred != nil && matchAny(r.cred.a.expiry, resp, r.data) {
+		if !r.cred.refreshable() || r.reauths >= 1 {
+			return resp, false, responseError(r.op, cc, resp, r.red, ErrAuth)
+		}
+		r.reauths++
+		e.log.LogAttrs(ctx, slog.LevelInfo, "token expired; re-authenticating", slog.String("call", cc.name), slog.String("auth", r.cred.a.name))
+		r.cred.cache.invalidate(r.gen)
+		r.b = nil
+		return nil, true, nil
+	}
+	if resp.status == http.StatusTooManyRequests {
+		return r.rateLimited(ctx, resp)
+	}
+	ok := cc.succeeded(resp, r.data)
+	a := Attempt{Call: cc.name, Method: r.b.method, Idempotent: cc.idempotent, Number: r.retries + 1, StatusCode: resp.status, Header: resp.header}
+	if !ok && e.retry.canRetry(ctx, r.retries, a) {
+		r.retries++
+		wait := e.retry.delay(r.retries)
+		if ra, ok := httpx.RetryAfter(resp.header, e.now()); ok && ra > wait {
+			wait = min(ra, e.retry.maxWait)
+		}
+		if err := e.pause(ctx, r.op, cc.name, wait, "retrying after HTTP "+strconv.Itoa(resp.status), nil); err != nil {
+			return nil, false, err
+		}
+		return nil, true, nil
+	}
+	if !ok {
+		return resp, false, responseError(r.op, cc, resp, r.red, nil)
+	}
+	if resp.badJSON != nil {
+		return resp, false, &Error{Op: r.op, Call: cc.name, StatusCode: resp.status, Message: "response is not valid JSON: " + resp.badJSON.Error() + ": " + snippet(resp.raw, r.red)}
+	}
+	return resp, false, nil
+}
+
+// rateLimited waits as a 429 response asks. 429 means the request was
+// refused, so any method may be sent again; waits are bounded separately
+// from the retry budget.
+func (r *callRun) rateLimited(ctx context.Context, resp *response) (_ *response, again bool, _ error) {
+	e := r.e
+	wait, ok := httpx.RetryAfter(resp.header, e.now())
+	if !ok {
+		wait = e.retry.delay(r.waits + 1)
+	}
+	if wait > e.retry.maxWait || r.waits >= e.retry.maxWaits {
+		err := responseError(r.op, r.cc, resp, r.red, ErrRateLimited)
+		err.Message = strings.TrimPrefix(err.Message+fmt.Sprintf("; server asks to wait %v (limit %v, %d waits so far)", wait.Round(time.Second), e.retry.maxWait, r.waits), "; ")
+		return resp, false, err
+	}
+	r.waits++
+	if err := e.pause(ctx, r.op, r.cc.name, wait, "rate limited; waiting", nil); err != nil {
+		return nil, false, err
+	}
+	return nil, true, nil
 }

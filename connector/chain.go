@@ -39,7 +39,7 @@ func (e *Engine) chain(ctx context.Context, op Operation, calls []*compiledCall,
 		}
 		resp, err := e.do(ctx, op, cc, data, red, nil)
 		if err != nil {
-			if r := cc.restart; r != nil && resp != nil && restarts[i] < r.max && e.matches(&r.when, resp, data) {
+			if r := cc.restart; r != nil && resp != nil && restarts[i] < r.max && r.when.matches(resp, data) {
 				restarts[i]++
 				responses[cc.name] = resp.binding()
 				i = r.from - 1

@@ -1,6 +1,7 @@
 package connector
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -23,19 +24,42 @@ func (c *compiler) call(where string, k *Call, out *compiled, defaultName string
 			c.fail(where, "if, forEach and restart belong to provisioning chains, not to %s calls", defaultName)
 		}
 	}
-	cc := &compiledCall{name: k.Name, where: where, idempotent: k.Idempotent, timeout: time.Duration(k.Timeout)}
-	if cc.name == "" {
-		cc.name = defaultName
+	cc := &compiledCall{name: cmp.Or(k.Name, defaultName), where: where, idempotent: k.Idempotent, timeout: time.Duration(k.Timeout)}
+	c.target(where, k, cc)
+	cc.auth = c.callAuth(where, k.Auth, out)
+	cc.query = c.templates(where+".query", k.Query, template.Plain)
+	cc.headers = c.templates(where+".headers", k.Headers, template.Plain)
+	if k.Body != nil && k.Form != nil {
+		c.fail(where, "give body or form, not both")
 	}
-	defer func() {
-		if cc.auth != "" {
-			out.usedAuths[cc.auth] = true
-		}
-	}()
-	cc.method = strings.ToUpper(k.Method)
-	if cc.method == "" {
-		cc.method = http.MethodGet
+	if k.Body != nil {
+		cc.body = c.tree(where+".body", k.Body)
 	}
+	cc.form = c.templates(where+".form", k.Form, template.Plain)
+	cc.success = c.rule(where+".success", k.Success)
+	// A call without failure conditions or error rules of its own uses the
+	// connection's: the plan holds them where they are read.
+	if cc.failure = c.conds(where+".failure", k.Failure); cc.failure == nil {
+		cc.failure = out.failure
+	}
+	if cc.errors = c.errorRules(where+".errors", k.Errors); cc.errors == nil {
+		cc.errors = out.errors
+	}
+	if k.If != "" {
+		cc.ifT = c.tmpl(where+".if", k.If, template.Plain)
+	}
+	if k.ForEach != "" {
+		cc.forEach = c.tmpl(where+".forEach", k.ForEach, template.Plain)
+	}
+	if k.Timeout < 0 {
+		c.fail(where+".timeout", "must not be negative")
+	}
+	return cc
+}
+
+// target compiles what a call is sent to: its method and its path or URL.
+func (c *compiler) target(where string, k *Call, cc *compiledCall) {
+	cc.method = cmp.Or(strings.ToUpper(k.Method), http.MethodGet)
 	if !methods[cc.method] {
 		c.fail(where+".method", "unknown HTTP method %q", k.Method)
 	}
@@ -53,45 +77,25 @@ func (c *compiler) call(where string, k *Call, out *compiled, defaultName string
 	default:
 		c.fail(where+".path", "missing: give path (relative to connection.baseURL) or url")
 	}
-	switch k.Auth {
+}
+
+// callAuth resolves the auth block a call names ("": the default, "none":
+// none) and records that it is used.
+func (c *compiler) callAuth(where, name string, out *compiled) string {
+	switch name {
 	case "":
-		cc.auth = out.defaultAuth
+		name = out.defaultAuth
 	case "none":
+		return ""
 	default:
-		if _, ok := c.spec.Connection.Auth[k.Auth]; !ok {
-			c.fail(where+".auth", "no auth block named %q", k.Auth)
+		if _, ok := c.spec.Connection.Auth[name]; !ok {
+			c.fail(where+".auth", "no auth block named %q", name)
 		}
-		cc.auth = k.Auth
 	}
-	cc.query = c.templates(where+".query", k.Query, template.Plain)
-	cc.headers = c.templates(where+".headers", k.Headers, template.Plain)
-	if k.Body != nil && k.Form != nil {
-		c.fail(where, "give body or form, not both")
+	if name != "" {
+		out.usedAuths[name] = true
 	}
-	if k.Body != nil {
-		t, err := template.CompileTree(where+".body", k.Body)
-		if err != nil {
-			if te, ok := err.(*template.Error); ok {
-				c.fail(te.Template, "bad template: %s", te.Msg)
-			}
-			c.fail(where+".body", "%v", err)
-		}
-		cc.body = t
-	}
-	cc.form = c.templates(where+".form", k.Form, template.Plain)
-	cc.success = c.rule(where+".success", k.Success)
-	cc.failure = c.conds(where+".failure", k.Failure)
-	cc.errors = c.errorRules(where+".errors", k.Errors)
-	if k.If != "" {
-		cc.ifT = c.tmpl(where+".if", k.If, template.Plain)
-	}
-	if k.ForEach != "" {
-		cc.forEach = c.tmpl(where+".forEach", k.ForEach, template.Plain)
-	}
-	if k.Timeout < 0 {
-		c.fail(where+".timeout", "must not be negative")
-	}
-	return cc
+	return name
 }
 
 func (c *compiler) chain(where string, calls []*Call, out *compiled) []*compiledCall {

@@ -2,6 +2,8 @@ package connector
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/restconn/restconn/binding"
 )
@@ -50,58 +52,63 @@ func (c *compiler) sources(where string, ls []*ListCall, out *compiled) []*compi
 
 func (c *compiler) imports(out *compiled) {
 	im := c.spec.Import
-	if a := im.Accounts; a != nil {
-		p := "import.accounts"
-		if len(a.Sources) == 0 {
-			c.fail(p+".sources", "missing: at least one list call")
-		}
-		ca := &compiledAccounts{
-			compiledRecord: c.record(p, a.ID, a.Name, a.Attributes, a.Detail, a.DetailRecord, out),
-			sources:        c.sources(p+".sources", a.Sources, out),
-			incremental:    c.sources(p+".incremental", a.Incremental, out),
-			unique:         a.Unique || len(a.Sources) > 1,
-		}
-		if a.Active != nil {
-			act := a.Active
-			k := Condition{Path: act.Path, Equals: act.Equals, In: act.In, Matches: act.Matches, Not: act.Not}
-			if act.Path == "" {
-				c.fail(p+".active.path", "missing")
-			}
-			ca.active = &compiledActive{cond: *c.cond(p+".active", &k), def: act.Default == nil || *act.Default}
-		}
-		for _, typ := range sortedKeys(a.Entitlements) {
-			ca.ents = append(ca.ents, entPath{typ: typ, path: c.path(join(p+".entitlements", typ), a.Entitlements[typ])})
-		}
-		out.accounts = ca
+	if im.Accounts != nil {
+		out.accounts = c.accountImport("import.accounts", im.Accounts, out)
 	}
-	for _, typ := range sortedKeys(im.Entitlements) {
-		e := im.Entitlements[typ]
-		p := join("import.entitlements", typ)
-		if e == nil {
-			c.fail(p, "missing value")
-		}
-		ce := &compiledEnts{typ: typ, fromAccounts: e.FromAccounts}
-		switch {
-		case e.FromAccounts && len(e.Sources) > 0:
-			c.fail(p, "give sources or fromAccounts, not both")
-		case e.FromAccounts:
-			if out.accounts == nil || !hasEnt(out.accounts, typ) {
-				c.fail(p+".fromAccounts", "needs import.accounts.entitlements.%s", typ)
-			}
-			if e.Detail != nil || len(e.Attributes) > 0 || e.Members != "" {
-				c.fail(p, "entitlements derived from accounts take no detail, attributes or members")
-			}
-		default:
-			if len(e.Sources) == 0 {
-				c.fail(p+".sources", "missing: at least one list call, or fromAccounts")
-			}
-			ce.compiledRecord = c.record(p, e.ID, e.Name, e.Attributes, e.Detail, e.DetailRecord, out)
-			ce.sources = c.sources(p+".sources", e.Sources, out)
-			if e.Members != "" {
-				ce.members = c.path(p+".members", e.Members)
-			}
-		}
-		out.ents[typ] = ce
+	for _, typ := range slices.Sorted(maps.Keys(im.Entitlements)) {
+		out.ents[typ] = c.entitlementImport(typ, im.Entitlements[typ], out)
 		out.entTypes = append(out.entTypes, typ)
 	}
+}
+
+func (c *compiler) accountImport(p string, a *AccountImport, out *compiled) *compiledAccounts {
+	if len(a.Sources) == 0 {
+		c.fail(p+".sources", "missing: at least one list call")
+	}
+	ca := &compiledAccounts{
+		compiledRecord: c.record(p, a.ID, a.Name, a.Attributes, a.Detail, a.DetailRecord, out),
+		sources:        c.sources(p+".sources", a.Sources, out),
+		incremental:    c.sources(p+".incremental", a.Incremental, out),
+		unique:         a.Unique || len(a.Sources) > 1,
+	}
+	if act := a.Active; act != nil {
+		k := Condition{Path: act.Path, Equals: act.Equals, In: act.In, Matches: act.Matches, Not: act.Not}
+		if act.Path == "" {
+			c.fail(p+".active.path", "missing")
+		}
+		ca.active = &compiledActive{cond: *c.cond(p+".active", &k), def: act.Default == nil || *act.Default}
+	}
+	for _, typ := range slices.Sorted(maps.Keys(a.Entitlements)) {
+		ca.ents = append(ca.ents, entPath{typ: typ, path: c.path(join(p+".entitlements", typ), a.Entitlements[typ])})
+	}
+	return ca
+}
+
+func (c *compiler) entitlementImport(typ string, e *EntitlementImport, out *compiled) *compiledEnts {
+	p := join("import.entitlements", typ)
+	if e == nil {
+		c.fail(p, "missing value")
+	}
+	ce := &compiledEnts{typ: typ, fromAccounts: e.FromAccounts}
+	switch {
+	case e.FromAccounts && len(e.Sources) > 0:
+		c.fail(p, "give sources or fromAccounts, not both")
+	case e.FromAccounts:
+		if out.accounts == nil || !out.accounts.lists(typ) {
+			c.fail(p+".fromAccounts", "needs import.accounts.entitlements.%s", typ)
+		}
+		if e.Detail != nil || len(e.Attributes) > 0 || e.Members != "" {
+			c.fail(p, "entitlements derived from accounts take no detail, attributes or members")
+		}
+	default:
+		if len(e.Sources) == 0 {
+			c.fail(p+".sources", "missing: at least one list call, or fromAccounts")
+		}
+		ce.compiledRecord = c.record(p, e.ID, e.Name, e.Attributes, e.Detail, e.DetailRecord, out)
+		ce.sources = c.sources(p+".sources", e.Sources, out)
+		if e.Members != "" {
+			ce.members = c.path(p+".members", e.Members)
+		}
+	}
+	return ce
 }

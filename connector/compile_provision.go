@@ -2,10 +2,77 @@ package connector
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 
 	"github.com/restconn/restconn/template"
 )
+
+// provision compiles the operations: unknown names first, then the
+// operations in the order of Operations.
+func (c *compiler) provision(out *compiled) {
+	for _, op := range slices.Sorted(maps.Keys(c.spec.Provision)) {
+		if !slices.Contains(Operations, op) {
+			c.fail("provision."+string(op), "unknown operation %q (want one of %s)", op, list(opNames()))
+		}
+	}
+	for _, op := range Operations {
+		ps, ok := c.spec.Provision[op]
+		if !ok {
+			continue
+		}
+		path := "provision." + string(op)
+		if ps == nil {
+			c.fail(path, "missing value")
+		}
+		out.ops[op] = c.op(path, op, ps, out, true)
+	}
+}
+
+// tickets compiles tickets.create and tickets.status, then checks that
+// every operation fulfilled by a ticket can file one.
+func (c *compiler) tickets(out *compiled) {
+	if t := c.spec.Tickets; t != nil {
+		if t.Create != nil {
+			out.ticketCreate = c.ticketCreate("tickets.create", t.Create, out)
+		}
+		if t.Status != nil {
+			out.ticketStatus = c.ticketStatus("tickets.status", t.Status, out)
+		}
+		if t.Create != nil && t.Create.Status != "" && t.Status == nil {
+			c.fail("tickets.create.status", "needs tickets.status.states to map the status")
+		}
+	}
+	for _, op := range Operations {
+		cop := out.ops[op]
+		if cop == nil {
+			continue
+		}
+		needs := cop.ticket != nil
+		for _, t := range cop.types {
+			needs = needs || t.ticket != nil
+		}
+		if needs && out.ticketCreate == nil {
+			c.fail("provision."+string(op)+".ticket", "needs tickets.create")
+		}
+	}
+}
+
+func (c *compiler) ticketCreate(p string, t *TicketCreate, out *compiled) *compiledTicketCreate {
+	tc := &compiledTicketCreate{calls: c.chain(p+".calls", t.Calls, out)}
+	if t.ID == "" {
+		c.fail(p+".id", "missing: a template for the new ticket's ID")
+	}
+	tc.id = c.tmpl(p+".id", t.ID, template.Plain)
+	tc.number = c.optTmpl(p+".number", t.Number)
+	tc.status = c.optTmpl(p+".status", t.Status)
+	tc.key = c.optTmpl(p+".key", t.Key)
+	if t.Key != "" && t.Status == "" {
+		c.fail(p+".key", "needs status")
+	}
+	return tc
+}
 
 func (c *compiler) op(where string, op Operation, os *OpSpec, out *compiled, top bool) *compiledOp {
 	co := &compiledOp{types: map[string]*compiledOp{}}
@@ -13,7 +80,7 @@ func (c *compiler) op(where string, op Operation, os *OpSpec, out *compiled, top
 		if !top || (op != AddAccess && op != RemoveAccess) {
 			c.fail(where+".types", "only addAccess and removeAccess are chosen per entitlement type")
 		}
-		for _, typ := range sortedKeys(os.Types) {
+		for _, typ := range slices.Sorted(maps.Keys(os.Types)) {
 			t := os.Types[typ]
 			if t == nil {
 				c.fail(join(where+".types", typ), "missing value")

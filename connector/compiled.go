@@ -3,6 +3,7 @@ package connector
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"time"
 
 	"github.com/restconn/restconn/binding"
@@ -40,12 +41,17 @@ type namedTemplate struct {
 type compiledAuth struct {
 	name   string
 	kind   string
-	spec   *Auth
-	static map[string]*template.Template // basic: username/password; bearer: token; apiKey: value
-	inject *Inject
+	static map[string]*template.Template // basic: username/password; bearer: token; apiKey: value; oauth2: tokenURL, clientID, clientSecret, endpointParams.<name>
+	inject *Inject                       // where the token goes; nil: the call's templates place it (.auth.token)
 	login  *compiledCall
 	token  *template.Template // session: token from the login response
 	expiry []*compiledRule
+
+	scopes         []string // oauth2
+	endpointParams []string // oauth2: the names, sorted
+	authStyle      string   // oauth2
+	earlyExpiry    time.Duration
+	ttl            time.Duration // session
 }
 
 type compiledErrors struct {
@@ -193,13 +199,9 @@ func usesName(l []namedTemplate, name string) bool {
 	return false
 }
 
-func hasEnt(a *compiledAccounts, typ string) bool {
-	for _, e := range a.ents {
-		if e.typ == typ {
-			return true
-		}
-	}
-	return false
+// lists reports whether accounts list entitlements of type typ.
+func (a *compiledAccounts) lists(typ string) bool {
+	return slices.ContainsFunc(a.ents, func(e entPath) bool { return e.typ == typ })
 }
 
 // state maps a status key through the rules; the first match wins.

@@ -3,6 +3,8 @@ package connector
 import (
 	"encoding/json"
 	"reflect"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/restconn/restconn/binding"
@@ -10,9 +12,9 @@ import (
 )
 
 // matchAny reports whether any rule matches the response.
-func (e *Engine) matchAny(rules []*compiledRule, r *response, data map[string]any) bool {
+func matchAny(rules []*compiledRule, r *response, data map[string]any) bool {
 	for _, rule := range rules {
-		if e.matches(rule, r, data) {
+		if rule.matches(r, data) {
 			return true
 		}
 	}
@@ -21,25 +23,25 @@ func (e *Engine) matchAny(rules []*compiledRule, r *response, data map[string]an
 
 // matches: the status is one of rule.status (when given) and every
 // condition holds.
-func (e *Engine) matches(rule *compiledRule, r *response, data map[string]any) bool {
-	if len(rule.status) > 0 && !containsInt(rule.status, r.status) {
+func (rule *compiledRule) matches(r *response, data map[string]any) bool {
+	if len(rule.status) > 0 && !slices.Contains(rule.status, r.status) {
 		return false
 	}
-	return e.allHold(rule.when, r, data)
+	return allHold(rule.when, r, data)
 }
 
-func (e *Engine) allHold(conds []*compiledCond, r *response, data map[string]any) bool {
+func allHold(conds []*compiledCond, r *response, data map[string]any) bool {
 	for _, k := range conds {
-		if !e.holds(k, r, data) {
+		if !k.holds(r, data) {
 			return false
 		}
 	}
 	return true
 }
 
-// holds evaluates one condition. A condition whose template fails to
+// holds evaluates the condition. A condition whose template fails to
 // render does not hold.
-func (e *Engine) holds(k *compiledCond, r *response, data map[string]any) bool {
+func (k *compiledCond) holds(r *response, data map[string]any) bool {
 	var (
 		v       any
 		present bool
@@ -65,10 +67,11 @@ func (e *Engine) holds(k *compiledCond, r *response, data map[string]any) bool {
 			v, present = out, true
 		}
 	}
-	return k.not != test(k, v, present)
+	return k.not != k.test(v, present)
 }
 
-func test(k *compiledCond, v any, present bool) bool {
+// test applies the condition's tests to a value, before negation.
+func (k *compiledCond) test(v any, present bool) bool {
 	if !k.hasTest {
 		return present && truthy(v)
 	}
@@ -78,14 +81,8 @@ func test(k *compiledCond, v any, present bool) bool {
 	if k.equals != nil && !(present && equal(v, k.equals)) {
 		return false
 	}
-	if k.in != nil {
-		found := false
-		for _, x := range k.in {
-			found = found || present && equal(v, x)
-		}
-		if !found {
-			return false
-		}
+	if k.in != nil && !slices.ContainsFunc(k.in, func(x any) bool { return present && equal(v, x) }) {
+		return false
 	}
 	if k.re != nil {
 		s, err := binding.ToString(v)
@@ -104,10 +101,72 @@ func equal(a, b any) bool {
 	if errA == nil && errB == nil && a != nil && b != nil {
 		return sa == sb
 	}
-	return reflect.DeepEqual(binding.Normalize(clone(a)), binding.Normalize(clone(b)))
+	return jsonEqual(a, b)
 }
 
-func clone(v any) any {
+// jsonEqual reports whether a and b are the same JSON value: numbers
+// compare by value (as float64, the way encoding/json reads them), objects
+// member by member, lists element by element.
+func jsonEqual(a, b any) bool {
+	a, b = plainJSON(a), plainJSON(b)
+	switch x := a.(type) {
+	case nil:
+		return b == nil
+	case string:
+		y, ok := b.(string)
+		return ok && x == y
+	case bool:
+		y, ok := b.(bool)
+		return ok && x == y
+	case float64:
+		y, ok := b.(float64)
+		return ok && x == y
+	case []any:
+		y, ok := b.([]any)
+		return ok && slices.EqualFunc(x, y, jsonEqual)
+	case map[string]any:
+		y, ok := b.(map[string]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for key, xv := range x {
+			if yv, ok := y[key]; !ok || !jsonEqual(xv, yv) {
+				return false
+			}
+		}
+		return true
+	}
+	return reflect.DeepEqual(a, b) // a value encoding/json cannot encode
+}
+
+// plainJSON returns v in the form encoding/json decodes it to: nil,
+// string, bool, float64, []any or map[string]any. Decoded documents are
+// already in that form but for their numbers; other Go values (a caller's
+// []string, a struct) take a trip through encoding/json, which alone knows
+// how they encode.
+func plainJSON(v any) any {
+	switch x := v.(type) {
+	case nil, string, bool, float64:
+		return v
+	case []any:
+		if x == nil {
+			return nil
+		}
+		return v
+	case map[string]any:
+		if x == nil {
+			return nil
+		}
+		return v
+	case json.Number:
+		if f, err := strconv.ParseFloat(string(x), 64); err == nil {
+			return f
+		}
+	case int64:
+		return float64(x)
+	case int:
+		return float64(x)
+	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		return v

@@ -1,45 +1,44 @@
 package connector
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
+
+	"golang.org/x/time/rate"
 
 	"github.com/restconn/restconn/binding"
 	"github.com/restconn/restconn/internal/httpx"
 	"github.com/restconn/restconn/internal/redact"
-	"golang.org/x/time/rate"
 )
 
 // Engine executes a spec. It implements Connector and is safe for
 // concurrent use.
 type Engine struct {
-	spec *Spec
-	c    *compiled
+	spec *Spec     // the spec New was given
+	c    *compiled // the plan every method reads
 
 	http    *httpx.Client
-	log     *slog.Logger
-	trace   func(context.Context, Trace)
-	limiter *rate.Limiter
-	retry   RetryPolicy
-	backoff Backoff
+	limiter *rate.Limiter // nil: no client-side rate limit
+	retry   retrySettings
+	timeout time.Duration // per attempt, unless the call sets its own
 
-	maxAttempts            int
-	minBackoff, maxBackoff time.Duration
-	maxWait                time.Duration
-	maxWaits               int
-	timeout                time.Duration
+	log   *slog.Logger
+	trace func(context.Context, Trace)
+	red   *redact.Redactor // knows every secret the engine has seen
 
+	baseURL string
 	params  map[string]any
 	secrets map[string]binding.Secret
-	red     *redact.Redactor
-	baseURL string
-	creds   map[string]*credential
+	creds   map[string]*credential // by auth block name
 
 	now   func() time.Time
 	sleep func(ctx context.Context, d time.Duration) error
@@ -59,13 +58,14 @@ func New(spec *Spec, opts ...Option) (*Engine, error) {
 	for _, opt := range opts {
 		opt(&o)
 	}
+	conn := &spec.Connection
 	e := &Engine{
 		spec:    spec,
 		c:       c,
-		log:     o.logger,
+		retry:   newRetrySettings(conn.Retry, o),
+		timeout: cmp.Or(o.timeout, time.Duration(conn.Timeout), DefaultTimeout),
+		log:     cmp.Or(o.logger, slog.New(slog.DiscardHandler)),
 		trace:   o.trace,
-		retry:   o.retry,
-		backoff: o.backoff,
 		red:     &redact.Redactor{},
 		params:  map[string]any{},
 		secrets: map[string]binding.Secret{},
@@ -73,30 +73,8 @@ func New(spec *Spec, opts ...Option) (*Engine, error) {
 		now:     time.Now,
 		sleep:   sleepCtx,
 	}
-	if e.log == nil {
-		e.log = slog.New(discardHandler{})
-	}
-	if e.retry == nil {
-		e.retry = DefaultRetryPolicy
-	}
-	if e.backoff == nil {
-		e.backoff = DefaultBackoff
-	}
 	if err := e.bindParams(o); err != nil {
 		return nil, err
-	}
-	conn := &spec.Connection
-	e.timeout = pick(o.timeout, time.Duration(conn.Timeout), DefaultTimeout)
-	e.maxAttempts, e.minBackoff, e.maxBackoff, e.maxWait, e.maxWaits = DefaultMaxAttempts, DefaultMinBackoff, DefaultMaxBackoff, DefaultMaxWait, DefaultMaxWaits
-	if r := conn.Retry; r != nil {
-		e.maxAttempts = pick(r.MaxAttempts, DefaultMaxAttempts)
-		e.minBackoff = pick(time.Duration(r.MinBackoff), DefaultMinBackoff)
-		e.maxBackoff = pick(time.Duration(r.MaxBackoff), DefaultMaxBackoff)
-		e.maxWait = pick(time.Duration(r.MaxWait), DefaultMaxWait)
-		e.maxWaits = pick(r.MaxWaits, DefaultMaxWaits)
-	}
-	if e.maxBackoff < e.minBackoff {
-		e.maxBackoff = e.minBackoff
 	}
 	rps, burst := o.rps, o.burst
 	if rps == 0 && conn.RateLimit != nil {
@@ -105,64 +83,62 @@ func New(spec *Spec, opts ...Option) (*Engine, error) {
 	if rps > 0 {
 		e.limiter = rate.NewLimiter(rate.Limit(rps), max(burst, 1))
 	}
-
-	data := e.baseVars().Map()
-	base, err := c.baseURL.Render(data)
-	if err != nil {
-		return nil, e.specRenderError(err)
-	}
-	e.baseURL = strings.TrimRight(base, "/")
-	if !strings.HasPrefix(e.baseURL, "http://") && !strings.HasPrefix(e.baseURL, "https://") {
-		return nil, specError("connection.baseURL", fmt.Sprintf("renders to %q: want an http:// or https:// URL", e.red.String(e.baseURL)))
-	}
-
-	hc := o.httpClient
-	if hc == nil && conn.TLS != nil {
-		if hc, err = e.tlsClient(conn.TLS, data); err != nil {
-			return nil, err
-		}
-	}
-	e.http = httpx.New(hc, pick(o.maxBody, conn.MaxBodyBytes))
-
-	for name, a := range c.auths {
-		if !c.usedAuths[name] && name != c.defaultAuth {
-			continue // an alternative block the caller did not choose: its secrets need not be given
-		}
-		cr, err := e.newCredential(a, data)
-		if err != nil {
-			return nil, err
-		}
-		e.creds[name] = cr
+	if err := e.connect(conn, o); err != nil {
+		return nil, err
 	}
 	return e, nil
 }
 
-func pick[T comparable](vals ...T) T {
-	var zero T
-	for _, v := range vals {
-		if v != zero {
-			return v
+// connect renders the connection's templates: the base URL, the TLS
+// settings and the credentials of every auth block some call uses.
+func (e *Engine) connect(conn *Connection, o options) error {
+	data := e.baseVars().Map()
+	base, err := e.c.baseURL.Render(data)
+	if err != nil {
+		return e.specRenderError(err)
+	}
+	e.baseURL = strings.TrimRight(base, "/")
+	if !strings.HasPrefix(e.baseURL, "http://") && !strings.HasPrefix(e.baseURL, "https://") {
+		return specError("connection.baseURL", fmt.Sprintf("renders to %q: want an http:// or https:// URL", e.red.String(e.baseURL)))
+	}
+	hc := o.httpClient
+	if hc == nil && conn.TLS != nil {
+		if hc, err = e.tlsClient(conn.TLS, data); err != nil {
+			return err
 		}
 	}
-	return zero
+	e.http = httpx.New(hc, cmp.Or(o.maxBody, conn.MaxBodyBytes))
+	for _, name := range slices.Sorted(maps.Keys(e.c.auths)) {
+		if !e.c.usedAuths[name] && name != e.c.defaultAuth {
+			continue // an alternative block the caller did not choose: its secrets need not be given
+		}
+		cr, err := e.newCredential(e.c.auths[name], data)
+		if err != nil {
+			return err
+		}
+		e.creds[name] = cr
+	}
+	return nil
 }
 
 // bindParams applies declared defaults, checks required params and secrets,
-// and registers every secret with the redactor.
+// and registers every secret with the redactor. Names are visited in sorted
+// order, so the same mistake always gives the same error.
 func (e *Engine) bindParams(o options) error {
-	for name, p := range e.spec.Params {
-		if p.Default != nil {
+	params := slices.Sorted(maps.Keys(e.spec.Params))
+	for _, name := range params {
+		if p := e.spec.Params[name]; p.Default != nil {
 			e.params[name] = binding.Normalize(p.Default)
 		}
 	}
-	for k, v := range o.params {
+	for _, k := range slices.Sorted(maps.Keys(o.params)) {
 		if _, isSecret := e.spec.Secrets[k]; isSecret {
 			return specError("params."+k, fmt.Sprintf("%q is declared as a secret: pass it with WithSecrets", k))
 		}
-		e.params[k] = v
+		e.params[k] = o.params[k]
 	}
-	for name, p := range e.spec.Params {
-		if v, ok := e.params[name]; p.Required && (!ok || v == nil || v == "") {
+	for _, name := range params {
+		if v, ok := e.params[name]; e.spec.Params[name].Required && (!ok || v == nil || v == "") {
 			return specError("params."+name, "required parameter missing: pass it with WithParams")
 		}
 	}
@@ -170,8 +146,8 @@ func (e *Engine) bindParams(o options) error {
 		e.secrets[k] = binding.Secret(v)
 		e.red.Add(v)
 	}
-	for name, s := range e.spec.Secrets {
-		if s.Required && e.secrets[name] == "" {
+	for _, name := range slices.Sorted(maps.Keys(e.spec.Secrets)) {
+		if e.spec.Secrets[name].Required && e.secrets[name] == "" {
 			return specError("secrets."+name, "required secret missing: pass it with WithSecrets")
 		}
 	}
@@ -206,15 +182,3 @@ func (e *Engine) Spec() *Spec { return e.spec }
 func (e *Engine) baseVars() *binding.Vars {
 	return &binding.Vars{Params: e.params, Secrets: e.secrets, Now: e.now().UTC()}
 }
-
-// discardHandler drops every record (slog.DiscardHandler needs Go 1.24.0+
-// and this keeps the engine's logging calls cheap when no logger is set).
-type discardHandler struct{}
-
-func (discardHandler) Enabled(context.Context, slog.Level) bool { return false }
-
-func (discardHandler) Handle(context.Context, slog.Record) error { return nil }
-
-func (d discardHandler) WithAttrs([]slog.Attr) slog.Handler { return d }
-
-func (d discardHandler) WithGroup(string) slog.Handler { return d }

@@ -176,7 +176,8 @@ func isSentinel(err error) bool {
 	return false
 }
 
-func (e *Engine) ctxError(ctx context.Context, op Operation, call string, err error) *Error {
+// ctxError reports a call cut short by ctx.
+func ctxError(ctx context.Context, op Operation, call string, err error) *Error {
 	if c := ctx.Err(); c != nil {
 		err = c
 	}

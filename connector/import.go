@@ -115,7 +115,7 @@ func (e *Engine) entitlements(ctx context.Context, op Operation, ce *compiledEnt
 					yield(Entitlement{}, err)
 					return
 				}
-				id, name, attrs, err := e.mapRecord(&ce.compiledRecord, v)
+				id, name, attrs, err := ce.mapRecord(v)
 				if err != nil {
 					yield(Entitlement{}, e.recordError(op, src, rec, id, err))
 					return

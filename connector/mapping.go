@@ -36,7 +36,7 @@ func (e *Engine) mapAccount(ctx context.Context, op Operation, ca *compiledAccou
 	if err != nil {
 		return Account{}, err
 	}
-	id, name, attrs, err := e.mapRecord(&ca.compiledRecord, v)
+	id, name, attrs, err := ca.mapRecord(v)
 	if err != nil {
 		return Account{}, e.recordError(op, src, rec, id, err)
 	}
@@ -44,7 +44,7 @@ func (e *Engine) mapAccount(ctx context.Context, op Operation, ca *compiledAccou
 	if ca.active != nil {
 		acct.Active = ca.active.def
 		if av, present := ca.active.cond.path.Get(v); present && av != nil {
-			acct.Active = ca.active.cond.not != test(&ca.active.cond, av, true)
+			acct.Active = ca.active.cond.not != ca.active.cond.test(av, true)
 		}
 	}
 	if len(ca.ents) > 0 {
@@ -60,7 +60,8 @@ func (e *Engine) mapAccount(ctx context.Context, op Operation, ca *compiledAccou
 	return acct, nil
 }
 
-func (e *Engine) mapRecord(r *compiledRecord, v any) (id, name string, attrs map[string]any, err error) {
+// mapRecord maps a record to its ID, name and attributes.
+func (r *compiledRecord) mapRecord(v any) (id, name string, attrs map[string]any, err error) {
 	idv, ok, err := r.id.Value(v)
 	if err != nil {
 		return "", "", nil, fmt.Errorf("id: %w", err)

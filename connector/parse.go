@@ -4,9 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"reflect"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -111,7 +112,8 @@ var unmarshalerType = reflect.TypeOf((*json.Unmarshaler)(nil)).Elem()
 
 // checkKeys walks the decoded document beside the Go type and reports the
 // first key the type does not have, with its JSON path. encoding/json's
-// DisallowUnknownFields names the key but not where it is.
+// DisallowUnknownFields names the key but not where it is. Keys are visited
+// in sorted order, so the same document always fails at the same key.
 func checkKeys(v any, t reflect.Type, path string) error {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
@@ -131,36 +133,8 @@ func checkKeys(v any, t reflect.Type, path string) error {
 		}
 	}
 	switch t.Kind() {
-	case reflect.Struct:
-		obj, ok := v.(map[string]any)
-		if !ok {
-			return specError(path, fmt.Sprintf("want an object, got %s", jsonKind(v)))
-		}
-		fields := jsonFields(t)
-		keys := make([]string, 0, len(obj))
-		for k := range obj {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			ft, ok := fields[k]
-			if !ok {
-				return specError(join(path, k), fmt.Sprintf("unknown key %q%s", k, suggest(k, fields)))
-			}
-			if err := checkKeys(obj[k], ft, join(path, k)); err != nil {
-				return err
-			}
-		}
-	case reflect.Map:
-		obj, ok := v.(map[string]any)
-		if !ok {
-			return specError(path, fmt.Sprintf("want an object, got %s", jsonKind(v)))
-		}
-		for k, e := range obj {
-			if err := checkKeys(e, t.Elem(), join(path, k)); err != nil {
-				return err
-			}
-		}
+	case reflect.Struct, reflect.Map:
+		return checkObject(v, t, path)
 	case reflect.Slice:
 		l, ok := v.([]any)
 		if !ok {
@@ -171,6 +145,39 @@ func checkKeys(v any, t reflect.Type, path string) error {
 				return err
 			}
 		}
+		return nil
+	}
+	return checkScalar(v, t, path)
+}
+
+// checkObject checks the members of an object that decodes into a struct
+// (known keys only) or a map (any key).
+func checkObject(v any, t reflect.Type, path string) error {
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return specError(path, fmt.Sprintf("want an object, got %s", jsonKind(v)))
+	}
+	var fields map[string]reflect.Type
+	if t.Kind() == reflect.Struct {
+		fields = jsonFields(t)
+	}
+	for _, k := range slices.Sorted(maps.Keys(obj)) {
+		var ft reflect.Type
+		if fields == nil {
+			ft = t.Elem()
+		} else if ft = fields[k]; ft == nil {
+			return specError(join(path, k), fmt.Sprintf("unknown key %q%s", k, suggest(k, fields)))
+		}
+		if err := checkKeys(obj[k], ft, join(path, k)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkScalar checks that a JSON scalar suits the Go type it decodes into.
+func checkScalar(v any, t reflect.Type, path string) error {
+	switch t.Kind() {
 	case reflect.String:
 		if _, ok := v.(string); !ok {
 			return specError(path, fmt.Sprintf("want a string, got %s", jsonKind(v)))
@@ -246,7 +253,7 @@ func jsonKind(v any) string {
 // suggest names the closest known key, for typos such as "baseUrl".
 func suggest(k string, fields map[string]reflect.Type) string {
 	best, bestD := "", 3
-	for f := range fields {
+	for _, f := range slices.Sorted(maps.Keys(fields)) { // the first of equally close keys
 		if strings.EqualFold(f, k) {
 			return fmt.Sprintf(" (did you mean %q?)", f)
 		}

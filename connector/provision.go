@@ -3,6 +3,8 @@ package connector
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/restconn/restconn/binding"
 	"github.com/restconn/restconn/internal/redact"
@@ -38,7 +40,7 @@ func (e *Engine) Provision(ctx context.Context, req Request) (Result, error) {
 		if t, ok := co.types[req.Entitlement.Type]; ok {
 			co = t
 		} else if co.calls == nil && co.ticket == nil {
-			return Result{}, &Error{Op: req.Op, Message: fmt.Sprintf("entitlement type %q has no %s in the spec (have %s)", req.Entitlement.Type, req.Op, list(sortedKeys(co.types))), Err: ErrUnsupported}
+			return Result{}, &Error{Op: req.Op, Message: fmt.Sprintf("entitlement type %q has no %s in the spec (have %s)", req.Entitlement.Type, req.Op, list(slices.Sorted(maps.Keys(co.types)))), Err: ErrUnsupported}
 		}
 	}
 	red := e.red

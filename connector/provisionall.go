@@ -34,68 +34,20 @@ type Outcome struct {
 // its next element.
 func ProvisionAll(ctx context.Context, c Connector, reqs iter.Seq[Request], workers int) iter.Seq2[Outcome, error] {
 	return func(yield func(Outcome, error) bool) {
-		if workers < 1 {
-			workers = 1
-		}
-		type job struct {
-			i   int
-			req Request
-		}
-		// A worker hands its outcome over and waits for the consumer's
-		// verdict before taking the next request, so that nothing new
-		// starts once the loop has been left.
-		type delivery struct {
-			o    Outcome
-			next chan bool
-		}
 		jobs := make(chan job)
 		results := make(chan delivery)
 		stop := make(chan struct{})
 		var wg sync.WaitGroup
-		for range workers {
+		for range max(workers, 1) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				next := make(chan bool)
-				for {
-					var j job
-					var ok bool
-					select {
-					case j, ok = <-jobs:
-						if !ok {
-							return
-						}
-					case <-stop:
-						return
-					}
-					res, err := c.Provision(ctx, j.req)
-					select {
-					case results <- delivery{Outcome{Index: j.i, Request: j.req, Result: res, Err: err}, next}:
-					case <-stop:
-						return
-					}
-					if !<-next {
-						return
-					}
-				}
+				work(ctx, c, jobs, results, stop)
 			}()
 		}
 		// The producer may block inside reqs; it is not waited for, so a
 		// source that never yields again leaks only this goroutine.
-		go func() {
-			defer close(jobs)
-			i := 0
-			for r := range reqs {
-				select {
-				case jobs <- job{i, r}:
-				case <-stop:
-					return
-				case <-ctx.Done():
-					return
-				}
-				i++
-			}
-		}()
+		go feed(ctx, reqs, jobs, stop)
 		go func() {
 			wg.Wait()
 			close(results)
@@ -117,6 +69,63 @@ func ProvisionAll(ctx context.Context, c Connector, reqs iter.Seq[Request], work
 				wg.Wait() // requests in flight finish before ProvisionAll returns
 				return
 			}
+		}
+	}
+}
+
+// job is one request of ProvisionAll with its position in the input.
+type job struct {
+	i   int
+	req Request
+}
+
+// delivery hands a worker's outcome to the consumer, who answers on next
+// whether the worker may take another request: nothing new starts once the
+// loop has been left.
+type delivery struct {
+	o    Outcome
+	next chan bool
+}
+
+// feed numbers the requests and sends them to the workers until reqs ends,
+// stop closes or ctx is done.
+func feed(ctx context.Context, reqs iter.Seq[Request], jobs chan<- job, stop <-chan struct{}) {
+	defer close(jobs)
+	i := 0
+	for r := range reqs {
+		select {
+		case jobs <- job{i, r}:
+		case <-stop:
+			return
+		case <-ctx.Done():
+			return
+		}
+		i++
+	}
+}
+
+// work runs requests one at a time and delivers each outcome.
+func work(ctx context.Context, c Connector, jobs <-chan job, results chan<- delivery, stop <-chan struct{}) {
+	next := make(chan bool)
+	for {
+		var j job
+		var ok bool
+		select {
+		case j, ok = <-jobs:
+			if !ok {
+				return
+			}
+		case <-stop:
+			return
+		}
+		res, err := c.Provision(ctx, j.req)
+		select {
+		case results <- delivery{Outcome{Index: j.i, Request: j.req, Result: res, Err: err}, next}:
+		case <-stop:
+			return
+		}
+		if !<-next {
+			return
 		}
 	}
 }

@@ -32,7 +32,7 @@ func (e *Engine) records(ctx context.Context, op Operation, cc *compiledCall, si
 		lp := &listPage{st: st}
 		for page := 1; ; page++ {
 			if err := ctx.Err(); err != nil {
-				yield(record{}, e.ctxError(ctx, op, cc.name, err))
+				yield(record{}, ctxError(ctx, op, cc.name, err))
 				return
 			}
 			if st != nil {
@@ -56,7 +56,7 @@ func (e *Engine) records(ctx context.Context, op Operation, cc *compiledCall, si
 			if st == nil {
 				return
 			}
-			stop := e.matchAny(cc.stop, resp, data)
+			stop := matchAny(cc.stop, resp, data)
 			if err := cc.pager.Next(st, paging.Page{Body: resp.body, Header: resp.header, Records: len(recs), URL: resp.url, Stop: stop}); err != nil {
 				yield(record{}, e.mask(&Error{Op: op, Call: cc.name, StatusCode: resp.status, Message: fmt.Sprintf("page %d: %v", page, err)}))
 				return

@@ -54,65 +54,17 @@ func readsSecrets(t interface{ Uses(string) bool }) bool {
 
 // render renders the call's templates.
 func (e *Engine) render(cc *compiledCall, data map[string]any) (*rendered, error) {
-	r := &rendered{header: http.Header{}}
-	var u string
-	if cc.url != nil {
-		s, err := cc.url.Render(data)
-		if err != nil {
-			return nil, err
-		}
-		u = s
-	} else {
-		s, err := cc.path.Render(data)
-		if err != nil {
-			return nil, err
-		}
-		if s != "" && !strings.HasPrefix(s, "/") {
-			s = "/" + s
-		}
-		u = e.baseURL + s
-	}
-	pu, err := parseCallURL(u)
+	u, err := e.renderURL(cc, data)
 	if err != nil {
 		return nil, err
 	}
-	r.url = pu
-	r.query = pu.Query()
-	for _, nt := range cc.query {
-		v, err := nt.t.Value(data)
-		if err != nil {
-			return nil, err
-		}
-		if v == template.Omitted {
-			continue
-		}
-		if err := setValues(r.query, nt.name, v); err != nil {
-			return nil, fmt.Errorf("query %s: %w", nt.name, err)
-		}
-		if readsSecrets(nt.t) {
-			r.sensitive = append(r.sensitive, r.query[nt.name]...)
-		}
+	r := &rendered{url: u, query: u.Query(), header: http.Header{}}
+	if err := renderValues("query", cc.query, data, r.query, &r.sensitive); err != nil {
+		return nil, err
 	}
 	for _, l := range [][]namedTemplate{e.c.headers, cc.headers} {
-		for _, nt := range l {
-			v, err := nt.t.Value(data)
-			if err != nil {
-				return nil, err
-			}
-			if v == template.Omitted {
-				continue
-			}
-			s, err := text(v)
-			if err != nil {
-				return nil, fmt.Errorf("header %s: %w", nt.name, err)
-			}
-			if strings.ContainsAny(s, "\r\n") {
-				return nil, fmt.Errorf("header %s: value contains a line break", nt.name)
-			}
-			r.header.Set(nt.name, s)
-			if readsSecrets(nt.t) {
-				r.sensitive = append(r.sensitive, s, strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(s, "Basic "), "Bearer ")))
-			}
+		if err := r.renderHeaders(l, data); err != nil {
+			return nil, err
 		}
 	}
 	if cc.body != nil {
@@ -126,24 +78,76 @@ func (e *Engine) render(cc *compiledCall, data map[string]any) (*rendered, error
 	}
 	if cc.form != nil {
 		f := url.Values{}
-		for _, nt := range cc.form {
-			v, err := nt.t.Value(data)
-			if err != nil {
-				return nil, err
-			}
-			if v == template.Omitted {
-				continue
-			}
-			if err := setValues(f, nt.name, v); err != nil {
-				return nil, fmt.Errorf("form %s: %w", nt.name, err)
-			}
-			if readsSecrets(nt.t) {
-				r.sensitive = append(r.sensitive, f[nt.name]...)
-			}
+		if err := renderValues("form", cc.form, data, f, &r.sensitive); err != nil {
+			return nil, err
 		}
 		r.form = []byte(f.Encode())
 	}
 	return r, nil
+}
+
+// renderURL renders the call's url, or its path below the base URL.
+func (e *Engine) renderURL(cc *compiledCall, data map[string]any) (*url.URL, error) {
+	if cc.url != nil {
+		s, err := cc.url.Render(data)
+		if err != nil {
+			return nil, err
+		}
+		return parseCallURL(s)
+	}
+	s, err := cc.path.Render(data)
+	if err != nil {
+		return nil, err
+	}
+	if s != "" && !strings.HasPrefix(s, "/") {
+		s = "/" + s
+	}
+	return parseCallURL(e.baseURL + s)
+}
+
+// renderValues renders query or form parameters into vals.
+func renderValues(what string, l []namedTemplate, data map[string]any, vals url.Values, sensitive *[]string) error {
+	for _, nt := range l {
+		v, err := nt.t.Value(data)
+		if err != nil {
+			return err
+		}
+		if v == template.Omitted {
+			continue
+		}
+		if err := setValues(vals, nt.name, v); err != nil {
+			return fmt.Errorf("%s %s: %w", what, nt.name, err)
+		}
+		if readsSecrets(nt.t) {
+			*sensitive = append(*sensitive, vals[nt.name]...)
+		}
+	}
+	return nil
+}
+
+// renderHeaders renders header templates into r.header.
+func (r *rendered) renderHeaders(l []namedTemplate, data map[string]any) error {
+	for _, nt := range l {
+		v, err := nt.t.Value(data)
+		if err != nil {
+			return err
+		}
+		if v == template.Omitted {
+			continue
+		}
+		s, err := text(v)
+		if err != nil {
+			return fmt.Errorf("header %s: %w", nt.name, err)
+		}
+		if strings.ContainsAny(s, "\r\n") {
+			return fmt.Errorf("header %s: value contains a line break", nt.name)
+		}
+		r.header.Set(nt.name, s)
+		if readsSecrets(nt.t) {
+			r.sensitive = append(r.sensitive, s, strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(s, "Basic "), "Bearer ")))
+		}
+	}
+	return nil
 }
 
 func parseCallURL(u string) (*url.URL, error) {
@@ -156,7 +160,7 @@ func parseCallURL(u string) (*url.URL, error) {
 
 // build turns a rendered call into a request: paging parameters, the
 // credential and the encoded body. r is not modified.
-func (e *Engine) build(cc *compiledCall, r *rendered, cred *credential, tok string, pg *paging.State) (*built, error) {
+func (cc *compiledCall) build(r *rendered, cred *credential, tok string, pg *paging.State) (*built, error) {
 	b := &built{method: cc.method, header: r.header.Clone()}
 	u := *r.url
 	var q url.Values

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -55,50 +56,35 @@ func decodeResponse(hr *httpx.Response, u *url.URL) *response {
 }
 
 // succeeded applies the call's success rule (default: any 2xx) and failure
-// conditions (the call's, else the connection's).
-func (e *Engine) succeeded(cc *compiledCall, r *response, data map[string]any) bool {
+// conditions (the call's, else the connection's: the compiler gives the
+// call the connection's when it has none).
+func (cc *compiledCall) succeeded(r *response, data map[string]any) bool {
 	if cc.success != nil {
-		if len(cc.success.status) > 0 && !containsInt(cc.success.status, r.status) {
+		if len(cc.success.status) > 0 && !slices.Contains(cc.success.status, r.status) {
 			return false
 		}
 		if len(cc.success.status) == 0 && (r.status < 200 || r.status > 299) {
 			return false
 		}
-		if !e.allHold(cc.success.when, r, data) {
+		if !allHold(cc.success.when, r, data) {
 			return false
 		}
 	} else if r.status < 200 || r.status > 299 {
 		return false
 	}
-	failure := cc.failure
-	if failure == nil {
-		failure = e.c.failure
-	}
-	for _, k := range failure {
-		if e.holds(k, r, data) {
+	for _, k := range cc.failure {
+		if k.holds(r, data) {
 			return false
 		}
 	}
 	return true
 }
 
-func containsInt(l []int, v int) bool {
-	for _, x := range l {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
 // responseError builds the error for a failed response: vendor code and
 // message from the error paths, and the sentinel from the spec's code map,
 // the status, or kind.
-func (e *Engine) responseError(op Operation, cc *compiledCall, r *response, red *redact.Redactor, kind error) *Error {
+func responseError(op Operation, cc *compiledCall, r *response, red *redact.Redactor, kind error) *Error {
 	rules := cc.errors
-	if rules == nil {
-		rules = e.c.errors
-	}
 	out := &Error{Op: op, Call: cc.name, StatusCode: r.status, Err: kind}
 	if rules != nil {
 		out.Code = firstText(rules.code, r.body)

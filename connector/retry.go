@@ -1,6 +1,7 @@
 package connector
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
@@ -20,6 +21,54 @@ const (
 	DefaultMaxWait     = 2 * time.Minute
 	DefaultMaxWaits    = 10
 )
+
+// retrySettings are an engine's limits on retries and waits, from the
+// spec's connection.retry and the options.
+type retrySettings struct {
+	policy      RetryPolicy
+	backoff     Backoff
+	maxAttempts int
+	minBackoff  time.Duration
+	maxBackoff  time.Duration
+	maxWait     time.Duration // the longest wait a 429 may ask for
+	maxWaits    int           // 429 waits per call
+}
+
+func newRetrySettings(r *Retry, o options) retrySettings {
+	s := retrySettings{
+		policy:      o.retry,
+		backoff:     o.backoff,
+		maxAttempts: DefaultMaxAttempts,
+		minBackoff:  DefaultMinBackoff,
+		maxBackoff:  DefaultMaxBackoff,
+		maxWait:     DefaultMaxWait,
+		maxWaits:    DefaultMaxWaits,
+	}
+	if s.policy == nil {
+		s.policy = DefaultRetryPolicy
+	}
+	if s.backoff == nil {
+		s.backoff = DefaultBackoff
+	}
+	if r != nil {
+		s.maxAttempts = cmp.Or(r.MaxAttempts, DefaultMaxAttempts)
+		s.minBackoff = cmp.Or(time.Duration(r.MinBackoff), DefaultMinBackoff)
+		s.maxBackoff = cmp.Or(time.Duration(r.MaxBackoff), DefaultMaxBackoff)
+		s.maxWait = cmp.Or(time.Duration(r.MaxWait), DefaultMaxWait)
+		s.maxWaits = cmp.Or(r.MaxWaits, DefaultMaxWaits)
+	}
+	s.maxBackoff = max(s.maxBackoff, s.minBackoff)
+	return s
+}
+
+// delay is the backoff before retry (or unguided wait) number n.
+func (s *retrySettings) delay(n int) time.Duration { return s.backoff(s.minBackoff, s.maxBackoff, n) }
+
+// canRetry reports whether a call that has been retried retries times may
+// try once more and the policy agrees.
+func (s *retrySettings) canRetry(ctx context.Context, retries int, a Attempt) bool {
+	return retries+1 < s.maxAttempts && s.policy(ctx, a)
+}
 
 // Attempt describes a finished HTTP attempt to a RetryPolicy.
 type Attempt struct {
@@ -96,7 +145,7 @@ func (e *Engine) pause(ctx context.Context, op Operation, call string, d time.Du
 	}
 	e.log.LogAttrs(ctx, slog.LevelInfo, why, attrs...)
 	if err := e.sleep(ctx, d); err != nil {
-		return e.ctxError(ctx, op, call, err)
+		return ctxError(ctx, op, call, err)
 	}
 	return nil
 }

@@ -3,6 +3,8 @@ package connector
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/restconn/restconn/binding"
@@ -87,7 +89,7 @@ func describe(req Request) (title, desc string) {
 			return
 		}
 		fmt.Fprintf(&b, "\n%s:\n", name)
-		for _, k := range sortedKeys(m) {
+		for _, k := range slices.Sorted(maps.Keys(m)) {
 			fmt.Fprintf(&b, "  %s: %v\n", k, m[k])
 		}
 	}

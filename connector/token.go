@@ -18,7 +18,7 @@ import (
 const DefaultEarlyExpiry = 30 * time.Second
 
 func (e *Engine) newTokenCache(a *compiledAuth, fetch func(context.Context) (string, time.Time, error)) *tokenCache {
-	early := time.Duration(a.spec.EarlyExpiry)
+	early := a.earlyExpiry
 	if early == 0 {
 		early = DefaultEarlyExpiry
 	}
@@ -78,11 +78,11 @@ func (e *Engine) fetchOAuth2(ctx context.Context, name string, cfg *clientcreden
 	op := opFrom(ctx)
 	call := "auth:" + name
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, e.http.HTTPClient())
-	retries, waits := 0, 0
+	var spent tokenBudget
 	for attempt := 1; ; attempt++ {
 		if e.limiter != nil { // token requests count against the client-side rate too
 			if err := e.limiter.Wait(ctx); err != nil {
-				return "", time.Time{}, e.ctxError(ctx, op, call, err)
+				return "", time.Time{}, ctxError(ctx, op, call, err)
 			}
 		}
 		actx, cancel := context.WithTimeout(ctx, e.timeout)
@@ -95,62 +95,70 @@ func (e *Engine) fetchOAuth2(ctx context.Context, name string, cfg *clientcreden
 			return tok.AccessToken, tok.Expiry, nil
 		}
 		if ctx.Err() != nil {
-			return "", time.Time{}, e.ctxError(ctx, op, call, ctx.Err())
+			return "", time.Time{}, ctxError(ctx, op, call, ctx.Err())
 		}
-		out := &Error{Op: op, Call: call, Message: "token request failed", Err: ErrAuth}
-		var re *oauth2.RetrieveError
-		var ue *url.Error
-		if !errors.As(err, &re) {
-			out.Message = "token request failed: " + e.red.String(err.Error())
-			if !errors.As(err, &ue) {
-				// An answer without a usable token (no access_token, not
-				// JSON): the endpoint refused, asking again will not help.
-				return "", time.Time{}, e.mask(out)
-			}
-			// No answer from the token endpoint: asking again is safe, a
-			// token request changes nothing on the server.
-			out.Err = nil
-			if retries+1 < e.maxAttempts {
-				retries++
-				if err := e.pause(ctx, op, call, e.backoff(e.minBackoff, e.maxBackoff, retries), "retrying token request", e.red.Error(err)); err != nil {
-					return "", time.Time{}, err
-				}
-				continue
-			}
+		wait, why, cause, out := e.tokenFailure(&Error{Op: op, Call: call}, err, &spent)
+		if out != nil {
 			return "", time.Time{}, e.mask(out)
 		}
-		var header http.Header
-		if re.Response != nil {
-			out.StatusCode, header = re.Response.StatusCode, re.Response.Header
+		if err := e.pause(ctx, op, call, wait, why, cause); err != nil {
+			return "", time.Time{}, err
 		}
-		out.Code = re.ErrorCode
-		out.Message = strings.TrimSpace("token request failed: " + re.ErrorDescription)
-		switch status := out.StatusCode; {
-		case status == http.StatusTooManyRequests:
-			out.Err = ErrRateLimited
-			wait, ok := httpx.RetryAfter(header, e.now())
-			if !ok {
-				wait = e.backoff(e.minBackoff, e.maxBackoff, waits+1)
-			}
-			if wait <= e.maxWait && waits < e.maxWaits {
-				waits++
-				if err := e.pause(ctx, op, call, wait, "rate limited; waiting", nil); err != nil {
-					return "", time.Time{}, err
-				}
-				continue
-			}
-		case status >= 500:
-			out.Err = nil
-			if retries+1 < e.maxAttempts && (status == 502 || status == 503 || status == 504) {
-				retries++
-				if err := e.pause(ctx, op, call, e.backoff(e.minBackoff, e.maxBackoff, retries), "retrying token request after HTTP "+strconv.Itoa(status), nil); err != nil {
-					return "", time.Time{}, err
-				}
-				continue
-			}
-		}
-		return "", time.Time{}, e.mask(out)
 	}
+}
+
+// tokenBudget counts what a token fetch has spent of the retry budget and
+// of the 429 waits.
+type tokenBudget struct{ retries, waits int }
+
+// tokenFailure decides what a failed token request leads to: a wait (and
+// why, for the log) before asking again, or the error out that ends the
+// fetch. out arrives with the operation and the call set.
+func (e *Engine) tokenFailure(out *Error, err error, spent *tokenBudget) (wait time.Duration, why string, cause error, _ *Error) {
+	out.Message, out.Err = "token request failed", ErrAuth
+	var re *oauth2.RetrieveError
+	if !errors.As(err, &re) {
+		out.Message = "token request failed: " + e.red.String(err.Error())
+		var ue *url.Error
+		if !errors.As(err, &ue) {
+			// An answer without a usable token (no access_token, not
+			// JSON): the endpoint refused, asking again will not help.
+			return 0, "", nil, out
+		}
+		// No answer from the token endpoint: asking again is safe, a
+		// token request changes nothing on the server.
+		out.Err = nil
+		if spent.retries+1 < e.retry.maxAttempts {
+			spent.retries++
+			return e.retry.delay(spent.retries), "retrying token request", e.red.Error(err), nil
+		}
+		return 0, "", nil, out
+	}
+	var header http.Header
+	if re.Response != nil {
+		out.StatusCode, header = re.Response.StatusCode, re.Response.Header
+	}
+	out.Code = re.ErrorCode
+	out.Message = strings.TrimSpace("token request failed: " + re.ErrorDescription)
+	switch status := out.StatusCode; {
+	case status == http.StatusTooManyRequests:
+		out.Err = ErrRateLimited
+		wait, ok := httpx.RetryAfter(header, e.now())
+		if !ok {
+			wait = e.retry.delay(spent.waits + 1)
+		}
+		if wait <= e.retry.maxWait && spent.waits < e.retry.maxWaits {
+			spent.waits++
+			return wait, "rate limited; waiting", nil, nil
+		}
+	case status >= 500:
+		out.Err = nil
+		if spent.retries+1 < e.retry.maxAttempts && (status == 502 || status == 503 || status == 504) {
+			spent.retries++
+			return e.retry.delay(spent.retries), "retrying token request after HTTP " + strconv.Itoa(status), nil, nil
+		}
+	}
+	return 0, "", nil, out
 }
 
 type opKey struct{}
