@@ -1,10 +1,12 @@
-// Package binding defines the variables restconn templates see and the typed
-// mapping of target records to attributes.
+// Package binding documents the variables restconn templates see and
+// defines the data types a spec and its caller share: Field and Type, which
+// map target records to typed attributes, and Secret, a string that redacts
+// itself.
 //
 // # Variables
 //
 // Every template in a spec is rendered against one map with these top-level
-// names (see Vars):
+// names:
 //
 //	.user         the identity a request is for (Request.User)
 //	.account      the target account (Request.Account): "id", "name", attributes
@@ -44,14 +46,25 @@
 //
 // Types are string, int, float, bool, time, list and raw; without a type the
 // value keeps its JSON type, with numbers as int64 or float64 (an integer
-// beyond int64, typically an ID, stays a json.Number with every digit).
+// beyond int64, typically an ID, stays a json.Number with every digit). The
+// Go values each type yields:
+//
+//	string  string (numbers and booleans as their text)
+//	int     int64 (from numbers and numeric strings)
+//	float   float64
+//	bool    bool (from true/false, "true"/"false", 0 and 1)
+//	time    time.Time in UTC (layout: a Go layout, "unix", "unixms"; default RFC 3339)
+//	list    []any of the "of" type (a single value becomes a list of one)
+//	raw     the JSON value as it is, numbers as above
+//
+// The engine compiles Fields when it compiles a spec; a Field itself is
+// plain data.
 package binding
 
 import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"time"
 )
 
 // Secret is a credential value. It prints as [REDACTED] with every fmt verb,
@@ -80,88 +93,3 @@ func (s Secret) MarshalJSON() ([]byte, error) { return json.Marshal(redacted) }
 
 // MarshalText implements encoding.TextMarshaler.
 func (s Secret) MarshalText() ([]byte, error) { return []byte(redacted), nil }
-
-// Vars holds the variables of one template rendering. The zero value is
-// valid: every name is present and empty.
-type Vars struct {
-	User        map[string]any
-	Account     map[string]any
-	Entitlement map[string]any
-	Task        map[string]any
-	Params      map[string]any
-	Secrets     map[string]Secret
-	Auth        map[string]any
-	Responses   map[string]any
-	Page        map[string]any
-	Ticket      map[string]any
-	Since       time.Time
-	Now         time.Time
-	Password    Secret
-	Op          string
-	Record      any
-	Item        any
-}
-
-// Map builds the map templates are rendered against. Secrets are revealed
-// here, and only here: the map is handed to the template engine and never
-// printed.
-func (v *Vars) Map() map[string]any {
-	secrets := make(map[string]any, len(v.Secrets))
-	for k, s := range v.Secrets {
-		secrets[k] = s.Reveal()
-	}
-	var since any
-	if !v.Since.IsZero() {
-		since = v.Since
-	}
-	return map[string]any{
-		"user":        orEmpty(v.User),
-		"account":     orEmpty(v.Account),
-		"entitlement": orEmpty(v.Entitlement),
-		"task":        orEmpty(v.Task),
-		"params":      orEmpty(v.Params),
-		"secrets":     secrets,
-		"auth":        orEmpty(v.Auth),
-		"responses":   orEmpty(v.Responses),
-		"page":        orEmpty(v.Page),
-		"ticket":      orEmpty(v.Ticket),
-		"since":       since,
-		"now":         v.Now,
-		"password":    v.Password.Reveal(),
-		"op":          v.Op,
-		"record":      v.Record,
-		"item":        v.Item,
-		"index":       nil,
-		"response":    nil,
-	}
-}
-
-func orEmpty(m map[string]any) map[string]any {
-	if m == nil {
-		return map[string]any{}
-	}
-	return m
-}
-
-// Response is the form in which a call's response is bound under
-// .responses.<name>: body (decoded JSON, or text), status, and headers with
-// lower-case names.
-func Response(status int, header map[string][]string, body any) map[string]any {
-	h := make(map[string]any, len(header))
-	for k, v := range header {
-		if len(v) > 0 {
-			h[lower(k)] = v[0]
-		}
-	}
-	return map[string]any{"status": status, "headers": h, "body": body}
-}
-
-func lower(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
-	}
-	return string(b)
-}

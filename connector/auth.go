@@ -136,9 +136,9 @@ func (cr *credential) apply(token string, h http.Header, q map[string][]string, 
 // login runs a session auth block's login call and reads the token.
 func (e *Engine) login(ctx context.Context, a *compiledAuth) (string, time.Time, error) {
 	op := opFrom(ctx)
-	vars := e.baseVars()
-	vars.Responses = map[string]any{}
-	data := vars.Map()
+	v := e.baseVars()
+	v.Responses = map[string]any{}
+	data := v.Map()
 	var traces []func()
 	defer func() {
 		for _, t := range traces {

@@ -30,6 +30,7 @@ import (
 
 	"github.com/restconn/restconn/binding"
 	"github.com/restconn/restconn/connector"
+	"github.com/restconn/restconn/internal/vars"
 	"github.com/restconn/restconn/template"
 )
 
@@ -428,7 +429,7 @@ func baselinePage(ctx context.Context, hc *http.Client, u string) (*scimListResp
 
 // baselineAccount maps one user to the Account the engine's spec produces,
 // with the same Go types: strings, bool, time.Time (UTC), and raw JSON
-// values as binding.Normalize leaves them ([]any of map[string]any, whole
+// values as record.Normalize leaves them ([]any of map[string]any, whole
 // numbers as int64 and others as float64).
 func baselineAccount(u *scimUser) (connector.Account, error) {
 	if u.ID == "" {
@@ -504,7 +505,7 @@ func baselineAccount(u *scimUser) (connector.Account, error) {
 	}, nil
 }
 
-// jsonNumber is binding.Normalize's form of a JSON number.
+// jsonNumber is record.Normalize's form of a JSON number.
 func jsonNumber(f float64) any {
 	if f == math.Trunc(f) && math.Abs(f) < 1<<53 {
 		return int64(f)
@@ -676,7 +677,7 @@ const benchBody = `{
 // benchRenderData is the data of one createAccount request as the engine
 // binds it.
 func benchRenderData() map[string]any {
-	v := binding.Vars{
+	v := vars.Vars{
 		User: map[string]any{
 			"email": "ann.lee@example.com", "firstname": "Ann", "lastname": "Lee", "active": true,
 			"title": "Team Lead", "phone": "+13175550123", "division": "Home", "department": "Support",

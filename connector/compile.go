@@ -9,6 +9,7 @@ import (
 
 	"github.com/restconn/restconn/binding"
 	"github.com/restconn/restconn/internal/jsonpath"
+	"github.com/restconn/restconn/internal/record"
 	"github.com/restconn/restconn/template"
 )
 
@@ -152,8 +153,8 @@ func (c *compiler) path(where, src string) *jsonpath.Path {
 	return p
 }
 
-func (c *compiler) field(where string, f binding.Field) binding.CompiledField {
-	cf, err := binding.CompileField(f)
+func (c *compiler) field(where string, f binding.Field) record.Field {
+	cf, err := record.CompileField(f)
 	if err != nil {
 		c.fail(where, "%v", err)
 	}

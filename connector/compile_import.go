@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/restconn/restconn/binding"
+	"github.com/restconn/restconn/internal/record"
 )
 
 func (c *compiler) record(where string, id binding.Field, name *binding.Field, attrs map[string]binding.Field, detail *Call, detailRecord string, out *compiled) compiledRecord {
@@ -26,7 +27,7 @@ func (c *compiler) record(where string, id binding.Field, name *binding.Field, a
 		n := c.field(where+".name", nf)
 		r.name = &n
 	}
-	m, err := binding.Compile(attrs)
+	m, err := record.Compile(attrs)
 	if err != nil {
 		c.fail(where+".attributes", "%v", err)
 	}

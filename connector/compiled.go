@@ -6,9 +6,9 @@ import (
 	"slices"
 	"time"
 
-	"github.com/restconn/restconn/binding"
 	"github.com/restconn/restconn/internal/jsonpath"
 	"github.com/restconn/restconn/internal/paging"
+	"github.com/restconn/restconn/internal/record"
 	"github.com/restconn/restconn/template"
 )
 
@@ -110,9 +110,9 @@ type compiledRestart struct {
 }
 
 type compiledRecord struct {
-	id           binding.CompiledField
-	name         *binding.CompiledField
-	attrs        *binding.Mapper
+	id           record.Field
+	name         *record.Field
+	attrs        *record.Mapper
 	detail       *compiledCall
 	detailRecord *jsonpath.Path
 }

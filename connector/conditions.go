@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/restconn/restconn/binding"
+	"github.com/restconn/restconn/internal/record"
 	"github.com/restconn/restconn/template"
 )
 
@@ -85,7 +85,7 @@ func (k *compiledCond) test(v any, present bool) bool {
 		return false
 	}
 	if k.re != nil {
-		s, err := binding.ToString(v)
+		s, err := record.ToString(v)
 		if !present || err != nil || !k.re.MatchString(s) {
 			return false
 		}
@@ -96,8 +96,8 @@ func (k *compiledCond) test(v any, present bool) bool {
 // equal compares JSON values; scalars compare by their text, so the number
 // 3 equals "3" (OTRS sends IDs either way).
 func equal(a, b any) bool {
-	sa, errA := binding.ToString(a)
-	sb, errB := binding.ToString(b)
+	sa, errA := record.ToString(a)
+	sb, errB := record.ToString(b)
 	if errA == nil && errB == nil && a != nil && b != nil {
 		return sa == sb
 	}

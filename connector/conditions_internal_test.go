@@ -6,15 +6,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/restconn/restconn/binding"
+	"github.com/restconn/restconn/internal/record"
 )
 
 // equalByRoundTrip is how equal compared values before it walked them: a
 // trip through encoding/json, then deep equality of the normalized
 // results. equal must give the same answers.
 func equalByRoundTrip(a, b any) bool {
-	sa, errA := binding.ToString(a)
-	sb, errB := binding.ToString(b)
+	sa, errA := record.ToString(a)
+	sb, errB := record.ToString(b)
 	if errA == nil && errB == nil && a != nil && b != nil {
 		return sa == sb
 	}
@@ -27,7 +27,7 @@ func equalByRoundTrip(a, b any) bool {
 		_ = json.Unmarshal(b, &out)
 		return out
 	}
-	return reflect.DeepEqual(binding.Normalize(clone(a)), binding.Normalize(clone(b)))
+	return reflect.DeepEqual(record.Normalize(clone(a)), record.Normalize(clone(b)))
 }
 
 func TestEqualMatchesJSONRoundTrip(t *testing.T) {

@@ -17,7 +17,9 @@ import (
 
 	"github.com/restconn/restconn/binding"
 	"github.com/restconn/restconn/internal/httpx"
+	"github.com/restconn/restconn/internal/record"
 	"github.com/restconn/restconn/internal/redact"
+	"github.com/restconn/restconn/internal/vars"
 )
 
 // Engine executes a spec. It implements Connector and is safe for
@@ -128,7 +130,7 @@ func (e *Engine) bindParams(o options) error {
 	params := slices.Sorted(maps.Keys(e.spec.Params))
 	for _, name := range params {
 		if p := e.spec.Params[name]; p.Default != nil {
-			e.params[name] = binding.Normalize(p.Default)
+			e.params[name] = record.Normalize(p.Default)
 		}
 	}
 	for _, k := range slices.Sorted(maps.Keys(o.params)) {
@@ -179,6 +181,6 @@ func (e *Engine) tlsClient(t *TLS, data map[string]any) (*http.Client, error) {
 func (e *Engine) Spec() *Spec { return e.spec }
 
 // baseVars returns the variables common to every template.
-func (e *Engine) baseVars() *binding.Vars {
-	return &binding.Vars{Params: e.params, Secrets: e.secrets, Now: e.now().UTC()}
+func (e *Engine) baseVars() *vars.Vars {
+	return &vars.Vars{Params: e.params, Secrets: e.secrets, Now: e.now().UTC()}
 }

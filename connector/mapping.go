@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strconv"
 
-	"github.com/restconn/restconn/binding"
+	"github.com/restconn/restconn/internal/record"
 )
 
 // detail fetches the per-record detail, if the spec has one, and returns
@@ -14,10 +14,10 @@ func (e *Engine) detail(ctx context.Context, op Operation, r *compiledRecord, re
 	if r.detail == nil {
 		return rec, nil
 	}
-	vars := e.baseVars()
-	vars.Record = rec
-	vars.Responses = map[string]any{}
-	resp, err := e.do(ctx, op, r.detail, vars.Map(), e.red, nil)
+	in := e.baseVars()
+	in.Record = rec
+	in.Responses = map[string]any{}
+	resp, err := e.do(ctx, op, r.detail, in.Map(), e.red, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -31,7 +31,7 @@ func (e *Engine) detail(ctx context.Context, op Operation, r *compiledRecord, re
 	return v, nil
 }
 
-func (e *Engine) mapAccount(ctx context.Context, op Operation, ca *compiledAccounts, src *compiledCall, rec record) (Account, error) {
+func (e *Engine) mapAccount(ctx context.Context, op Operation, ca *compiledAccounts, src *compiledCall, rec pageRecord) (Account, error) {
 	v, err := e.detail(ctx, op, &ca.compiledRecord, rec.v)
 	if err != nil {
 		return Account{}, err
@@ -67,7 +67,7 @@ func (r *compiledRecord) mapRecord(v any) (id, name string, attrs map[string]any
 		return "", "", nil, fmt.Errorf("id: %w", err)
 	}
 	if id, _ = idv.(string); !ok || id == "" {
-		if s, err := binding.ToString(idv); err == nil && s != "" {
+		if s, err := record.ToString(idv); err == nil && s != "" {
 			id = s
 		} else {
 			return "", "", nil, fmt.Errorf("no ID at %q", r.id.Path)
@@ -79,7 +79,7 @@ func (r *compiledRecord) mapRecord(v any) (id, name string, attrs map[string]any
 			return id, "", nil, fmt.Errorf("name: %w", err)
 		}
 		if ok {
-			name, _ = binding.ToString(nv)
+			name, _ = record.ToString(nv)
 		}
 	}
 	attrs = make(map[string]any, r.attrs.Len())
@@ -89,7 +89,7 @@ func (r *compiledRecord) mapRecord(v any) (id, name string, attrs map[string]any
 	return id, name, attrs, nil
 }
 
-func (e *Engine) recordError(op Operation, src *compiledCall, rec record, id string, err error) *Error {
+func (e *Engine) recordError(op Operation, src *compiledCall, rec pageRecord, id string, err error) *Error {
 	where := fmt.Sprintf("page %d, record %d", rec.page, rec.index)
 	if id != "" {
 		where += " (id " + strconv.Quote(id) + ")"
@@ -111,7 +111,7 @@ func idList(v any, ok bool) ([]string, error) {
 		if x == nil {
 			continue
 		}
-		s, err := binding.ToString(x)
+		s, err := record.ToString(x)
 		if err != nil {
 			return nil, fmt.Errorf("an ID is %s", jsonKind(x))
 		}

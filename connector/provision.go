@@ -7,7 +7,9 @@ import (
 	"slices"
 
 	"github.com/restconn/restconn/binding"
+	"github.com/restconn/restconn/internal/record"
 	"github.com/restconn/restconn/internal/redact"
+	"github.com/restconn/restconn/internal/vars"
 	"github.com/restconn/restconn/template"
 )
 
@@ -22,9 +24,9 @@ func (e *Engine) Connect(ctx context.Context) error {
 	if len(e.c.connect) == 0 {
 		return nil
 	}
-	vars := e.baseVars()
-	vars.Responses = map[string]any{}
-	return e.chain(ctx, opConnect, e.c.connect, vars.Map(), e.red)
+	v := e.baseVars()
+	v.Responses = map[string]any{}
+	return e.chain(ctx, opConnect, e.c.connect, v.Map(), e.red)
 }
 
 // Provision implements Connector.
@@ -47,11 +49,11 @@ func (e *Engine) Provision(ctx context.Context, req Request) (Result, error) {
 	if req.Password != "" {
 		red = e.red.With(req.Password)
 	}
-	vars := e.requestVars(req)
+	v := e.requestVars(req)
 	if co.ticket != nil {
-		return e.fileTicket(ctx, req, co.ticket, vars, red)
+		return e.fileTicket(ctx, req, co.ticket, v, red)
 	}
-	data := vars.Map()
+	data := v.Map()
 	if err := e.chain(ctx, req.Op, co.calls, data, red); err != nil {
 		return Result{}, err
 	}
@@ -69,7 +71,7 @@ func (e *Engine) Provision(ctx context.Context, req Request) (Result, error) {
 			return Result{}, e.renderError(red, req.Op, "", err)
 		}
 		if v != template.Omitted {
-			res.Attributes[nt.name] = binding.Normalize(v)
+			res.Attributes[nt.name] = record.Normalize(v)
 		}
 	}
 	return res, nil
@@ -81,16 +83,16 @@ func (e *Engine) renderError(red *redact.Redactor, op Operation, call string, er
 	return maskWith(red, e.templateError(op, call, err))
 }
 
-func (e *Engine) requestVars(req Request) *binding.Vars {
-	vars := e.baseVars()
-	vars.User, vars.Account, vars.Task = req.User, req.Account, req.Task
-	vars.Password = binding.Secret(req.Password)
-	vars.Op = string(req.Op)
-	vars.Responses = map[string]any{}
+func (e *Engine) requestVars(req Request) *vars.Vars {
+	v := e.baseVars()
+	v.User, v.Account, v.Task = req.User, req.Account, req.Task
+	v.Password = binding.Secret(req.Password)
+	v.Op = string(req.Op)
+	v.Responses = map[string]any{}
 	if ent := req.Entitlement; ent != nil {
-		vars.Entitlement = map[string]any{"type": ent.Type, "id": ent.ID, "name": ent.Name, "attributes": orEmpty(ent.Attributes), "members": ent.Members}
+		v.Entitlement = map[string]any{"type": ent.Type, "id": ent.ID, "name": ent.Name, "attributes": orEmpty(ent.Attributes), "members": ent.Members}
 	}
-	return vars
+	return v
 }
 
 func orEmpty(m map[string]any) map[string]any {

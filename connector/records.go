@@ -9,8 +9,8 @@ import (
 	"github.com/restconn/restconn/internal/paging"
 )
 
-// record is one record of a page with its position, for error messages.
-type record struct {
+// pageRecord is one record of a page with its position, for error messages.
+type pageRecord struct {
 	v     any
 	page  int
 	index int
@@ -19,12 +19,12 @@ type record struct {
 // records walks every page of a list call and yields its records. Templates
 // are rendered once per page only when they read .page; the request is
 // otherwise rendered once and only its paging parameters change.
-func (e *Engine) records(ctx context.Context, op Operation, cc *compiledCall, since time.Time) iter.Seq2[record, error] {
-	return func(yield func(record, error) bool) {
-		vars := e.baseVars()
-		vars.Since = since
-		vars.Responses = map[string]any{}
-		data := vars.Map()
+func (e *Engine) records(ctx context.Context, op Operation, cc *compiledCall, since time.Time) iter.Seq2[pageRecord, error] {
+	return func(yield func(pageRecord, error) bool) {
+		v := e.baseVars()
+		v.Since = since
+		v.Responses = map[string]any{}
+		data := v.Map()
 		var st *paging.State
 		if cc.pager != nil {
 			st = cc.pager.Start()
@@ -32,7 +32,7 @@ func (e *Engine) records(ctx context.Context, op Operation, cc *compiledCall, si
 		lp := &listPage{st: st}
 		for page := 1; ; page++ {
 			if err := ctx.Err(); err != nil {
-				yield(record{}, ctxError(ctx, op, cc.name, err))
+				yield(pageRecord{}, ctxError(ctx, op, cc.name, err))
 				return
 			}
 			if st != nil {
@@ -40,16 +40,16 @@ func (e *Engine) records(ctx context.Context, op Operation, cc *compiledCall, si
 			}
 			resp, err := e.do(ctx, op, cc, data, e.red, lp)
 			if err != nil {
-				yield(record{}, err)
+				yield(pageRecord{}, err)
 				return
 			}
 			recs, err := e.pageRecords(op, cc, resp, page)
 			if err != nil {
-				yield(record{}, err)
+				yield(pageRecord{}, err)
 				return
 			}
 			for i, r := range recs {
-				if !yield(record{v: r, page: page, index: i}, nil) {
+				if !yield(pageRecord{v: r, page: page, index: i}, nil) {
 					return
 				}
 			}
@@ -58,7 +58,7 @@ func (e *Engine) records(ctx context.Context, op Operation, cc *compiledCall, si
 			}
 			stop := matchAny(cc.stop, resp, data)
 			if err := cc.pager.Next(st, paging.Page{Body: resp.body, Header: resp.header, Records: len(recs), URL: resp.url, Stop: stop}); err != nil {
-				yield(record{}, e.mask(&Error{Op: op, Call: cc.name, StatusCode: resp.status, Message: fmt.Sprintf("page %d: %v", page, err)}))
+				yield(pageRecord{}, e.mask(&Error{Op: op, Call: cc.name, StatusCode: resp.status, Message: fmt.Sprintf("page %d: %v", page, err)}))
 				return
 			}
 			if st.Done {

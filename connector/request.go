@@ -9,9 +9,9 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/restconn/restconn/binding"
 	"github.com/restconn/restconn/internal/jsonpath"
 	"github.com/restconn/restconn/internal/paging"
+	"github.com/restconn/restconn/internal/record"
 	"github.com/restconn/restconn/template"
 )
 
@@ -263,7 +263,7 @@ func text(v any) (string, error) {
 		b, err := json.Marshal(v)
 		return string(b), err
 	}
-	if s, err := binding.ToString(v); err == nil {
+	if s, err := record.ToString(v); err == nil {
 		return s, nil
 	}
 	return fmt.Sprint(v), nil

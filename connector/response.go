@@ -10,11 +10,12 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/restconn/restconn/binding"
 	"github.com/restconn/restconn/internal/httpx"
 	"github.com/restconn/restconn/internal/jsonpath"
 	"github.com/restconn/restconn/internal/jsonx"
+	"github.com/restconn/restconn/internal/record"
 	"github.com/restconn/restconn/internal/redact"
+	"github.com/restconn/restconn/internal/vars"
 )
 
 // response is a received response with its body decoded.
@@ -27,7 +28,7 @@ type response struct {
 	badJSON error // set when the body looked like JSON but did not parse
 }
 
-func (r *response) binding() map[string]any { return binding.Response(r.status, r.header, r.body) }
+func (r *response) binding() map[string]any { return vars.Response(r.status, r.header, r.body) }
 
 // decodeResponse decodes a JSON body (numbers as json.Number, so large IDs
 // keep every digit) in one pass with jsonx, which gives the values
@@ -110,7 +111,7 @@ func responseError(op Operation, cc *compiledCall, r *response, red *redact.Reda
 func firstText(paths []*jsonpath.Path, body any) string {
 	for _, p := range paths {
 		if v, ok := p.Get(body); ok && v != nil {
-			if s, err := binding.ToString(v); err == nil && s != "" {
+			if s, err := record.ToString(v); err == nil && s != "" {
 				return s
 			}
 		}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/restconn/restconn/binding"
 	"github.com/restconn/restconn/connector"
+	"github.com/restconn/restconn/internal/vars"
 	"github.com/restconn/restconn/template"
 )
 
@@ -404,7 +405,7 @@ func TestSpecDocListsFunctionsAndVariables(t *testing.T) {
 		listed := strings.Contains(doc, "`"+fn+"`") || strings.Contains(doc, "| `"+fn+" ")
 		assert.True(t, listed, "SPEC.md does not list template function %q", fn)
 	}
-	vars := (&binding.Vars{}).Map()
+	vars := (&vars.Vars{}).Map()
 	names := schemaKeys(vars)
 	names = append(names, "index", "response") // bound by the engine where they apply
 	for _, v := range names {

@@ -7,15 +7,16 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/restconn/restconn/binding"
+	"github.com/restconn/restconn/internal/record"
 	"github.com/restconn/restconn/internal/redact"
+	"github.com/restconn/restconn/internal/vars"
 )
 
 // fileTicket fulfils an operation by filing a ticket through
 // tickets.create.
-func (e *Engine) fileTicket(ctx context.Context, req Request, tr *compiledTicketRequest, vars *binding.Vars, red *redact.Redactor) (Result, error) {
+func (e *Engine) fileTicket(ctx context.Context, req Request, tr *compiledTicketRequest, v *vars.Vars, red *redact.Redactor) (Result, error) {
 	tc := e.c.ticketCreate
-	data := vars.Map()
+	data := v.Map()
 	title, desc := describe(req)
 	var err error
 	if tr.title != nil {
@@ -116,7 +117,7 @@ var opTitles = map[Operation]string{
 func firstString(m map[string]any, keys ...string) string {
 	for _, k := range keys {
 		if v, ok := m[k]; ok {
-			if s, err := binding.ToString(v); err == nil && s != "" {
+			if s, err := record.ToString(v); err == nil && s != "" {
 				return s
 			}
 		}
@@ -133,10 +134,10 @@ func (e *Engine) TicketStatus(ctx context.Context, ticketID string) (Ticket, err
 	if ticketID == "" {
 		return Ticket{}, &Error{Op: opTicketStatus, Message: "empty ticket ID"}
 	}
-	vars := e.baseVars()
-	vars.Responses = map[string]any{}
-	vars.Ticket = map[string]any{"id": ticketID}
-	data := vars.Map()
+	v := e.baseVars()
+	v.Responses = map[string]any{}
+	v.Ticket = map[string]any{"id": ticketID}
+	data := v.Map()
 	if err := e.chain(ctx, opTicketStatus, ts.calls, data, e.red); err != nil {
 		return Ticket{}, err
 	}

@@ -1,4 +1,4 @@
-package binding_test
+package record_test
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/restconn/restconn/binding"
+	"github.com/restconn/restconn/internal/record"
 )
 
 func decodeRecord(data []byte, useNumber bool) (any, bool) {
@@ -82,7 +83,7 @@ func checkType(t *testing.T, what string, typ binding.Type, of binding.Type, v a
 // the result's type and, where the input determines it, its value.
 func checkConvert(t *testing.T, v any) {
 	t.Helper()
-	if s, err := binding.Convert(v, binding.String, "", ""); err == nil {
+	if s, err := record.Convert(v, binding.String, "", ""); err == nil {
 		checkType(t, "string", binding.String, "", s)
 		switch x := v.(type) {
 		case string:
@@ -99,7 +100,7 @@ func checkConvert(t *testing.T, v any) {
 			assert.Equal(t, x, f)
 		}
 	}
-	if n, err := binding.Convert(v, binding.Int, "", ""); err == nil {
+	if n, err := record.Convert(v, binding.Int, "", ""); err == nil {
 		checkType(t, "int", binding.Int, "", n)
 		got := n.(int64)
 		switch x := v.(type) {
@@ -121,10 +122,10 @@ func checkConvert(t *testing.T, v any) {
 			t.Fatalf("Convert(%#v, int) succeeded with %d", v, got)
 		}
 	}
-	if f, err := binding.Convert(v, binding.Float, "", ""); err == nil {
+	if f, err := record.Convert(v, binding.Float, "", ""); err == nil {
 		checkType(t, "float", binding.Float, "", f)
 	}
-	if b, err := binding.Convert(v, binding.Bool, "", ""); err == nil {
+	if b, err := record.Convert(v, binding.Bool, "", ""); err == nil {
 		checkType(t, "bool", binding.Bool, "", b)
 		switch x := v.(type) {
 		case string:
@@ -155,8 +156,8 @@ func FuzzMap(f *testing.F) {
 	f.Add([]byte(`[1, 2.5, -0, "x", null, true, {"a": 12345678901234567890}]`), "[6].a", "float", "", "")
 	f.Fuzz(func(t *testing.T, data []byte, path, typ, of, layout string) {
 		field := binding.Field{Path: path, Type: binding.Type(typ), Of: binding.Type(of), Layout: layout}
-		cf, err := binding.CompileField(field)
-		m, merr := binding.Compile(map[string]binding.Field{"a": field})
+		cf, err := record.CompileField(field)
+		m, merr := record.Compile(map[string]binding.Field{"a": field})
 		if (err == nil) != (merr == nil) {
 			t.Fatalf("CompileField and Compile disagree: %v / %v", err, merr)
 		}
@@ -190,7 +191,7 @@ func FuzzMap(f *testing.F) {
 // Convert to int must fail, not wrap around, for numbers outside int64.
 func TestConvertIntOverflow(t *testing.T) {
 	for _, x := range []float64{1e19, -1e19, 9.3e18, math.MaxFloat64} {
-		n, err := binding.Convert(x, binding.Int, "", "")
+		n, err := record.Convert(x, binding.Int, "", "")
 		assert.Error(t, err, "Convert(%v, int) = %v", x, n)
 	}
 }
@@ -204,13 +205,13 @@ func TestMapAttributesIndependent(t *testing.T) {
 		"a_raw": {Path: "$"},
 		"b_id":  {Path: "id", Type: binding.Int},
 	}
-	m, err := binding.Compile(fields)
+	m, err := record.Compile(fields)
 	require.NoError(t, err)
 	rec, _ := decodeRecord([]byte(`{"id":12345678901234567890}`), true)
 	err = m.Map(rec, map[string]any{})
 	assert.Error(t, err, "an ID beyond int64 must not convert")
 
-	only, err := binding.Compile(map[string]binding.Field{"b_id": fields["b_id"]})
+	only, err := record.Compile(map[string]binding.Field{"b_id": fields["b_id"]})
 	require.NoError(t, err)
 	rec, _ = decodeRecord([]byte(`{"id":12345678901234567890}`), true)
 	assert.Error(t, only.Map(rec, map[string]any{}))

@@ -1,0 +1,71 @@
+package record
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/restconn/restconn/binding"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func decode(t *testing.T, s string) any {
+	d := json.NewDecoder(bytes.NewReader([]byte(s)))
+	d.UseNumber()
+	var v any
+	require.NoError(t, d.Decode(&v))
+	return v
+}
+
+func TestMapperTypes(t *testing.T) {
+	rec := decode(t, `{"id": 1295, "name": "Jane", "away": false, "team_ids": [7, 8], "created_at": 1719492696,
+		"modified": "2024-05-01T10:00:00.000Z", "otrs": "2024-10-02 07:02:39", "score": "3.5", "flag": "true",
+		"avatar": {"image_url": "https://x/a.png"}, "nested": {"n": 1, "f": 1.5}, "nil": null}`)
+	m, err := Compile(map[string]binding.Field{
+		"id":        {Path: "id", Type: binding.String},
+		"name":      {Path: "name"},
+		"away":      {Path: "away", Type: binding.Bool},
+		"team_ids":  {Path: "team_ids", Type: binding.List, Of: binding.String},
+		"teams_raw": {Path: "team_ids"},
+		"created":   {Path: "created_at", Type: binding.Time, Layout: "unix"},
+		"modified":  {Path: "modified", Type: binding.Time},
+		"otrs":      {Path: "otrs", Type: binding.Time, Layout: "2006-01-02 15:04:05"},
+		"score":     {Path: "score", Type: binding.Float},
+		"flag":      {Path: "flag", Type: binding.Bool},
+		"avatar":    {Path: "avatar.image_url"},
+		"nested":    {Path: "nested", Type: binding.Raw},
+		"count":     {Path: "id", Type: binding.Int},
+		"missing":   {Path: "no.such"},
+		"nil":       {Path: "nil"},
+		"defaulted": {Path: "no.such", Default: true, Type: binding.Bool},
+	})
+	require.NoError(t, err)
+	out := map[string]any{}
+	require.NoError(t, m.Map(rec, out))
+	assert.Equal(t, map[string]any{
+		"id": "1295", "name": "Jane", "away": false, "team_ids": []any{"7", "8"}, "teams_raw": []any{int64(7), int64(8)},
+		"created":  time.Unix(1719492696, 0).UTC(),
+		"modified": time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC),
+		"otrs":     time.Date(2024, 10, 2, 7, 2, 39, 0, time.UTC),
+		"score":    3.5, "flag": true, "avatar": "https://x/a.png",
+		"nested": map[string]any{"n": int64(1), "f": 1.5}, "count": int64(1295), "defaulted": true,
+	}, out)
+}
+
+func TestMapperErrors(t *testing.T) {
+	_, err := Compile(map[string]binding.Field{"x": {Path: "a", Type: "uuid"}})
+	assert.ErrorContains(t, err, `attribute "x": unknown type "uuid"`)
+	_, err = Compile(map[string]binding.Field{"x": {Path: "a..b"}})
+	assert.ErrorContains(t, err, `attribute "x"`)
+	_, err = Compile(map[string]binding.Field{"x": {Path: "a", Type: binding.Int, Layout: "unix"}})
+	assert.ErrorContains(t, err, "layout")
+
+	m, err := Compile(map[string]binding.Field{"n": {Path: "name", Type: binding.Int}, "t": {Path: "obj", Type: binding.String}})
+	require.NoError(t, err)
+	err = m.Map(decode(t, `{"name": "Jane"}`), map[string]any{})
+	assert.EqualError(t, err, `attribute "n": path "name": cannot convert "Jane" to int`)
+	err = m.Map(decode(t, `{"obj": {"a": 1}}`), map[string]any{})
+	assert.EqualError(t, err, `attribute "t": path "obj": cannot convert an object to string`)
+}
