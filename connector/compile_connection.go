@@ -144,7 +144,7 @@ func (c *compiler) auth(where, name string, a *Auth) *compiledAuth {
 		if a.In != "header" && a.In != "query" {
 			c.fail(where+".in", "want header or query, not %q", a.In)
 		}
-		ca.inject = &Inject{In: a.In, Name: a.Name}
+		ca.inject = &TokenPlacement{In: a.In, Name: a.Name}
 	case "oauth2":
 		need("tokenURL", a.TokenURL)
 		need("clientID", a.ClientID)
@@ -202,7 +202,7 @@ func (c *compiler) authType(where string, a *Auth) {
 // go to the Authorization header unless the block says otherwise.
 func (c *compiler) placement(where string, a *Auth, ca *compiledAuth) {
 	if ca.inject == nil && (a.Type == "bearer" || a.Type == "oauth2") {
-		ca.inject = &Inject{In: "header", Name: "Authorization", Prefix: "Bearer "}
+		ca.inject = &TokenPlacement{In: "header", Name: "Authorization", Prefix: "Bearer "}
 	}
 	in := ca.inject
 	if in == nil {

@@ -74,7 +74,7 @@ func (c *compiler) ticketCreate(p string, t *TicketCreate, out *compiled) *compi
 	return tc
 }
 
-func (c *compiler) op(where string, op Operation, os *OpSpec, out *compiled, top bool) *compiledOp {
+func (c *compiler) op(where string, op Operation, os *ProvisionOp, out *compiled, top bool) *compiledOp {
 	co := &compiledOp{types: map[string]*compiledOp{}}
 	if len(os.Types) > 0 {
 		if !top || (op != AddAccess && op != RemoveAccess) {
@@ -92,7 +92,7 @@ func (c *compiler) op(where string, op Operation, os *OpSpec, out *compiled, top
 	case os.Ticket != nil && len(os.Calls) > 0:
 		c.fail(where, "give calls or ticket, not both")
 	case os.Ticket != nil:
-		co.ticket = &compiledTicketRequest{
+		co.ticket = &compiledTicketTemplate{
 			title:       c.optTmpl(where+".ticket.title", os.Ticket.Title),
 			description: c.optTmpl(where+".ticket.description", os.Ticket.Description),
 		}
@@ -109,8 +109,8 @@ func (c *compiler) op(where string, op Operation, os *OpSpec, out *compiled, top
 	return co
 }
 
-func (c *compiler) ticketStatus(where string, t *TicketStatus, out *compiled) *compiledTicketStatus {
-	ts := &compiledTicketStatus{calls: c.chain(where+".calls", t.Calls, out)}
+func (c *compiler) ticketStatus(where string, t *TicketPoll, out *compiled) *compiledTicketPoll {
+	ts := &compiledTicketPoll{calls: c.chain(where+".calls", t.Calls, out)}
 	if t.Status == "" {
 		c.fail(where+".status", "missing: a template for the target's status text")
 	}

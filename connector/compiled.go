@@ -30,7 +30,7 @@ type compiled struct {
 	entTypes     []string
 	ops          map[Operation]*compiledOp
 	ticketCreate *compiledTicketCreate
-	ticketStatus *compiledTicketStatus
+	ticketStatus *compiledTicketPoll
 }
 
 type namedTemplate struct {
@@ -42,7 +42,7 @@ type compiledAuth struct {
 	name   string
 	kind   string
 	static map[string]*template.Template // basic: username/password; bearer: token; apiKey: value; oauth2: tokenURL, clientID, clientSecret, endpointParams.<name>
-	inject *Inject                       // where the token goes; nil: the call's templates place it (.auth.token)
+	inject *TokenPlacement                       // where the token goes; nil: the call's templates place it (.auth.token)
 	login  *compiledCall
 	token  *template.Template // session: token from the login response
 	expiry []*compiledRule
@@ -147,11 +147,11 @@ type compiledOp struct {
 	calls      []*compiledCall
 	accountID  *template.Template
 	attributes []namedTemplate
-	ticket     *compiledTicketRequest
+	ticket     *compiledTicketTemplate
 	types      map[string]*compiledOp
 }
 
-type compiledTicketRequest struct {
+type compiledTicketTemplate struct {
 	title, description *template.Template
 }
 
@@ -160,7 +160,7 @@ type compiledTicketCreate struct {
 	id, number, status, key *template.Template
 }
 
-type compiledTicketStatus struct {
+type compiledTicketPoll struct {
 	calls               []*compiledCall
 	status, key, number *template.Template
 	states              []compiledState
@@ -205,7 +205,7 @@ func (a *compiledAccounts) lists(typ string) bool {
 }
 
 // state maps a status key through the rules; the first match wins.
-func (ts *compiledTicketStatus) state(key string) (TicketState, error) {
+func (ts *compiledTicketPoll) state(key string) (TicketState, error) {
 	for _, r := range ts.states {
 		for _, s := range r.equals {
 			if s == key {

@@ -12,15 +12,15 @@ import (
 // plain data: callers may build or modify one in Go before passing it to New
 // (presets hand out fresh copies for this).
 type Spec struct {
-	Name        string                `json:"name"`
-	Description string                `json:"description,omitempty"`
-	Params      map[string]ParamSpec  `json:"params,omitempty"`
-	Secrets     map[string]SecretSpec `json:"secrets,omitempty"`
-	Connection  Connection            `json:"connection"`
-	Connect     *Chain                `json:"connect,omitempty"`
-	Import      *Import               `json:"import,omitempty"`
-	Provision   map[Operation]*OpSpec `json:"provision,omitempty"`
-	Tickets     *Tickets              `json:"tickets,omitempty"`
+	Name        string                     `json:"name"`
+	Description string                     `json:"description,omitempty"`
+	Params      map[string]ParamSpec       `json:"params,omitempty"`
+	Secrets     map[string]SecretSpec      `json:"secrets,omitempty"`
+	Connection  Connection                 `json:"connection"`
+	Connect     *Chain                     `json:"connect,omitempty"`
+	Import      *Import                    `json:"import,omitempty"`
+	Provision   map[Operation]*ProvisionOp `json:"provision,omitempty"`
+	Tickets     *Tickets                   `json:"tickets,omitempty"`
 }
 
 // ParamSpec declares a non-secret parameter (.params.<name>).
@@ -94,15 +94,16 @@ type Auth struct {
 	EndpointParams map[string]string `json:"endpointParams,omitempty"`
 	EarlyExpiry    Duration          `json:"earlyExpiry,omitempty"`
 
-	Login  *Call    `json:"login,omitempty"`  // session
-	TTL    Duration `json:"ttl,omitempty"`    // session: how long a session lasts; zero: until an expiry rule matches
-	Inject *Inject  `json:"inject,omitempty"` // bearer, oauth2, session: where the token goes
+	Login  *Call           `json:"login,omitempty"`  // session
+	TTL    Duration        `json:"ttl,omitempty"`    // session: how long a session lasts; zero: until an expiry rule matches
+	Inject *TokenPlacement `json:"inject,omitempty"` // bearer, oauth2, session: where the token goes
 
 	Expiry []Rule `json:"expiry,omitempty"`
 }
 
-// Inject places a token into each request.
-type Inject struct {
+// TokenPlacement says where an auth block places its token in each
+// request (the spec key "inject").
+type TokenPlacement struct {
 	In     string `json:"in"`               // header, query or body
 	Name   string `json:"name"`             // header name, parameter name or body path
 	Prefix string `json:"prefix,omitempty"` // e.g. "Bearer "
@@ -224,15 +225,15 @@ type AccountImport struct {
 	Unique       bool                     `json:"unique,omitempty"`
 	ID           binding.Field            `json:"id"`
 	Name         *binding.Field           `json:"name,omitempty"`
-	Active       *Active                  `json:"active,omitempty"`
+	Active       *ActiveRule              `json:"active,omitempty"`
 	Attributes   map[string]binding.Field `json:"attributes,omitempty"`
 	Entitlements map[string]string        `json:"entitlements,omitempty"`
 }
 
-// Active decides whether an account is active. Without conditions the value
+// ActiveRule decides whether an account is active. Without conditions the value
 // at Path is read as a boolean; with them, the account is active when they
 // hold. A missing value means Default (true when unset).
-type Active struct {
+type ActiveRule struct {
 	Path    string `json:"path"`
 	Equals  any    `json:"equals,omitempty"`
 	In      []any  `json:"in,omitempty"`
@@ -253,21 +254,21 @@ type EntitlementImport struct {
 	Members      string                   `json:"members,omitempty"`
 }
 
-// OpSpec is how one provisioning operation is carried out: a chain of
+// ProvisionOp is how one provisioning operation is carried out: a chain of
 // calls, or a ticket. AddAccess and RemoveAccess may give one per
 // entitlement type in Types.
-type OpSpec struct {
-	Calls      []*Call            `json:"calls,omitempty"`
-	AccountID  string             `json:"accountID,omitempty"`
-	Attributes map[string]string  `json:"attributes,omitempty"`
-	Ticket     *TicketRequest     `json:"ticket,omitempty"`
-	Types      map[string]*OpSpec `json:"types,omitempty"`
+type ProvisionOp struct {
+	Calls      []*Call                 `json:"calls,omitempty"`
+	AccountID  string                  `json:"accountID,omitempty"`
+	Attributes map[string]string       `json:"attributes,omitempty"`
+	Ticket     *TicketTemplate         `json:"ticket,omitempty"`
+	Types      map[string]*ProvisionOp `json:"types,omitempty"`
 }
 
-// TicketRequest fulfils an operation through tickets.create; Title and
+// TicketTemplate fulfils an operation through tickets.create; Title and
 // Description are templates exposed to the ticket calls as .ticket.title
 // and .ticket.description (defaults describe the request).
-type TicketRequest struct {
+type TicketTemplate struct {
 	Title       string `json:"title,omitempty"`
 	Description string `json:"description,omitempty"`
 }
@@ -275,7 +276,7 @@ type TicketRequest struct {
 // Tickets describes how tickets are created and polled.
 type Tickets struct {
 	Create *TicketCreate `json:"create,omitempty"`
-	Status *TicketStatus `json:"status,omitempty"`
+	Status *TicketPoll   `json:"status,omitempty"`
 }
 
 // TicketCreate files a ticket.
@@ -287,8 +288,10 @@ type TicketCreate struct {
 	Key    string  `json:"key,omitempty"`
 }
 
-// TicketStatus polls a ticket (.ticket.id).
-type TicketStatus struct {
+// TicketPoll says how Engine.TicketStatus reads a ticket's state: the
+// calls that fetch the ticket (.ticket.id) and the rules that map its
+// status to a TicketState.
+type TicketPoll struct {
 	Calls   []*Call     `json:"calls"`
 	Status  string      `json:"status"`
 	Key     string      `json:"key,omitempty"`

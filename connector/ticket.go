@@ -14,7 +14,7 @@ import (
 
 // fileTicket fulfils an operation by filing a ticket through
 // tickets.create.
-func (e *Engine) fileTicket(ctx context.Context, req Request, tr *compiledTicketRequest, v *vars.Vars, red *redact.Redactor) (Result, error) {
+func (e *Engine) fileTicket(ctx context.Context, req Request, tr *compiledTicketTemplate, v *vars.Vars, red *redact.Redactor) (Result, error) {
 	tc := e.c.ticketCreate
 	data := v.Map()
 	title, desc := describe(req)
