@@ -42,7 +42,7 @@ type compiledAuth struct {
 	name   string
 	kind   string
 	static map[string]*template.Template // basic: username/password; bearer: token; apiKey: value; oauth2: tokenURL, clientID, clientSecret, endpointParams.<name>
-	inject *TokenPlacement                       // where the token goes; nil: the call's templates place it (.auth.token)
+	inject *TokenPlacement               // where the token goes; nil: the call's templates place it (.auth.token)
 	login  *compiledCall
 	token  *template.Template // session: token from the login response
 	expiry []*compiledRule
