@@ -98,8 +98,13 @@ func Expand(src string) string {
 }
 
 // Compile parses src under name (restconn uses the spec JSON path of the
-// field as the name, so errors say where the template is).
+// field as the name, so errors say where the template is). Each call
+// prepares the function map anew; to compile many templates, use a Set.
 func Compile(name, src string, esc Escape) (*Template, error) {
+	return NewSet().Compile(name, src, esc)
+}
+
+func (s *Set) compile(name, src string, esc Escape) (*Template, error) {
 	t := &Template{name: name, src: src}
 	src = Expand(src)
 	if !strings.Contains(src, "{{") {
@@ -107,26 +112,28 @@ func Compile(name, src string, esc Escape) (*Template, error) {
 		t.src = src
 		return t, nil
 	}
-	tmpl, err := template.New(name).Option("missingkey=error").Funcs(funcs).Parse(src)
+	trees, err := parse.Parse(name, src, "", "", funcs, builtins)
 	if err != nil {
 		return nil, cleanError(name, err)
 	}
-	if len(tmpl.Templates()) > 1 || hasTemplateCall(tmpl.Tree.Root) {
+	tree := trees[name]
+	if len(trees) > 1 || hasTemplateCall(tree.Root) {
 		// Escaping and typed values work on one tree; specs have no use
 		// for sub-templates.
 		return nil, &Error{Template: name, Msg: "define, block and template actions are not supported"}
 	}
 	t.refs = map[string]bool{}
-	collectRefs(tmpl.Tree.Root, t.refs)
-	if single(tmpl.Tree) {
-		typed, err := template.New(name).Option("missingkey=error").Funcs(funcs).Parse(src)
-		if err != nil {
+	collectRefs(tree.Root, t.refs)
+	if single(tree) {
+		// The typed form captures the action's value instead of printing
+		// it: a copy of the tree with one more command in the pipeline.
+		typed := tree.Copy()
+		pipe := typed.Root.Nodes[0].(*parse.ActionNode).Pipe
+		t.field = fieldChain(pipe)
+		appendCommand(typed, pipe, "__capture")
+		if t.typed, err = s.add(name, typed); err != nil {
 			return nil, cleanError(name, err)
 		}
-		pipe := typed.Tree.Root.Nodes[0].(*parse.ActionNode).Pipe
-		t.field = fieldChain(pipe)
-		appendCommand(typed.Tree, pipe, "__capture")
-		t.typed = typed
 	}
 	// Every printed value goes through a final function: text for plain
 	// templates (a JSON null prints as nothing, never "<no value>"), the
@@ -135,10 +142,12 @@ func Compile(name, src string, esc Escape) (*Template, error) {
 	if esc == PathSegment {
 		final = "__pathEscape"
 	}
-	for _, n := range tmpl.Tree.Root.Nodes {
-		finishActions(tmpl.Tree, n, final)
+	for _, n := range tree.Root.Nodes {
+		finishActions(tree, n, final)
 	}
-	t.tmpl = tmpl
+	if t.tmpl, err = s.add(name, tree); err != nil {
+		return nil, cleanError(name, err)
+	}
 	return t, nil
 }
 

@@ -3,7 +3,8 @@ package template
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 )
 
@@ -30,10 +31,12 @@ const (
 
 // CompileTree compiles a decoded JSON value. name is the spec path of the
 // value; leaves are named name.key and name[i].
-func CompileTree(name string, v any) (*Tree, error) {
+func CompileTree(name string, v any) (*Tree, error) { return compileTree(NewSet(), name, v) }
+
+func compileTree(s *Set, name string, v any) (*Tree, error) {
 	switch v := v.(type) {
 	case string:
-		t, err := Compile(name, v, Plain)
+		t, err := s.Compile(name, v, Plain)
 		if err != nil {
 			return nil, err
 		}
@@ -43,13 +46,10 @@ func CompileTree(name string, v any) (*Tree, error) {
 		return &Tree{kind: kindTemplate, tmpl: t}, nil
 	case map[string]any:
 		tr := &Tree{kind: kindObject}
-		for k := range v {
-			tr.keys = append(tr.keys, k)
-		}
-		sort.Strings(tr.keys)
+		tr.keys = slices.Sorted(maps.Keys(v))
 		allLiteral := true
 		for _, k := range tr.keys {
-			c, err := CompileTree(name+"."+k, v[k])
+			c, err := compileTree(s, name+"."+k, v[k])
 			if err != nil {
 				return nil, err
 			}
@@ -64,7 +64,7 @@ func CompileTree(name string, v any) (*Tree, error) {
 		tr := &Tree{kind: kindList}
 		allLiteral := true
 		for i, e := range v {
-			c, err := CompileTree(name+"["+strconv.Itoa(i)+"]", e)
+			c, err := compileTree(s, name+"["+strconv.Itoa(i)+"]", e)
 			if err != nil {
 				return nil, err
 			}
