@@ -14,8 +14,9 @@ import (
 )
 
 // Validate checks the spec without building an engine: structure, names,
-// paths, rules and templates. Errors are *Error values wrapping
-// ErrInvalidSpec with the JSON path of the offending field.
+// paths, rules and templates. It compiles the spec as New does (reusing the
+// templates Parse compiled) and discards the result. Errors are *Error
+// values wrapping ErrInvalidSpec with the JSON path of the offending field.
 func (s *Spec) Validate() error {
 	_, err := compile(s)
 	return err
@@ -27,10 +28,20 @@ func (s *Spec) Validate() error {
 // fails with the same error.
 type compiler struct {
 	spec *Spec
+	set  *template.Set // where templates are compiled, and found when Parse compiled them
 }
 
+// compile compiles s, reusing the templates Parse compiled for it.
 func compile(s *Spec) (*compiled, error) {
-	c := &compiler{spec: s}
+	set := template.NewSet()
+	if parsed := templatesOf(s); parsed != nil {
+		set = parsed.Derive()
+	}
+	return compileWith(s, set)
+}
+
+func compileWith(s *Spec, set *template.Set) (*compiled, error) {
+	c := &compiler{spec: s, set: set}
 	out, err := c.run()
 	if err != nil {
 		return nil, err
@@ -107,7 +118,7 @@ func (c *compiler) identifier(path, name string) {
 }
 
 func (c *compiler) tmpl(path, src string, esc template.Escape) *template.Template {
-	t, err := template.Compile(path, src, esc)
+	t, err := c.set.Compile(path, src, esc)
 	if err != nil {
 		msg := err.Error()
 		if te, ok := err.(*template.Error); ok {
@@ -120,7 +131,7 @@ func (c *compiler) tmpl(path, src string, esc template.Escape) *template.Templat
 
 // tree compiles a JSON value whose strings are templates (a call's body).
 func (c *compiler) tree(where string, v any) *template.Tree {
-	t, err := template.CompileTree(where, v)
+	t, err := c.set.CompileTree(where, v)
 	if err != nil {
 		if te, ok := err.(*template.Error); ok {
 			c.fail(te.Template, "bad template: %s", te.Msg)

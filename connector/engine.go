@@ -25,7 +25,7 @@ import (
 // Engine executes a spec. It implements Connector and is safe for
 // concurrent use.
 type Engine struct {
-	spec *Spec     // the spec New was given
+	spec *Spec     // a copy of the spec New was given, never handed out
 	c    *compiled // the plan every method reads
 
 	http    *httpx.Client
@@ -46,12 +46,16 @@ type Engine struct {
 	sleep func(ctx context.Context, d time.Duration) error
 }
 
-// New compiles spec and returns an engine for it. Errors in the spec or in
-// the parameters are *Error values wrapping ErrInvalidSpec.
+// New returns an engine for a copy of spec: changing spec afterwards does
+// not change the engine. New compiles the copy once, reusing every template
+// Parse compiled that is unchanged (a Spec built in Go has all its
+// templates compiled here). Errors in the spec or in the parameters are
+// *Error values wrapping ErrInvalidSpec.
 func New(spec *Spec, opts ...Option) (*Engine, error) {
 	if spec == nil {
 		return nil, specError("", "nil spec")
 	}
+	spec = spec.Clone()
 	c, err := compile(spec)
 	if err != nil {
 		return nil, err
@@ -177,8 +181,9 @@ func (e *Engine) tlsClient(t *TLS, data map[string]any) (*http.Client, error) {
 	return &http.Client{Transport: tr}, nil
 }
 
-// Spec returns the spec the engine runs. Treat it as read-only.
-func (e *Engine) Spec() *Spec { return e.spec }
+// Spec returns a copy of the spec the engine runs; changing it does not
+// change the engine.
+func (e *Engine) Spec() *Spec { return e.spec.Clone() }
 
 // baseVars returns the variables common to every template.
 func (e *Engine) baseVars() *vars.Vars {

@@ -11,11 +11,18 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/restconn/restconn/template"
 )
 
 // Parse parses and validates a spec. Errors are *Error values wrapping
 // ErrInvalidSpec and naming the JSON path of the offending field; unknown
-// keys are errors. Templates are compiled by New, not here.
+// keys are errors.
+//
+// Parse compiles every template of the spec, so a bad template is an error
+// of Parse that names its path, and keeps the compiled templates with the
+// returned Spec and its clones: New then reuses every template whose path,
+// source and escaping have not changed since, and compiles only the rest.
 func Parse(data []byte) (*Spec, error) {
 	var raw any
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -39,9 +46,11 @@ func Parse(data []byte) (*Spec, error) {
 		}
 		return nil, specError("", err.Error())
 	}
-	if err := s.Validate(); err != nil {
+	set := template.NewSet()
+	if _, err := compileWith(&s, set); err != nil {
 		return nil, err
 	}
+	shareTemplates(&s, set)
 	return &s, nil
 }
 
@@ -59,22 +68,6 @@ func LoadFile(path string) (*Spec, error) {
 		return nil, err
 	}
 	return s, nil
-}
-
-// Clone returns a deep copy of the spec (via JSON), for customizing a
-// preset without touching the original.
-func (s *Spec) Clone() *Spec {
-	b, err := json.Marshal(s)
-	if err != nil {
-		panic("restconn: spec does not marshal: " + err.Error())
-	}
-	var c Spec
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	if err := dec.Decode(&c); err != nil {
-		panic("restconn: spec does not round-trip: " + err.Error())
-	}
-	return &c
 }
 
 // Embedded returns a function that parses data once, on first use, and

@@ -58,6 +58,7 @@ package intercom
 
 import (
 	_ "embed"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -127,12 +128,20 @@ func New(cfg Config, opts ...connector.Option) (*connector.Engine, error) {
 		// Overrides come first: the first matching rule wins.
 		spec.Tickets.Status.States = append(rules, spec.Tickets.Status.States...)
 	}
-	if err := spec.Validate(); err != nil {
-		return nil, fmt.Errorf("intercom: %w", err)
-	}
 	opts = append([]connector.Option{
 		connector.WithParams(params),
 		connector.WithSecrets(map[string]string{"token": cfg.Token}),
 	}, opts...)
-	return connector.New(spec, opts...)
+	e, err := connector.New(spec, opts...)
+	if err != nil && configError(err) {
+		return nil, fmt.Errorf("intercom: %w", err)
+	}
+	return e, err
+}
+
+// configError reports whether a spec error of New comes from what Config
+// placed in the spec (ContactEmail, States).
+func configError(err error) bool {
+	var ce *connector.Error
+	return errors.As(err, &ce) && errors.Is(err, connector.ErrInvalidSpec) && strings.HasPrefix(ce.Path, "tickets.")
 }

@@ -59,9 +59,9 @@
 // # Sessions and errors
 //
 // The SessionID is a secret: it is masked in errors, logs and traces like
-// the password (except, for now, in the connector.WithTrace record of the
-// SessionCreate response that returns it: the engine traces that response
-// before it learns the new SessionID).
+// the password, including the connector.WithTrace record of the
+// SessionCreate response that returns it (the engine traces a login
+// response once it knows the new SessionID).
 //
 // OTRS reports failures inside HTTP 200 responses
 // ({"Error":{"ErrorCode","ErrorMessage"}}); any response with Error fails,
@@ -86,6 +86,7 @@ package otrs
 
 import (
 	_ "embed"
+	"errors"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -145,16 +146,21 @@ func New(cfg Config, opts ...connector.Option) (*connector.Engine, error) {
 		// placed in the spec itself rather than passed as a parameter.
 		body := spec.Tickets.Create.Calls[0].Body.(map[string]any)
 		body["Ticket"].(map[string]any)["CustomerUser"] = cfg.CustomerUser
-		if err := spec.Validate(); err != nil {
-			return nil, fmt.Errorf("otrs: Config.CustomerUser: %w", err)
-		}
 	}
 	opts = append([]connector.Option{
 		connector.WithParams(params),
 		connector.WithSecrets(map[string]string{"password": cfg.Password}),
 	}, opts...)
-	return connector.New(spec, opts...)
+	e, err := connector.New(spec, opts...)
+	var ce *connector.Error
+	if errors.As(err, &ce) && ce.Path == customerUserPath {
+		return nil, fmt.Errorf("otrs: Config.CustomerUser: %w", err)
+	}
+	return e, err
 }
+
+// customerUserPath is where Config.CustomerUser goes in the spec.
+const customerUserPath = "tickets.create.calls[0].body.Ticket.CustomerUser"
 
 // checkBaseURL returns the web service URL without a trailing slash, or an
 // error that shows the expected form.
