@@ -24,6 +24,14 @@
 // *connector.Error; and, with CheckMembership, that entitlement members and
 // account entitlements agree. A connector whose imports answer
 // ErrUnsupported (a ticket-only target) skips the import checks.
+//
+// # Test kit
+//
+// Beside the suite, the package has what the tests of a preset need again
+// and again: Collect drains an import into a slice, LeakCheck gathers an
+// engine's logs, traces and errors and fails the test when a secret shows
+// up in any of them, and CheckSpecCopy proves that a Spec function hands
+// out deep copies.
 package connectortest
 
 import (
