@@ -324,3 +324,18 @@ func TestBasicAuthHeaderIsExact(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, e.Connect(context.Background()))
 }
+
+func TestOAuthUnusableTokenAnswerIsAuthError(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"error_hint":"client disabled"}`) // 200 without access_token
+	}))
+	defer srv.Close()
+	e, err := connector.New(spec(t, `{"name":"t","connection":{"baseURL":"$URL","auth":{"o":{"type":"oauth2","tokenURL":"$URL/token","clientID":"c","clientSecret":"s","authStyle":"header"}}}}`, srv.URL))
+	require.NoError(t, err)
+	err = e.Connect(context.Background())
+	require.ErrorIs(t, err, connector.ErrAuth)
+	assert.EqualValues(t, 1, hits.Load(), "no retry of a refusal")
+}

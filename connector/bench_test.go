@@ -30,6 +30,7 @@ import (
 
 	"github.com/restconn/restconn/binding"
 	"github.com/restconn/restconn/connector"
+	"github.com/restconn/restconn/connector/connectortest"
 	"github.com/restconn/restconn/internal/vars"
 	"github.com/restconn/restconn/template"
 )
@@ -519,11 +520,11 @@ func TestBaselineMatchesEngine(t *testing.T) {
 	ctx := context.Background()
 
 	e := benchEngine(t, d.URL, size, benchHTTPClient(t))
-	engine, err := collect(e.ImportAccounts(ctx, connector.ImportOptions{}))
+	engine, err := connectortest.Collect(e.ImportAccounts(ctx, connector.ImportOptions{}))
 	require.NoError(t, err)
 	engineRequests := d.requests.Swap(0)
 
-	baseline, err := collect(baselineImport(ctx, benchHTTPClient(t), d.URL, size))
+	baseline, err := connectortest.Collect(baselineImport(ctx, benchHTTPClient(t), d.URL, size))
 	require.NoError(t, err)
 	baselineRequests := d.requests.Load()
 

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/restconn/restconn/connector"
+	"github.com/restconn/restconn/connector/connectortest"
 )
 
 // pagedServer serves n users at /users with the paging scheme named by
@@ -237,26 +238,15 @@ func TestImportAccountsMapping(t *testing.T) {
 	assert.Equal(t, connector.Account{ID: "u2", Name: "bob@x", Active: false, Attributes: map[string]any{"userName": "bob@x"},
 		Entitlements: map[string][]string{"group": {"g1"}, "role": {"employee", "admin"}}}, got[2])
 
-	_, err = collect(e.ImportAccounts(context.Background(), connector.ImportOptions{Since: time.Now()}))
+	_, err = connectortest.Collect(e.ImportAccounts(context.Background(), connector.ImportOptions{Since: time.Now()}))
 	assert.ErrorIs(t, err, connector.ErrUnsupported)
-}
-
-func collect[T any](seq func(func(T, error) bool)) ([]T, error) {
-	var out []T
-	for v, err := range seq {
-		if err != nil {
-			return out, err
-		}
-		out = append(out, v)
-	}
-	return out, nil
 }
 
 func TestImportAccess(t *testing.T) {
 	srv := directoryServer(t)
 	e, err := connector.New(spec(t, directorySpec, srv.URL))
 	require.NoError(t, err)
-	all, err := collect(e.ImportAccess(context.Background(), connector.ImportOptions{}))
+	all, err := connectortest.Collect(e.ImportAccess(context.Background(), connector.ImportOptions{}))
 	require.NoError(t, err)
 	assert.Equal(t, []connector.Entitlement{
 		{Type: "group", ID: "g1", Name: "Sales", Attributes: map[string]any{"displayName": "Sales"}, Members: []string{"u1", "u2"}},
@@ -265,11 +255,11 @@ func TestImportAccess(t *testing.T) {
 		{Type: "role", ID: "employee", Name: "employee", Attributes: map[string]any{}, Members: []string{"u2"}},
 	}, all)
 
-	roles, err := collect(e.ImportAccess(context.Background(), connector.ImportOptions{Types: []string{"role"}}))
+	roles, err := connectortest.Collect(e.ImportAccess(context.Background(), connector.ImportOptions{Types: []string{"role"}}))
 	require.NoError(t, err)
 	assert.Len(t, roles, 2)
 
-	_, err = collect(e.ImportAccess(context.Background(), connector.ImportOptions{Types: []string{"license"}}))
+	_, err = connectortest.Collect(e.ImportAccess(context.Background(), connector.ImportOptions{Types: []string{"license"}}))
 	assert.ErrorIs(t, err, connector.ErrUnsupported)
 	assert.ErrorContains(t, err, `"license"`)
 }
@@ -281,7 +271,7 @@ func TestActiveRulesAndDetail(t *testing.T) {
 	   "detail":{"path":"/Users/{{ .record.id }}"},"detailRecord":"user",
 	   "id":"id","active":{"path":"status","equals":"SUSPENDED","not":true},"attributes":{"detail":{"path":"detail","type":"bool"}}}}}`, srv.URL))
 	require.NoError(t, err)
-	got, err := collect(e.ImportAccounts(context.Background(), connector.ImportOptions{}))
+	got, err := connectortest.Collect(e.ImportAccounts(context.Background(), connector.ImportOptions{}))
 	require.NoError(t, err)
 	require.Len(t, got, 2)
 	for _, a := range got {
@@ -293,7 +283,7 @@ func TestActiveRulesAndDetail(t *testing.T) {
 	 "import":{"accounts":{"sources":[{"path":"/Users","records":"Resources"}],
 	   "id":"id","active":{"path":"status","equals":"SUSPENDED","not":true}}}}`, srv.URL))
 	require.NoError(t, err)
-	got, err = collect(e.ImportAccounts(context.Background(), connector.ImportOptions{}))
+	got, err = connectortest.Collect(e.ImportAccounts(context.Background(), connector.ImportOptions{}))
 	require.NoError(t, err)
 	assert.True(t, got[0].Active)
 	assert.False(t, got[1].Active, "u3 is SUSPENDED")
@@ -307,7 +297,7 @@ func TestRecordMappingErrorsNameTheRecord(t *testing.T) {
 	e, err := connector.New(spec(t, `{"name":"t","connection":{"baseURL":"$URL"},
 	 "import":{"accounts":{"sources":[{"name":"people","path":"/p","records":"items"}],"id":"id","attributes":{"age":{"path":"age","type":"int"}}}}}`, srv.URL))
 	require.NoError(t, err)
-	got, err := collect(e.ImportAccounts(context.Background(), connector.ImportOptions{}))
+	got, err := connectortest.Collect(e.ImportAccounts(context.Background(), connector.ImportOptions{}))
 	assert.Len(t, got, 1)
 	assert.EqualError(t, err, `restconn: importAccounts: call "people": page 1, record 1 (id "2"): attribute "age": path "age": cannot convert "old" to int`)
 }
@@ -323,8 +313,25 @@ func TestIncrementalImport(t *testing.T) {
 	 "import":{"accounts":{"sources":[{"path":"/p","records":"items"}],
 	   "incremental":[{"path":"/p","query":{"updated_since":"{{ unix .since }}"},"records":"items"}],"id":"id"}}}`, srv.URL))
 	require.NoError(t, err)
-	got, err := collect(e.ImportAccounts(context.Background(), connector.ImportOptions{Since: time.Unix(1700000000, 0)}))
+	got, err := connectortest.Collect(e.ImportAccounts(context.Background(), connector.ImportOptions{Since: time.Unix(1700000000, 0)}))
 	require.NoError(t, err)
 	assert.Len(t, got, 1)
 	assert.Equal(t, "1700000000", gotFilter.Load())
+}
+
+func TestNumericIDsKeepEveryDigit(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"items":[{"id":18446744073709551615,"g":[18446744073709551615]},{"id":18446744073709551614,"g":[]}]}`)
+	}))
+	defer srv.Close()
+	e, err := connector.New(spec(t, `{"name":"t","connection":{"baseURL":"$URL"},
+		"import":{"accounts":{"sources":[{"path":"/a","records":"items"},{"path":"/b","records":"items"}],"id":"id","attributes":{"raw":"id"},"entitlements":{"g":"g"}}}}`, srv.URL))
+	require.NoError(t, err)
+	accts, err := connectortest.Collect(e.ImportAccounts(context.Background(), connector.ImportOptions{}))
+	require.NoError(t, err)
+	require.Len(t, accts, 2, "two sources, deduplicated by exact ID")
+	assert.Equal(t, "18446744073709551615", accts[0].ID)
+	assert.Equal(t, "18446744073709551614", accts[1].ID)
+	assert.Equal(t, []string{"18446744073709551615"}, accts[0].Entitlements["g"])
+	assert.Equal(t, "18446744073709551615", fmt.Sprint(accts[0].Attributes["raw"]))
 }

@@ -295,3 +295,22 @@ func TestPasswordNeverLogged(t *testing.T) {
 	assert.NotContains(t, out, "Sup3r-Secret-PW")
 	assert.Contains(t, logs.String(), "level=DEBUG msg=http call=find method=GET")
 }
+
+func TestForEachOverCallerSlices(t *testing.T) {
+	var paths []string
+	var mu sync.Mutex
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		paths = append(paths, r.URL.Path)
+		mu.Unlock()
+		fmt.Fprint(w, `{}`)
+	}))
+	defer srv.Close()
+	e, err := connector.New(spec(t, `{"name":"t","connection":{"baseURL":"$URL"},
+		"provision":{"addAccess":{"calls":[{"forEach":"{{ .entitlement.attributes.ids }}","method":"PUT","path":"/g/{{ .item }}"}]}}}`, srv.URL))
+	require.NoError(t, err)
+	_, err = e.Provision(context.Background(), connector.Request{Op: connector.AddAccess,
+		Entitlement: &connector.Entitlement{Type: "g", Attributes: map[string]any{"ids": []string{"a", "b"}}}})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"/g/a", "/g/b"}, paths)
+}

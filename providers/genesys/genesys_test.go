@@ -1,13 +1,10 @@
 package genesys_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
@@ -22,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/restconn/restconn/connector"
+	"github.com/restconn/restconn/connector/connectortest"
 	"github.com/restconn/restconn/providers/genesys"
 	"github.com/restconn/restconn/providers/genesys/genesystest"
 )
@@ -49,17 +47,6 @@ func newEngine(t *testing.T, cfg genesys.Config, opts ...connector.Option) *conn
 	e, err := genesys.New(cfg, append([]connector.Option{fastBackoff}, opts...)...)
 	require.NoError(t, err)
 	return e
-}
-
-func collect[T any](seq func(func(T, error) bool)) ([]T, error) {
-	var out []T
-	for v, err := range seq {
-		if err != nil {
-			return out, err
-		}
-		out = append(out, v)
-	}
-	return out, nil
 }
 
 // apiRequests returns the requests to the API host as "METHOD path?query".
@@ -158,6 +145,7 @@ func TestSpecEmbedded(t *testing.T) {
 	}
 
 	// Copies are independent, deep down.
+	connectortest.CheckSpecCopy(t, genesys.Spec)
 	a.Name = "changed"
 	a.Connection.Auth["oauth"].TokenURL = "https://elsewhere.test/token"
 	a.Import.Accounts.Sources[0].Paging.Size = 99
@@ -311,7 +299,7 @@ func TestImportAccountsMapping(t *testing.T) {
 	clock := time.Date(2025, 3, 14, 9, 26, 53, 589_000_000, time.UTC)
 	srv := newServer(t, genesystest.WithClock(func() time.Time { return clock }))
 	e := newEngine(t, clientConfig(srv))
-	accts, err := collect(e.ImportAccounts(context.Background(), connector.ImportOptions{}))
+	accts, err := connectortest.Collect(e.ImportAccounts(context.Background(), connector.ImportOptions{}))
 	require.NoError(t, err)
 	require.Len(t, accts, 3)
 
@@ -349,7 +337,7 @@ func TestImportAccountsMapping(t *testing.T) {
 		Entitlements: map[string][]string{"group": {}, "role": {"employee"}},
 	}, accts[2], "the inactive user comes from the second source")
 
-	_, err = collect(e.ImportAccounts(context.Background(), connector.ImportOptions{Since: clock.Add(-time.Hour)}))
+	_, err = connectortest.Collect(e.ImportAccounts(context.Background(), connector.ImportOptions{Since: clock.Add(-time.Hour)}))
 	require.ErrorIs(t, err, connector.ErrUnsupported, "Genesys filters cannot select by lastModified")
 }
 
@@ -370,7 +358,7 @@ func TestImportPaging(t *testing.T) {
 			cfg := clientConfig(srv)
 			cfg.PageSize = tt.pageSize
 			e := newEngine(t, cfg)
-			accts, err := collect(e.ImportAccounts(context.Background(), connector.ImportOptions{}))
+			accts, err := connectortest.Collect(e.ImportAccounts(context.Background(), connector.ImportOptions{}))
 			require.NoError(t, err)
 
 			var got, want []string
@@ -412,7 +400,7 @@ func TestTokenRefreshMidImport(t *testing.T) {
 	require.NoError(t, e.Connect(ctx)) // token 1
 	srv.ExpireTokensAfter(2)           // pages 1 and 2 pass; page 3 meets a revoked token
 
-	accts, err := collect(e.ImportAccounts(ctx, connector.ImportOptions{}))
+	accts, err := connectortest.Collect(e.ImportAccounts(ctx, connector.ImportOptions{}))
 	require.NoError(t, err)
 	seen := map[string]bool{}
 	for _, a := range accts {
@@ -439,7 +427,7 @@ func TestImportAccess(t *testing.T) {
 	alan := userByName(t, srv, "alan.turing@example.com")
 	support, sales := groupByName(t, srv, "Support"), groupByName(t, srv, "Sales")
 
-	all, err := collect(e.ImportAccess(ctx, connector.ImportOptions{}))
+	all, err := connectortest.Collect(e.ImportAccess(ctx, connector.ImportOptions{}))
 	require.NoError(t, err)
 	assert.Equal(t, []connector.Entitlement{
 		{Type: "group", ID: support.ID, Name: "Support", Attributes: map[string]any{"displayName": "Support", "version": `"1"`}, Members: []string{ada.ID, grace.ID}},
@@ -448,13 +436,13 @@ func TestImportAccess(t *testing.T) {
 		{Type: "role", ID: "Supervisor", Name: "Supervisor", Attributes: map[string]any{}, Members: []string{ada.ID}},
 	}, all)
 
-	roles, err := collect(e.ImportAccess(ctx, connector.ImportOptions{Types: []string{"role"}}))
+	roles, err := connectortest.Collect(e.ImportAccess(ctx, connector.ImportOptions{Types: []string{"role"}}))
 	require.NoError(t, err)
 	assert.Len(t, roles, 2)
 
-	_, err = collect(e.ImportAccess(ctx, connector.ImportOptions{Types: []string{"license"}}))
+	_, err = connectortest.Collect(e.ImportAccess(ctx, connector.ImportOptions{Types: []string{"license"}}))
 	require.ErrorIs(t, err, connector.ErrUnsupported)
-	_, err = collect(e.ImportAccess(ctx, connector.ImportOptions{Since: time.Now()}))
+	_, err = connectortest.Collect(e.ImportAccess(ctx, connector.ImportOptions{Since: time.Now()}))
 	require.ErrorIs(t, err, connector.ErrUnsupported)
 }
 
@@ -841,7 +829,7 @@ func TestRateLimit(t *testing.T) {
 	// Retry-After within connection.retry.maxWait: wait, then succeed.
 	srv.RateLimitNext(1, time.Second)
 	start := time.Now()
-	accts, err := collect(e.ImportAccounts(ctx, connector.ImportOptions{}))
+	accts, err := connectortest.Collect(e.ImportAccounts(ctx, connector.ImportOptions{}))
 	require.NoError(t, err)
 	assert.Len(t, accts, 3)
 	assert.GreaterOrEqual(t, time.Since(start), time.Second, "Retry-After honoured")
@@ -867,13 +855,13 @@ func TestServerErrors(t *testing.T) {
 	srv := newServer(t)
 	e := newEngine(t, clientConfig(srv))
 	ctx := context.Background()
-	_, err := collect(e.ImportAccounts(ctx, connector.ImportOptions{})) // token
+	_, err := connectortest.Collect(e.ImportAccounts(ctx, connector.ImportOptions{})) // token
 	require.NoError(t, err)
 
 	// A GET is retried after a 503.
 	srv.FailNext(1, http.StatusServiceUnavailable)
 	before := len(apiRequests(srv))
-	accts, err := collect(e.ImportAccounts(ctx, connector.ImportOptions{}))
+	accts, err := connectortest.Collect(e.ImportAccounts(ctx, connector.ImportOptions{}))
 	require.NoError(t, err)
 	assert.Len(t, accts, 3)
 	assert.Len(t, apiRequests(srv)[before:], 3, "one list request twice, then the inactive list")
@@ -891,15 +879,9 @@ func TestServerErrors(t *testing.T) {
 
 func TestSecretsNeverLeak(t *testing.T) {
 	srv := newServer(t)
-	var mu sync.Mutex
-	var traces []string
 	cfg := clientConfig(srv)
-	var logs bytes.Buffer
-	e := newEngine(t, cfg, connector.WithTrace(func(_ context.Context, tr connector.Trace) {
-		mu.Lock()
-		defer mu.Unlock()
-		traces = append(traces, fmt.Sprintf("%+v", tr))
-	}), connector.WithLogger(slog.New(slog.NewTextHandler(&syncWriter{w: &logs, mu: &mu}, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	lc := connectortest.NewLeakCheck(t)
+	e := newEngine(t, cfg, lc.Options()...)
 	ctx := context.Background()
 	require.NoError(t, e.Connect(ctx))
 	res, err := e.Provision(ctx, connector.Request{Op: connector.CreateAccount, Password: "Very-Secret-Init-PW",
@@ -912,10 +894,10 @@ func TestSecretsNeverLeak(t *testing.T) {
 	srv.RateLimitNext(1, 5*time.Minute)
 	_, err = e.Provision(ctx, connector.Request{Op: connector.DisableAccount, Account: map[string]any{"id": res.AccountID}})
 	require.Error(t, err)
-	errs = append(errs, err.Error())
+	errs = append(errs, lc.Err(err).Error())
 	_, err = e.Provision(ctx, connector.Request{Op: connector.ChangePassword, Account: map[string]any{"id": "nobody"}, Password: "Very-Secret-Init-PW"})
 	require.Error(t, err)
-	errs = append(errs, err.Error())
+	errs = append(errs, lc.Err(err).Error())
 
 	var issued []string
 	for _, r := range srv.Requests() {
@@ -926,25 +908,17 @@ func TestSecretsNeverLeak(t *testing.T) {
 	slices.Sort(issued)
 	issued = slices.Compact(issued)
 	require.Len(t, issued, 2, "two tokens were used")
-	mu.Lock()
-	out := strings.Join(traces, "\n") + strings.Join(errs, "\n") + logs.String()
-	mu.Unlock()
+	var traces []string
+	for _, tr := range lc.Traces() {
+		traces = append(traces, fmt.Sprintf("%+v", tr))
+	}
+	out := strings.Join(traces, "\n") + strings.Join(errs, "\n") + lc.Logs()
 	assert.Contains(t, out, "token expired; re-authenticating")
 	for _, s := range append(issued, srv.ClientSecret, "Very-Secret-Init-PW") {
 		assert.False(t, strings.Contains(out, s), "a secret leaked: %s", s)
 	}
-}
-
-// syncWriter serialises writes to a buffer shared with the test.
-type syncWriter struct {
-	w  io.Writer
-	mu *sync.Mutex
-}
-
-func (s *syncWriter) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.w.Write(p)
+	lc.AddSecrets(append(issued, srv.ClientSecret, "Very-Secret-Init-PW")...)
+	lc.Check()
 }
 
 func TestPageSizeMatchesMaxCount(t *testing.T) {
@@ -955,7 +929,7 @@ func TestPageSizeMatchesMaxCount(t *testing.T) {
 	cfg := clientConfig(srv)
 	cfg.PageSize = 25
 	e := newEngine(t, cfg)
-	accts, err := collect(e.ImportAccounts(context.Background(), connector.ImportOptions{}))
+	accts, err := connectortest.Collect(e.ImportAccounts(context.Background(), connector.ImportOptions{}))
 	require.NoError(t, err)
 	var names []string
 	for _, a := range accts {

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/restconn/restconn/connector"
+	"github.com/restconn/restconn/connector/connectortest"
 	"github.com/restconn/restconn/internal/openapitest"
 	"github.com/restconn/restconn/providers/intercom"
 	"github.com/restconn/restconn/providers/intercom/intercomtest"
@@ -32,17 +33,6 @@ func newEngine(t *testing.T, srv *intercomtest.Server, cfg intercom.Config, opts
 	e, err := intercom.New(cfg, append([]connector.Option{connector.WithHTTPClient(srv.Client())}, opts...)...)
 	require.NoError(t, err)
 	return e
-}
-
-func collect[T any](seq func(func(T, error) bool)) ([]T, error) {
-	var out []T
-	for v, err := range seq {
-		if err != nil {
-			return out, err
-		}
-		out = append(out, v)
-	}
-	return out, nil
 }
 
 func TestConnect(t *testing.T) {
@@ -80,7 +70,7 @@ func TestImportAccounts(t *testing.T) {
 	)
 	defer srv.Close()
 	e := newEngine(t, srv, intercom.Config{})
-	accts, err := collect(e.ImportAccounts(context.Background(), connector.ImportOptions{}))
+	accts, err := connectortest.Collect(e.ImportAccounts(context.Background(), connector.ImportOptions{}))
 	require.NoError(t, err)
 	require.Len(t, accts, 2)
 	assert.Equal(t, connector.Account{
@@ -97,7 +87,7 @@ func TestImportAccounts(t *testing.T) {
 	assert.Equal(t, []string{}, accts[1].Entitlements["team"])
 	assert.Equal(t, "display_avatar=true", srv.Requests()[0].RawQuery)
 
-	_, err = collect(e.ImportAccounts(context.Background(), connector.ImportOptions{Since: time.Now()}))
+	_, err = connectortest.Collect(e.ImportAccounts(context.Background(), connector.ImportOptions{Since: time.Now()}))
 	assert.ErrorIs(t, err, connector.ErrUnsupported, "GET /admins has no incremental form")
 }
 
@@ -105,10 +95,10 @@ func TestImportAccess(t *testing.T) {
 	srv := intercomtest.NewServer()
 	defer srv.Close()
 	e := newEngine(t, srv, intercom.Config{})
-	teams, err := collect(e.ImportAccess(context.Background(), connector.ImportOptions{}))
+	teams, err := connectortest.Collect(e.ImportAccess(context.Background(), connector.ImportOptions{}))
 	require.NoError(t, err)
 	require.NotEmpty(t, teams)
-	accts, err := collect(e.ImportAccounts(context.Background(), connector.ImportOptions{}))
+	accts, err := connectortest.Collect(e.ImportAccounts(context.Background(), connector.ImportOptions{}))
 	require.NoError(t, err)
 	// Members of each team agree with the admins' team lists.
 	for _, tm := range teams {
@@ -134,7 +124,7 @@ func TestUpdateAccountAwayMode(t *testing.T) {
 	srv := intercomtest.NewServer()
 	defer srv.Close()
 	e := newEngine(t, srv, intercom.Config{})
-	admins, err := collect(e.ImportAccounts(context.Background(), connector.ImportOptions{}))
+	admins, err := connectortest.Collect(e.ImportAccounts(context.Background(), connector.ImportOptions{}))
 	require.NoError(t, err)
 	a := admins[0]
 	require.False(t, a.Attributes["away_mode_enabled"].(bool))
@@ -305,7 +295,7 @@ func TestRateLimitWaitsUntilReset(t *testing.T) {
 	e := newEngine(t, srv, intercom.Config{})
 	srv.RateLimitNext(2, time.Second)
 	start := time.Now()
-	accts, err := collect(e.ImportAccounts(context.Background(), connector.ImportOptions{}))
+	accts, err := connectortest.Collect(e.ImportAccounts(context.Background(), connector.ImportOptions{}))
 	require.NoError(t, err)
 	assert.NotEmpty(t, accts)
 	assert.GreaterOrEqual(t, time.Since(start), 900*time.Millisecond, "waited for X-RateLimit-Reset")
@@ -331,9 +321,9 @@ func TestRequestsMatchOpenAPI(t *testing.T) {
 	e := newEngine(t, srv, intercom.Config{})
 	ctx := context.Background()
 	require.NoError(t, e.Connect(ctx))
-	accts, err := collect(e.ImportAccounts(ctx, connector.ImportOptions{}))
+	accts, err := connectortest.Collect(e.ImportAccounts(ctx, connector.ImportOptions{}))
 	require.NoError(t, err)
-	_, err = collect(e.ImportAccess(ctx, connector.ImportOptions{}))
+	_, err = connectortest.Collect(e.ImportAccess(ctx, connector.ImportOptions{}))
 	require.NoError(t, err)
 	_, err = e.Provision(ctx, connector.Request{Op: connector.UpdateAccount, Account: map[string]any{"id": accts[0].ID, "away_mode_enabled": true}})
 	require.NoError(t, err)
@@ -358,6 +348,7 @@ func TestRequestsMatchOpenAPI(t *testing.T) {
 }
 
 func TestSpecIsACopy(t *testing.T) {
+	connectortest.CheckSpecCopy(t, intercom.Spec) // every field, deep down
 	a, b := intercom.Spec(), intercom.Spec()
 	a.Connection.BaseURL = "https://changed.example.com"
 	assert.NotEqual(t, a.Connection.BaseURL, b.Connection.BaseURL)

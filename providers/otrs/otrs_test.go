@@ -1,7 +1,6 @@
 package otrs_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -16,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/restconn/restconn/connector"
+	"github.com/restconn/restconn/connector/connectortest"
 	"github.com/restconn/restconn/providers/otrs"
 	"github.com/restconn/restconn/providers/otrs/otrstest"
 )
@@ -637,6 +637,7 @@ func TestWebserviceAddressing(t *testing.T) {
 }
 
 func TestSpecIsACopy(t *testing.T) {
+	connectortest.CheckSpecCopy(t, otrs.Spec)
 	a, b := otrs.Spec(), otrs.Spec()
 	a.Tickets.Status.States = nil
 	a.Connection.Auth["session"].Login.Path = "/Elsewhere"
@@ -672,53 +673,29 @@ func TestSpecIsACopy(t *testing.T) {
 	assert.Equal(t, connector.TicketCompleted, tk.State)
 }
 
-// syncBuffer is a bytes.Buffer safe for the logger's concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func TestSecretsNeverLeak(t *testing.T) {
 	const agentPW = "Agent-Pa55-Secret-42"
 	srv := otrstest.NewServer(otrstest.WithAgent("svc.restconn", agentPW))
 	defer srv.Close()
 	ctx := context.Background()
 
-	var logs syncBuffer
-	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	var mu sync.Mutex
-	var traces []connector.Trace
-	trace := connector.WithTrace(func(_ context.Context, tr connector.Trace) {
-		mu.Lock()
-		defer mu.Unlock()
-		traces = append(traces, tr)
-	})
+	lc := connectortest.NewLeakCheck(t)
+	logger := slog.New(slog.NewJSONHandler(lc.Writer(), &slog.HandlerOptions{Level: slog.LevelDebug}))
+	observe := append(lc.Options(), connector.WithLogger(logger)) // lc's traces, this test's JSON log
 	var errs []error
 	keep := func(err error) {
 		if err != nil {
-			errs = append(errs, err)
+			errs = append(errs, lc.Err(err))
 		}
 	}
 
 	noWait := connector.WithBackoff(func(time.Duration, time.Duration, int) time.Duration { return 0 })
-	bad := newEngine(t, srv, otrs.Config{UserLogin: "svc.restconn", Password: "Not-The-Pa55word"}, connector.WithLogger(logger), trace)
+	bad := newEngine(t, srv, otrs.Config{UserLogin: "svc.restconn", Password: "Not-The-Pa55word"}, observe...)
 	keep(bad.Connect(ctx))
 	_, err := bad.Provision(ctx, opRequests[0].req)
 	keep(err)
 
-	e := newEngine(t, srv, otrs.Config{UserLogin: "svc.restconn", Password: agentPW}, connector.WithLogger(logger), trace, noWait)
+	e := newEngine(t, srv, otrs.Config{UserLogin: "svc.restconn", Password: agentPW}, append(observe, noWait)...)
 	require.NoError(t, e.Connect(ctx))
 	var ids []string
 	for _, tt := range []connector.Request{opRequests[0].req, opRequests[7].req} {
@@ -744,12 +721,15 @@ func TestSecretsNeverLeak(t *testing.T) {
 	require.Len(t, sids, 2, "one session, then one after the expiry")
 	secrets := append([]string{agentPW, "Not-The-Pa55word", opRequests[0].req.Password, opRequests[7].req.Password, "N3w-Pa55word-Never-Filed"}, sids...)
 	require.Len(t, errs, 5)
+	traces := lc.Traces()
 	require.NotEmpty(t, traces)
-	require.Contains(t, logs.String(), `"level":"DEBUG"`)
+	require.Contains(t, lc.Logs(), `"level":"DEBUG"`)
+	lc.AddSecrets(secrets...)
+	lc.Check() // the log, every trace and every error
 
 	var loginLeak []string
 	for _, s := range secrets {
-		assert.NotContains(t, logs.String(), s, "log")
+		assert.NotContains(t, lc.Logs(), s, "log")
 		for _, err := range errs {
 			assert.NotContains(t, err.Error(), s, "error")
 		}
