@@ -97,11 +97,11 @@ func (e *Engine) fetchOAuth2(ctx context.Context, name string, cfg *clientcreden
 		if ctx.Err() != nil {
 			return "", time.Time{}, ctxError(ctx, op, call, ctx.Err())
 		}
-		wait, why, cause, out := e.tokenFailure(&Error{Op: op, Call: call}, err, &spent)
+		again, out := e.tokenFailure(&Error{Op: op, Call: call}, err, &spent)
 		if out != nil {
 			return "", time.Time{}, e.mask(out)
 		}
-		if err := e.pause(ctx, op, call, wait, why, cause); err != nil {
+		if err := e.pause(ctx, op, call, again.wait, again.why, again.cause); err != nil {
 			return "", time.Time{}, err
 		}
 	}
@@ -111,10 +111,18 @@ func (e *Engine) fetchOAuth2(ctx context.Context, name string, cfg *clientcreden
 // of the 429 waits.
 type tokenBudget struct{ retries, waits int }
 
-// tokenFailure decides what a failed token request leads to: a wait (and
-// why, for the log) before asking again, or the error out that ends the
-// fetch. out arrives with the operation and the call set.
-func (e *Engine) tokenFailure(out *Error, err error, spent *tokenBudget) (wait time.Duration, why string, cause error, _ *Error) {
+// tokenRetry is a wait before asking for a token again, with why, for the
+// log.
+type tokenRetry struct {
+	wait  time.Duration
+	why   string
+	cause error
+}
+
+// tokenFailure decides what a failed token request leads to: a wait before
+// asking again, or the error out that ends the fetch. out arrives with the
+// operation and the call set.
+func (e *Engine) tokenFailure(out *Error, err error, spent *tokenBudget) (*tokenRetry, *Error) {
 	out.Message, out.Err = "token request failed", ErrAuth
 	var re *oauth2.RetrieveError
 	if !errors.As(err, &re) {
@@ -123,16 +131,16 @@ func (e *Engine) tokenFailure(out *Error, err error, spent *tokenBudget) (wait t
 		if !errors.As(err, &ue) {
 			// An answer without a usable token (no access_token, not
 			// JSON): the endpoint refused, asking again will not help.
-			return 0, "", nil, out
+			return nil, out
 		}
 		// No answer from the token endpoint: asking again is safe, a
 		// token request changes nothing on the server.
 		out.Err = nil
 		if spent.retries+1 < e.retry.maxAttempts {
 			spent.retries++
-			return e.retry.delay(spent.retries), "retrying token request", e.red.Error(err), nil
+			return &tokenRetry{e.retry.delay(spent.retries), "retrying token request", e.red.Error(err)}, nil
 		}
-		return 0, "", nil, out
+		return nil, out
 	}
 	var header http.Header
 	if re.Response != nil {
@@ -149,16 +157,16 @@ func (e *Engine) tokenFailure(out *Error, err error, spent *tokenBudget) (wait t
 		}
 		if wait <= e.retry.maxWait && spent.waits < e.retry.maxWaits {
 			spent.waits++
-			return wait, "rate limited; waiting", nil, nil
+			return &tokenRetry{wait, "rate limited; waiting", nil}, nil
 		}
 	case status >= 500:
 		out.Err = nil
 		if spent.retries+1 < e.retry.maxAttempts && (status == 502 || status == 503 || status == 504) {
 			spent.retries++
-			return e.retry.delay(spent.retries), "retrying token request after HTTP " + strconv.Itoa(status), nil, nil
+			return &tokenRetry{e.retry.delay(spent.retries), "retrying token request after HTTP " + strconv.Itoa(status), nil}, nil
 		}
 	}
-	return 0, "", nil, out
+	return nil, out
 }
 
 type opKey struct{}
