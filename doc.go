@@ -5,9 +5,9 @@ a SaaS application by loading a JSON spec, not by writing a client for it.
 This package holds only documentation. The code lives in:
 
 	connector            the Connector interface, the spec format (SPEC.md) and the Engine that runs any spec
-	connector/connectortest  a conformance suite any Connector can run against its fake server
+	connector/connectortest  a conformance suite any Connector can run against its fake server, and a test kit
 	template             templates inside specs: Go text/template with hermetic functions, typed values, escaping
-	binding              the variables templates see, secrets that redact themselves, typed attribute mapping
+	binding              the variables templates see (documented), Field and Type for attribute mapping, Secret
 	providers/intercom   preset for Intercom 2.11 (teammates, teams, tickets), with intercomtest, a fake
 	providers/genesys    preset for Genesys Cloud SCIM (users, groups, roles), with genesystest
 	providers/otrs       preset for OTRS/Znuny ticket fulfilment, with otrstest
@@ -41,7 +41,7 @@ Use a preset:
 
 or load a spec of your own:
 
-	spec, err := connector.LoadFile("myapp.json")
+	spec, err := connector.LoadFile("myapp.json") // parses, checks and compiles every template
 	if err != nil {
 		log.Fatal(err) // names the JSON path of the problem, e.g. import.accounts.sources[0].paging.type
 	}
@@ -51,8 +51,11 @@ or load a spec of your own:
 		connector.WithLogger(slog.Default()),
 	)
 
-Every Engine method takes a context first and honours its cancellation and
-deadline. An Engine is safe for concurrent use.
+New works on its own copy of the spec, compiled once (templates Parse
+compiled are reused), so changing spec afterwards changes nothing;
+eng.Spec() returns a copy. Every Engine method takes a context first and
+honours its cancellation and deadline. An Engine is safe for concurrent
+use.
 
 # Importing
 
@@ -144,6 +147,8 @@ behaves like the vendor: auth, error shapes, paging, rate limits. Point the
 preset at it with connector.WithHTTPClient(srv.Client()) and its URL, as
 examples/quickstart does, and test your service offline. A preset of your
 own can run connectortest.Run against its fake to check the Connector
-contract (unique IDs, clean early breaks, cancellation, error types).
+contract (unique IDs, clean early breaks, cancellation, error types), and
+use connectortest.LeakCheck to prove that no secret reaches its errors,
+logs or traces.
 */
 package restconn

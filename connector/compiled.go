@@ -13,7 +13,10 @@ import (
 )
 
 // compiled is a spec with every template, path and rule compiled; the
-// engine only ever reads it.
+// engine only ever reads it. It copies what it needs from the spec, except
+// JSON values it only reads (literal parts of bodies, the values conditions
+// compare with), which it shares with the engine's own copy of the spec:
+// New compiles a copy that nobody else holds.
 type compiled struct {
 	baseURL     *template.Template
 	tlsCA       *template.Template
