@@ -1,8 +1,10 @@
 package genesys_test
 
 import (
+	"os"
 	"testing"
 
+	"github.com/restconn/restconn/connector"
 	"github.com/restconn/restconn/providers/genesys"
 )
 
@@ -18,6 +20,23 @@ func BenchmarkNew(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			if _, err := genesys.New(cfg); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkParse measures parsing the preset's JSON: decoding, key checks
+// and compiling every template (which New then reuses).
+func BenchmarkParse(b *testing.B) {
+	data, err := os.ReadFile("genesys.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("genesys", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := connector.Parse(data); err != nil {
 				b.Fatal(err)
 			}
 		}
