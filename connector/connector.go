@@ -19,8 +19,11 @@
 //		fmt.Println(acct.ID, acct.Name)
 //	}
 //
-// The spec format is documented field by field in SPEC.md beside this file,
-// with a JSON Schema (spec.schema.json) for editors.
+// Parse (and LoadFile) checks a spec and compiles its templates; New copies
+// the spec and compiles the copy once, reusing the templates Parse compiled,
+// so a spec changed after New changes nothing in the engine. The spec
+// format is documented field by field in SPEC.md beside this file, with a
+// JSON Schema (spec.schema.json) for editors.
 package connector
 
 import (

@@ -72,7 +72,8 @@ func LoadFile(path string) (*Spec, error) {
 
 // Embedded returns a function that parses data once, on first use, and
 // hands out a fresh copy of the spec on every call: the Spec function of a
-// preset whose JSON is embedded with go:embed. An invalid embedded spec is a
+// preset whose JSON is embedded with go:embed. The copies share the
+// templates the parse compiled, so New compiles only what a caller changed. An invalid embedded spec is a
 // programming error and panics with the parse error.
 func Embedded(data []byte) func() *Spec {
 	parse := sync.OnceValues(func() (*Spec, error) { return Parse(data) })
