@@ -63,7 +63,7 @@ func TestJSONRoundTrip(t *testing.T) {
 	attrs := map[string]any{
 		"s": "x", "b": true, "n": int64(42), "f": 2.5, "null": nil,
 		"big":    json.Number("123456789012345678901234567890"), // an ID beyond int64
-		"id64":   int64(9007199254740993),                        // beyond float64's exact range
+		"id64":   int64(9007199254740993),                       // beyond float64's exact range
 		"list":   []any{int64(1), "two"},
 		"nested": map[string]any{"k": int64(-3)},
 	}
