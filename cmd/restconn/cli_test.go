@@ -91,7 +91,12 @@ func startFake(t *testing.T, name string) *fake {
 	require.True(t, ok)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	f := &fake{runningFake: b.fake(fakeListeners{api: l}), env: map[string]string{}}
+	return fakeOf(t, name, b.fake(fakeListeners{api: l}))
+}
+
+// fakeOf wraps a running fake of preset name; the test ends it.
+func fakeOf(t *testing.T, name string, rf *runningFake) *fake {
+	f := &fake{runningFake: rf, env: map[string]string{}}
 	t.Cleanup(f.close)
 	f.flags = []string{"--preset", name}
 	for _, p := range f.params {

@@ -180,7 +180,7 @@ func (info specInfo) writeText(w io.Writer) error {
 	if info.Description != "" {
 		fmt.Fprintf(tw, "%s\n", wrap(info.Description, 78, ""))
 	}
-	info.writeValues(tw, "  ")
+	info.writeValues(tw, "", "  ")
 	if len(info.Auth) > 0 {
 		fmt.Fprintf(tw, "\nAuth blocks (--auth NAME picks another default):\n")
 		for _, a := range info.Auth {
@@ -240,15 +240,15 @@ func (info specInfo) writeText(w io.Writer) error {
 }
 
 // writeValues prints the params and secrets, and how to give them.
-func (info specInfo) writeValues(tw io.Writer, indent string) {
+func (info specInfo) writeValues(tw io.Writer, head, indent string) {
 	if len(info.Params) > 0 {
-		fmt.Fprintf(tw, "\nParams (--param NAME=VALUE):\n")
+		fmt.Fprintf(tw, "\n%sParams (--param NAME=VALUE):\n", head)
 		for _, p := range info.Params {
 			fmt.Fprintf(tw, "%s%s\t%s\t%s\n", indent, p.Name, paramState(p), p.Description)
 		}
 	}
 	if len(info.Secrets) > 0 {
-		fmt.Fprintf(tw, "\nSecrets (environment variable, or --secrets-file):\n")
+		fmt.Fprintf(tw, "\n%sSecrets (environment variable, or --secrets-file):\n", head)
 		for _, s := range info.Secrets {
 			state := "optional"
 			if s.Required {

@@ -66,12 +66,12 @@ func (a *app) fakeServerCmd(b builtin) *cobra.Command {
 			var ls fakeListeners
 			var err error
 			if ls.api, err = net.Listen("tcp", addr); err != nil {
-				return usageErrorf("--addr: %v", err)
+				return fmt.Errorf("--addr: %w", err)
 			}
 			if loginAddr != "" {
 				if ls.login, err = net.Listen("tcp", loginAddr); err != nil {
 					ls.api.Close()
-					return usageErrorf("--login-addr: %v", err)
+					return fmt.Errorf("--login-addr: %w", err)
 				}
 			}
 			f := b.fake(ls)
@@ -121,7 +121,11 @@ func shellQuote(s string) string {
 }
 
 func startIntercom(l fakeListeners) *runningFake {
-	srv := intercomtest.NewServer(intercomtest.WithListener(l.api))
+	return intercomFake(intercomtest.NewServer(intercomtest.WithListener(l.api)))
+}
+
+// intercomFake describes a running Intercom fake.
+func intercomFake(srv *intercomtest.Server) *runningFake {
 	return &runningFake{
 		title:   "Fake Intercom API 2.11",
 		urls:    [][2]string{{"URL", srv.URL}},
@@ -144,7 +148,11 @@ func startGenesys(l fakeListeners) *runningFake {
 	if l.login != nil {
 		opts = append(opts, genesystest.WithLoginListener(l.login))
 	}
-	srv := genesystest.NewServer(opts...)
+	return genesysFake(genesystest.NewServer(opts...))
+}
+
+// genesysFake describes a running Genesys Cloud fake.
+func genesysFake(srv *genesystest.Server) *runningFake {
 	return &runningFake{
 		title:   "Fake Genesys Cloud (SCIM 2.0 and OAuth client credentials)",
 		urls:    [][2]string{{"API", srv.APIURL}, {"login", srv.LoginURL}},
@@ -162,12 +170,16 @@ func startGenesys(l fakeListeners) *runningFake {
 }
 
 func startOTRS(l fakeListeners) *runningFake {
-	srv := otrstest.NewServer(otrstest.WithListener(l.api))
+	return otrsFake(otrstest.NewServer(otrstest.WithListener(l.api)), otrstest.DefaultAgentLogin, otrstest.DefaultAgentPassword)
+}
+
+// otrsFake describes a running OTRS fake with an agent that can log in.
+func otrsFake(srv *otrstest.Server, login, password string) *runningFake {
 	return &runningFake{
 		title:   "Fake OTRS/Znuny GenericTicketConnectorREST",
 		urls:    [][2]string{{"URL", srv.URL}},
-		params:  [][2]string{{"baseURL", srv.URL}, {"userLogin", otrstest.DefaultAgentLogin}},
-		secrets: [][2]string{{"password", otrstest.DefaultAgentPassword}},
+		params:  [][2]string{{"baseURL", srv.URL}, {"userLogin", login}},
+		secrets: [][2]string{{"password", password}},
 		notes:   []string{"tickets only: file one with 'restconn provision', poll it with 'restconn ticket status'"},
 		examples: []string{
 			"restconn connect %s",

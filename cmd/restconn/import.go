@@ -120,20 +120,13 @@ func runImport[T any](a *app, cmd *cobra.Command, f *importFlags, what string, t
 	}
 	var prog *progress
 	if !f.noProgress && !f.verbose && a.isTerminal(a.stderr) {
-		prog = newProgress(a.stderr, what)
+		prog = &progress{what: what}
 	}
-	var observe func(connector.Trace)
-	if prog != nil {
-		spec, _, err := f.load()
-		if err != nil {
-			return err
-		}
-		observe = prog.pageCounter(spec)
-	}
-	s, err := f.open(cmd.Context(), observe)
+	s, err := f.open(cmd.Context(), prog.observer())
 	if err != nil {
 		return err
 	}
+	prog.start(a.stderr, s.spec)
 	out := bufio.NewWriter(a.stdout)
 	enc := json.NewEncoder(out)
 	enc.SetEscapeHTML(false)

@@ -35,7 +35,7 @@ preset defines, and 'restconn fake NAME' starts a fake server to try it.`,
 					fmt.Fprintln(tw)
 				}
 				fmt.Fprintf(tw, "%s\n  %s\n", info.Name, wrap(info.Description, 76, "  "))
-				info.writeValues(tw, "    ")
+				info.writeValues(tw, "  ", "    ")
 			}
 			return tw.Flush()
 		}),

@@ -14,13 +14,40 @@ import (
 // progress is the line an import shows on a terminal: a spinner, records,
 // pages, the rate and the elapsed time. A nil *progress shows nothing.
 type progress struct {
-	bar   *progressbar.ProgressBar
 	what  string
+	bar   *progressbar.ProgressBar
+	lists map[string]bool // names of the list calls, whose pages are counted
 	pages atomic.Int64
 }
 
-func newProgress(w io.Writer, what string) *progress {
-	p := &progress{what: what}
+// observer returns the trace observer that counts pages, for building the
+// engine; start must be called before the import begins.
+func (p *progress) observer() func(connector.Trace) {
+	if p == nil {
+		return nil
+	}
+	return p.observe
+}
+
+// start draws the line on w. The pages counted are the successful
+// attempts of the spec's list calls (retries and refused attempts are not
+// pages).
+func (p *progress) start(w io.Writer, spec *connector.Spec) {
+	if p == nil {
+		return
+	}
+	p.lists = map[string]bool{}
+	info := describe(spec)
+	if a := info.Accounts; a != nil {
+		for _, l := range append(a.Sources, a.Incremental...) {
+			p.lists[l.Call] = true
+		}
+	}
+	for _, e := range info.Entitlements {
+		for _, l := range e.Sources {
+			p.lists[l.Call] = true
+		}
+	}
 	p.bar = progressbar.NewOptions64(-1, // unknown total: a spinner
 		progressbar.OptionSetWriter(w),
 		progressbar.OptionSetDescription(p.description()),
@@ -34,7 +61,13 @@ func newProgress(w io.Writer, what string) *progress {
 		progressbar.OptionSetRenderBlankState(true),
 		progressbar.OptionOnCompletion(func() { fmt.Fprintln(w) }),
 	)
-	return p
+}
+
+func (p *progress) observe(tr connector.Trace) {
+	if p.lists[tr.Call] && tr.Err == nil && tr.StatusCode >= 200 && tr.StatusCode < 300 {
+		p.pages.Add(1)
+		p.bar.Describe(p.description())
+	}
 }
 
 func (p *progress) description() string {
@@ -49,30 +82,6 @@ func (p *progress) description() string {
 func (p *progress) record() {
 	if p != nil {
 		_ = p.bar.Add(1)
-	}
-}
-
-// pageCounter returns a trace observer that counts the pages of the
-// spec's list calls: successful attempts of those calls (retries and
-// refused attempts are not pages).
-func (p *progress) pageCounter(spec *connector.Spec) func(connector.Trace) {
-	lists := map[string]bool{}
-	info := describe(spec)
-	if a := info.Accounts; a != nil {
-		for _, l := range append(a.Sources, a.Incremental...) {
-			lists[l.Call] = true
-		}
-	}
-	for _, e := range info.Entitlements {
-		for _, l := range e.Sources {
-			lists[l.Call] = true
-		}
-	}
-	return func(tr connector.Trace) {
-		if lists[tr.Call] && tr.Err == nil && tr.StatusCode >= 200 && tr.StatusCode < 300 {
-			p.pages.Add(1)
-			p.bar.Describe(p.description())
-		}
 	}
 }
 
