@@ -60,21 +60,29 @@ type ImportOptions struct {
 }
 
 // Account is an account of the target application.
+//
+// In JSON its fields are "id", "name", "active", "attributes"
+// and "entitlements"; the last two are left out when nil, so an empty map
+// and no map stay apart.
 type Account struct {
-	ID           string
-	Name         string
-	Active       bool
-	Attributes   map[string]any
-	Entitlements map[string][]string // entitlement type -> entitlement IDs, when the account record lists them
+	ID           string              `json:"id"`
+	Name         string              `json:"name"`
+	Active       bool                `json:"active"`
+	Attributes   map[string]any      `json:"attributes,omitzero"`
+	Entitlements map[string][]string `json:"entitlements,omitzero"` // entitlement type -> entitlement IDs, when the account record lists them
 }
 
 // Entitlement is a group, role, team or other grantable access.
+//
+// In JSON its fields are "type", "id", "name", "attributes" and "members";
+// the last two are left out when nil, so "members": [] (no members) and no
+// "members" (the record does not list them) stay apart.
 type Entitlement struct {
-	Type       string
-	ID         string
-	Name       string
-	Attributes map[string]any
-	Members    []string // account IDs, when the entitlement record lists them
+	Type       string         `json:"type"`
+	ID         string         `json:"id"`
+	Name       string         `json:"name"`
+	Attributes map[string]any `json:"attributes,omitzero"`
+	Members    []string       `json:"members,omitzero"` // account IDs, when the entitlement record lists them
 }
 
 // Operation names a provisioning operation. Its value is the key of the
@@ -100,13 +108,19 @@ var Operations = []Operation{CreateAccount, UpdateAccount, EnableAccount, Disabl
 //
 // Request redacts Password in fmt and log/slog output; the password reaches
 // templates only as .password.
+//
+// In JSON its fields are "op", "user", "account", "entitlement", "task" and
+// "password". The password is read from JSON but never written: MarshalJSON
+// leaves it out, so a request can be logged or saved as JSON without it.
+// UnmarshalJSON is strict, because a request file is written by hand: an
+// unknown key or a value of the wrong kind is an *Error naming its JSON path.
 type Request struct {
-	Op          Operation
-	User        map[string]any // the identity; templates see it as .user
-	Account     map[string]any // the target account ("id", "name", ...); .account
-	Entitlement *Entitlement   // for AddAccess/RemoveAccess; .entitlement
-	Task        map[string]any // request metadata (id, requestor, comments); .task
-	Password    string         // for CreateAccount/ChangePassword; a secret, never logged
+	Op          Operation      `json:"op,omitempty"`
+	User        map[string]any `json:"user,omitzero"`        // the identity; templates see it as .user
+	Account     map[string]any `json:"account,omitzero"`     // the target account ("id", "name", ...); .account
+	Entitlement *Entitlement   `json:"entitlement,omitzero"` // for AddAccess/RemoveAccess; .entitlement
+	Task        map[string]any `json:"task,omitzero"`        // request metadata (id, requestor, comments); .task
+	Password    string         `json:"password,omitempty"`   // for CreateAccount/ChangePassword; a secret, never logged or marshalled
 }
 
 // String prints the request without its password.
@@ -153,10 +167,13 @@ func (r Request) LogValue() slog.Value {
 }
 
 // Result is the outcome of a provisioning request.
+//
+// In JSON its fields are "accountID" (left out when empty), "attributes"
+// (left out when nil) and "ticket" (left out when nil).
 type Result struct {
-	AccountID  string         // the target's ID for the account (CreateAccount)
-	Attributes map[string]any // attributes mapped from responses
-	Ticket     *Ticket        // set when the operation is fulfilled through a ticket
+	AccountID  string         `json:"accountID,omitempty"` // the target's ID for the account (CreateAccount)
+	Attributes map[string]any `json:"attributes,omitzero"` // attributes mapped from responses
+	Ticket     *Ticket        `json:"ticket,omitempty"`    // set when the operation is fulfilled through a ticket
 }
 
 // TicketState is the restconn-wide state of a ticket.
@@ -182,11 +199,14 @@ func (s TicketState) valid() bool {
 func (s TicketState) Final() bool { return s == TicketCompleted || s == TicketRejected }
 
 // Ticket is a ticket in the target's ticketing system.
+//
+// In JSON its fields are "id", "number", "state" and "status"; number and
+// status are left out when empty.
 type Ticket struct {
-	ID     string      // the ID to poll with
-	Number string      // a human-facing number, where the target has one
-	State  TicketState // mapped by the spec's status rules
-	Status string      // the target's own status text
+	ID     string      `json:"id"`               // the ID to poll with
+	Number string      `json:"number,omitempty"` // a human-facing number, where the target has one
+	State  TicketState `json:"state"`            // mapped by the spec's status rules
+	Status string      `json:"status,omitempty"` // the target's own status text
 }
 
 var _ Connector = (*Engine)(nil)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -79,16 +80,18 @@ type Request struct {
 }
 
 type config struct {
-	clientID     string
-	clientSecret string
-	tokenTTL     time.Duration
-	staticTokens []string
-	now          func() time.Time
-	users        []User
-	usersSet     bool
-	groups       []Group
-	groupsSet    bool
-	maxCount     int
+	clientID      string
+	clientSecret  string
+	tokenTTL      time.Duration
+	staticTokens  []string
+	now           func() time.Time
+	users         []User
+	usersSet      bool
+	groups        []Group
+	groupsSet     bool
+	maxCount      int
+	apiListener   net.Listener
+	loginListener net.Listener
 }
 
 // Option configures a Server.
@@ -142,6 +145,19 @@ func WithMaxCount(n int) Option {
 	}
 }
 
+// WithListener makes the API host accept connections on l instead of on a
+// new listener at 127.0.0.1 and a random port, for a fake at a known
+// address (as "restconn fake genesys --addr" starts). Close closes l.
+func WithListener(l net.Listener) Option {
+	return func(c *config) { c.apiListener = l }
+}
+
+// WithLoginListener does for the login host what WithListener does for the
+// API host.
+func WithLoginListener(l net.Listener) Option {
+	return func(c *config) { c.loginListener = l }
+}
+
 // NewServer starts a fake with both listeners running. Unless WithUsers and
 // WithGroups say otherwise it is seeded with three users (two active, one
 // inactive) and two groups:
@@ -172,11 +188,23 @@ func NewServer(opts ...Option) *Server {
 	}
 	s.start = s.now()
 	s.seed()
-	s.api = httptest.NewServer(http.HandlerFunc(s.serveAPI))
-	s.login = httptest.NewServer(http.HandlerFunc(s.serveLogin))
+	s.api = startServer(http.HandlerFunc(s.serveAPI), cfg.apiListener)
+	s.login = startServer(http.HandlerFunc(s.serveLogin), cfg.loginListener)
 	s.APIURL = s.api.URL
 	s.LoginURL = s.login.URL
 	return s
+}
+
+// startServer starts an httptest server on l, or on its own listener when
+// l is nil.
+func startServer(h http.Handler, l net.Listener) *httptest.Server {
+	srv := httptest.NewUnstartedServer(h)
+	if l != nil {
+		srv.Listener.Close()
+		srv.Listener = l
+	}
+	srv.Start()
+	return srv
 }
 
 func (s *Server) seed() {

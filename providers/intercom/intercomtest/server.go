@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -63,6 +64,7 @@ type config struct {
 	contacts    []Contact
 	limit       int
 	now         func() time.Time
+	listener    net.Listener
 }
 
 // An Option configures a Server.
@@ -111,6 +113,13 @@ func WithClock(now func() time.Time) Option {
 	return func(c *config) { c.now = now }
 }
 
+// WithListener makes the server accept connections on l instead of on a new
+// listener at 127.0.0.1 and a random port, for a fake at a known address
+// (as "restconn fake intercom --addr" starts). Close closes l.
+func WithListener(l net.Listener) Option {
+	return func(c *config) { c.listener = l }
+}
+
 // NewServer starts and returns a new fake. The caller should call Close when
 // finished, to shut it down. Like httptest.NewServer, it panics on invalid
 // options.
@@ -151,7 +160,12 @@ func NewServer(opts ...Option) *Server {
 		s.ticketTypes = append(s.ticketTypes, newTicketType(tt, s.app, 2*i+1))
 	}
 	s.contacts = append(s.contacts, c.contacts...)
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
+	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
+	if c.listener != nil {
+		s.srv.Listener.Close()
+		s.srv.Listener = c.listener
+	}
+	s.srv.Start()
 	s.URL = s.srv.URL
 	return s
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"math/big"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -69,6 +70,7 @@ type config struct {
 	maxLength  int64
 	now        func() time.Time
 	numericIDs bool
+	listener   net.Listener
 }
 
 type agent struct {
@@ -183,6 +185,11 @@ func WithWebservice(name string) Option { return func(c *config) { c.webservice 
 // Content-Length exceeds it gets HTTP 413.
 func WithMaxLength(n int64) Option { return func(c *config) { c.maxLength = n } }
 
+// WithListener makes the server accept connections on l instead of on a new
+// listener at 127.0.0.1 and a random port, for a fake at a known address
+// (as "restconn fake otrs --addr" starts). Close closes l.
+func WithListener(l net.Listener) Option { return func(c *config) { c.listener = l } }
+
 // NewServer starts a fake GenericTicketConnectorREST. Close it when done.
 func NewServer(opts ...Option) *Server {
 	cfg := config{
@@ -209,7 +216,12 @@ func NewServer(opts ...Option) *Server {
 		nextTID:  1,
 		nextAID:  1,
 	}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
+	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
+	if cfg.listener != nil {
+		s.srv.Listener.Close()
+		s.srv.Listener = cfg.listener
+	}
+	s.srv.Start()
 	s.URL = s.srv.URL + ScriptPath + "/Webservice/" + url.PathEscape(cfg.webservice)
 	return s
 }

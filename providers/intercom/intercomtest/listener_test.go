@@ -1,0 +1,35 @@
+package intercomtest_test
+
+import (
+	"net"
+	"net/http"
+	"testing"
+
+	"github.com/restconn/restconn/providers/intercom/intercomtest"
+)
+
+func TestWithListener(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := intercomtest.NewServer(intercomtest.WithListener(l))
+	if want := "http://" + l.Addr().String(); srv.URL != want {
+		t.Fatalf("URL = %s, want %s", srv.URL, want)
+	}
+	req, _ := http.NewRequest("GET", srv.URL+"/me", nil)
+	req.Header.Set("Authorization", "Bearer "+srv.Token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("GET /me: %s", res.Status)
+	}
+	srv.Close()
+	if c, err := net.Dial("tcp", l.Addr().String()); err == nil {
+		c.Close()
+		t.Fatal("the listener is still open after Close")
+	}
+}
