@@ -82,6 +82,7 @@ func (c *compiler) accountImport(p string, a *AccountImport, out *compiled) *com
 	for _, typ := range slices.Sorted(maps.Keys(a.Entitlements)) {
 		ca.ents = append(ca.ents, entPath{typ: typ, path: c.path(join(p+".entitlements", typ), a.Entitlements[typ])})
 	}
+	ca.threshold = c.threshold(p+".threshold", a.Threshold)
 	return ca
 }
 
@@ -111,5 +112,20 @@ func (c *compiler) entitlementImport(typ string, e *EntitlementImport, out *comp
 			ce.members = c.path(p+".members", e.Members)
 		}
 	}
+	ce.threshold = c.threshold(p+".threshold", e.Threshold)
 	return ce
+}
+
+// threshold checks a reconciliation default; nil sets no limit.
+func (c *compiler) threshold(where string, t *Threshold) Threshold {
+	if t == nil {
+		return Threshold{}
+	}
+	if t.MaxRemoved < 0 {
+		c.fail(where+".maxRemoved", "must not be negative")
+	}
+	if t.MaxRemovedPercent < 0 || t.MaxRemovedPercent > 100 {
+		c.fail(where+".maxRemovedPercent", "want a percentage from 0 to 100, not %g", t.MaxRemovedPercent)
+	}
+	return *t
 }

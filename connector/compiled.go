@@ -126,6 +126,7 @@ type compiledAccounts struct {
 	unique               bool
 	active               *compiledActive
 	ents                 []entPath
+	threshold            Threshold
 }
 
 type entPath struct {
@@ -144,6 +145,7 @@ type compiledEnts struct {
 	sources      []*compiledCall
 	fromAccounts bool
 	members      *jsonpath.Path
+	threshold    Threshold
 }
 
 type compiledOp struct {

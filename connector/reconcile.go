@@ -274,3 +274,18 @@ func (k *knownSet) types() []string {
 // entitlementTypes lists the spec's entitlement types, for ReconcileAccess
 // with no Types.
 func (e *Engine) entitlementTypes() []string { return slices.Clone(e.c.entTypes) }
+
+// removalThreshold is the spec's default threshold for accounts ("") or an
+// entitlement type.
+func (e *Engine) removalThreshold(entType string) Threshold {
+	if entType == "" {
+		if e.c.accounts == nil {
+			return Threshold{}
+		}
+		return e.c.accounts.threshold
+	}
+	if ce := e.c.ents[entType]; ce != nil {
+		return ce.threshold
+	}
+	return Threshold{}
+}

@@ -82,7 +82,7 @@ func (d *directory) serve(t *testing.T) *httptest.Server {
 	return srv
 }
 
-func (d *directory) engine(t *testing.T, thresholds string) *connector.Engine {
+func (d *directory) engine(t *testing.T, thresholds string, groupThreshold ...string) *connector.Engine {
 	srv := d.serve(t)
 	spec := fmt.Sprintf(`{
 		"name": "directory",
@@ -93,11 +93,11 @@ func (d *directory) engine(t *testing.T, thresholds string) *connector.Engine {
 				"id": "id", "name": "login"%s
 			},
 			"entitlements": {
-				"group": {"sources": [{"path": "/groups", "records": "items"}], "id": "id"},
+				"group": {"sources": [{"path": "/groups", "records": "items"}], "id": "id"%s},
 				"role": {"sources": [{"path": "/roles", "records": "items"}], "id": "id"}
 			}
 		}
-	}`, srv.URL, thresholds)
+	}`, srv.URL, thresholds, strings.Join(groupThreshold, ""))
 	s, err := connector.Parse([]byte(spec))
 	require.NoError(t, err)
 	eng, err := connector.New(s, connector.WithHTTPClient(srv.Client()))
@@ -328,5 +328,70 @@ func TestReconcileAccess(t *testing.T) {
 				assert.False(t, errors.Is(err, connector.ErrThreshold))
 			}
 		})
+	}
+}
+
+// The spec's thresholds are defaults; options override them, and a
+// negative option lifts them.
+func TestReconcileSpecThresholds(t *testing.T) {
+	ctx := context.Background()
+	known := []string{"1", "2", "3", "4"}
+	tests := []struct {
+		name    string
+		spec    string
+		opts    connector.ReconcileOptions
+		wantErr string
+	}{
+		{name: "spec maxRemoved", spec: `, "threshold": {"maxRemoved": 2}`, wantErr: "more than the limit of 2 (maxRemoved)"},
+		{name: "spec percent", spec: `, "threshold": {"maxRemovedPercent": 50}`, wantErr: "more than the limit of 50% (maxRemovedPercent)"},
+		{name: "option overrides spec", spec: `, "threshold": {"maxRemoved": 2}`, opts: connector.ReconcileOptions{MaxRemoved: 3}},
+		{name: "option tightens spec", spec: `, "threshold": {"maxRemoved": 5}`, opts: connector.ReconcileOptions{MaxRemoved: 2}, wantErr: "more than the limit of 2 (maxRemoved)"},
+		{name: "negative option lifts spec", spec: `, "threshold": {"maxRemoved": 1, "maxRemovedPercent": 10}`, opts: connector.ReconcileOptions{MaxRemoved: -1, MaxRemovedPercent: -1}},
+		{name: "percent option beside spec count", spec: `, "threshold": {"maxRemoved": 10}`, opts: connector.ReconcileOptions{MaxRemovedPercent: 74}, wantErr: "more than the limit of 74% (maxRemovedPercent)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := &directory{users: []string{"1"}}
+			opts := tt.opts
+			opts.Known = seqOf(known...)
+			got, err := changes(connector.ReconcileAccounts(ctx, d.engine(t, tt.spec), opts))
+			if tt.wantErr == "" {
+				require.NoError(t, err)
+				assert.Equal(t, []string{"present 1", "removed 2", "removed 3", "removed 4"}, got)
+				return
+			}
+			require.ErrorIs(t, err, connector.ErrThreshold)
+			assert.Contains(t, err.Error(), "would remove 3 of 4 known accounts (75.0%), "+tt.wantErr)
+			assert.Equal(t, []string{"present 1"}, got)
+		})
+	}
+
+	t.Run("entitlement type default", func(t *testing.T) {
+		d := &directory{groups: []string{"g1"}, roles: []string{}}
+		eng := d.engine(t, "", `, "threshold": {"maxRemoved": 1}`)
+		_, err := changes(connector.ReconcileAccess(ctx, eng, connector.ReconcileOptions{Known: seqOf("group/g1", "group/g2", "group/g3", "role/r1", "role/r2")}))
+		require.ErrorIs(t, err, connector.ErrThreshold)
+		assert.Contains(t, err.Error(), "would remove 2 of 3 known group entitlements")
+		// roles have no default: the same removals of roles alone pass.
+		got, err := changes(connector.ReconcileAccess(ctx, eng, connector.ReconcileOptions{Types: []string{"role"}, Known: seqOf("group/g2", "group/g3", "role/r1", "role/r2")}))
+		require.NoError(t, err)
+		assert.Equal(t, []string{"removed role/r1", "removed role/r2"}, got)
+	})
+}
+
+func TestReconcileThresholdSpecErrors(t *testing.T) {
+	for _, tt := range []struct{ threshold, path string }{
+		{`{"maxRemoved": -1}`, "import.accounts.threshold.maxRemoved"},
+		{`{"maxRemovedPercent": 101}`, "import.accounts.threshold.maxRemovedPercent"},
+		{`{"maxRemoved": 1.5}`, "import.accounts.threshold.maxRemoved"},
+		{`{"max": 1}`, "import.accounts.threshold.max"},
+	} {
+		spec := `{"name": "x", "connection": {"baseURL": "https://example.com"},
+			"import": {"accounts": {"sources": [{"path": "/u"}], "id": "id", "threshold": ` + tt.threshold + `}}}`
+		_, err := connector.Parse([]byte(spec))
+		var ce *connector.Error
+		require.ErrorAs(t, err, &ce, tt.threshold)
+		assert.Equal(t, tt.path, ce.Path, tt.threshold)
+		assert.ErrorIs(t, err, connector.ErrInvalidSpec)
 	}
 }

@@ -57,6 +57,7 @@ var specTypes = []reflect.Type{
 	reflect.TypeOf(connector.StateRule{}),
 	reflect.TypeOf(connector.ParamSpec{}),
 	reflect.TypeOf(connector.SecretSpec{}),
+	reflect.TypeOf(connector.Threshold{}),
 	reflect.TypeOf(binding.Field{}),
 }
 

@@ -228,6 +228,7 @@ type AccountImport struct {
 	Active       *ActiveRule              `json:"active,omitempty"`
 	Attributes   map[string]binding.Field `json:"attributes,omitempty"`
 	Entitlements map[string]string        `json:"entitlements,omitempty"`
+	Threshold    *Threshold               `json:"threshold,omitempty"` // default removal limits of ReconcileAccounts
 }
 
 // ActiveRule decides whether an account is active. Without conditions the value
@@ -252,6 +253,7 @@ type EntitlementImport struct {
 	Name         *binding.Field           `json:"name,omitempty"`
 	Attributes   map[string]binding.Field `json:"attributes,omitempty"`
 	Members      string                   `json:"members,omitempty"`
+	Threshold    *Threshold               `json:"threshold,omitempty"` // default removal limits of ReconcileAccess for this type
 }
 
 // ProvisionOp is how one provisioning operation is carried out: a chain of
