@@ -51,15 +51,15 @@ type providerJSON struct {
 // fake does not serve, are left out); in lists only self, as the
 // description says.
 type userLinks struct {
-	Self                   link  `json:"self"`
-	Activate               *link `json:"activate,omitempty"`
-	Reactivate             *link `json:"reactivate,omitempty"`
-	Deactivate             *link `json:"deactivate,omitempty"`
-	Suspend                *link `json:"suspend,omitempty"`
-	Unsuspend              *link `json:"unsuspend,omitempty"`
-	Unlock                 *link `json:"unlock,omitempty"`
-	ResetPassword          *link `json:"resetPassword,omitempty"`
-	ExpirePassword         *link `json:"expirePassword,omitempty"`
+	Self           link  `json:"self"`
+	Activate       *link `json:"activate,omitempty"`
+	Reactivate     *link `json:"reactivate,omitempty"`
+	Deactivate     *link `json:"deactivate,omitempty"`
+	Suspend        *link `json:"suspend,omitempty"`
+	Unsuspend      *link `json:"unsuspend,omitempty"`
+	Unlock         *link `json:"unlock,omitempty"`
+	ResetPassword  *link `json:"resetPassword,omitempty"`
+	ExpirePassword *link `json:"expirePassword,omitempty"`
 }
 
 // profileJSON writes a profile in Okta's form: the set base properties,
