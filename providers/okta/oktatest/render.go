@@ -1,99 +1,146 @@
 package oktatest
 
 import (
-	"bytes"
 	"encoding/json"
+	"fmt"
 	"maps"
 	"slices"
+	"time"
+	"unicode/utf8"
 )
 
 // defaultTypeID is the ID of the org's default user type, which every user
 // has.
 const defaultTypeID = "oty1oktatest0default0g4"
 
-// userJSON is Okta's User schema as the fake sends it.
-type userJSON struct {
-	ID              string          `json:"id"`
-	Status          Status          `json:"status"`
-	Created         string          `json:"created"`
-	Activated       *string         `json:"activated"`
-	StatusChanged   *string         `json:"statusChanged"`
-	LastLogin       *string         `json:"lastLogin"`
-	LastUpdated     string          `json:"lastUpdated"`
-	PasswordChanged *string         `json:"passwordChanged"`
-	Type            typeJSON        `json:"type"`
-	Profile         profileJSON     `json:"profile"`
-	Credentials     credentialsJSON `json:"credentials"`
-	Links           *userLinks      `json:"_links"`
+// rawJSON is a response body the fake has encoded itself; handle sends it
+// as it is.
+type rawJSON []byte
+
+// User objects are written by hand rather than through encoding/json: a
+// member list of a large group is most of what the fake sends, and this
+// keeps paging through 100,000 members about as cheap as the client's
+// decoding of them.
+
+// appendUser appends Okta's User object for u. full adds every lifecycle
+// link the user's status allows, as for a single user; lists have only
+// self, as the description says (credential and factor operations, which
+// the fake does not serve, are never linked).
+func (s *Server) appendUser(b []byte, u *user, full bool) []byte {
+	b = append(b, `{"id":`...)
+	b = appendString(b, u.id)
+	b = append(b, `,"status":`...)
+	b = appendString(b, string(u.status))
+	b = append(b, `,"created":`...)
+	b = appendTime(b, u.created)
+	b = append(b, `,"activated":`...)
+	b = appendTime(b, u.activated)
+	b = append(b, `,"statusChanged":`...)
+	b = appendTime(b, u.statusChanged)
+	b = append(b, `,"lastLogin":`...)
+	b = appendTime(b, u.lastLogin)
+	b = append(b, `,"lastUpdated":`...)
+	b = appendTime(b, u.lastUpdated)
+	b = append(b, `,"passwordChanged":`...)
+	b = appendTime(b, u.passwordChanged)
+	b = append(b, `,"type":{"id":"`+defaultTypeID+`"},"profile":`...)
+	b = appendProfile(b, &u.profile)
+	b = append(b, `,"credentials":{`...)
+	if u.hasPassword {
+		b = append(b, `"password":{},`...)
+	}
+	if u.recovery != "" {
+		b = append(b, `"recovery_question":{"question":`...)
+		b = appendString(b, u.recovery)
+		b = append(b, "},"...)
+	}
+	b = append(b, `"provider":{"type":"OKTA","name":"OKTA"}},"_links":{"self":{"href":`...)
+	self := s.URL + "/api/v1/users/" + u.id
+	b = appendString(b, self)
+	b = append(b, '}')
+	if full {
+		for _, rel := range lifecycleLinks(u) {
+			b = append(b, ',')
+			b = appendString(b, rel.name)
+			b = append(b, `:{"href":`...)
+			b = appendString(b, self+"/lifecycle/"+rel.op)
+			b = append(b, '}')
+		}
+	}
+	return append(b, "}}"...)
 }
 
-type typeJSON struct {
-	ID string `json:"id"`
+type linkRel struct{ name, op string }
+
+// lifecycleLinks are the lifecycle operations u's status allows.
+func lifecycleLinks(u *user) []linkRel {
+	var rels []linkRel
+	add := func(name, op string) { rels = append(rels, linkRel{name, op}) }
+	switch u.status {
+	case StatusStaged, StatusDeprovisioned:
+		add("activate", "activate")
+	case StatusProvisioned, StatusRecovery:
+		add("reactivate", "reactivate")
+		add("resetPassword", "reset_password")
+	case StatusActive, StatusPasswordExpired:
+		if u.status == StatusActive {
+			add("suspend", "suspend")
+		}
+		add("resetPassword", "reset_password")
+		add("expirePassword", "expire_password")
+	case StatusLockedOut:
+		add("unlock", "unlock")
+		add("resetPassword", "reset_password")
+	case StatusSuspended:
+		add("unsuspend", "unsuspend")
+	}
+	if u.status != StatusDeprovisioned {
+		add("deactivate", "deactivate")
+	}
+	return rels
 }
 
-type credentialsJSON struct {
-	Password         *struct{}         `json:"password,omitempty"` // {} when the user has one
-	RecoveryQuestion *recoveryQuestion `json:"recovery_question,omitempty"`
-	Provider         providerJSON      `json:"provider"`
+func (s *Server) renderUser(u *user) rawJSON { return s.appendUser(nil, u, true) }
+
+// renderUsers writes a list of users.
+func (s *Server) renderUsers(users []*user) rawJSON {
+	b := make([]byte, 0, 64+len(users)*900)
+	b = append(b, '[')
+	for i, u := range users {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = s.appendUser(b, u, false)
+	}
+	return append(b, ']')
 }
 
-type recoveryQuestion struct {
-	Question string `json:"question"`
-}
-
-type providerJSON struct {
-	Type string `json:"type"`
-	Name string `json:"name"`
-}
-
-// userLinks are the HAL links of a user: for a single user, the lifecycle
-// operations its status allows (credential and factor operations, which the
-// fake does not serve, are left out); in lists only self, as the
-// description says.
-type userLinks struct {
-	Self           link  `json:"self"`
-	Activate       *link `json:"activate,omitempty"`
-	Reactivate     *link `json:"reactivate,omitempty"`
-	Deactivate     *link `json:"deactivate,omitempty"`
-	Suspend        *link `json:"suspend,omitempty"`
-	Unsuspend      *link `json:"unsuspend,omitempty"`
-	Unlock         *link `json:"unlock,omitempty"`
-	ResetPassword  *link `json:"resetPassword,omitempty"`
-	ExpirePassword *link `json:"expirePassword,omitempty"`
-}
-
-// profileJSON writes a profile in Okta's form: the set base properties,
+// appendProfile writes a profile in Okta's form: the set base properties,
 // mobilePhone and secondEmail as null when unset, then the other
 // properties in name order.
-type profileJSON struct{ p *Profile }
-
-func (pj profileJSON) MarshalJSON() ([]byte, error) {
-	p := pj.p
-	var b bytes.Buffer
-	b.WriteByte('{')
+func appendProfile(b []byte, p *Profile) []byte {
+	b = append(b, '{')
 	first := true
-	put := func(name string, v any) error {
+	key := func(name string) {
 		if !first {
-			b.WriteByte(',')
+			b = append(b, ',')
 		}
 		first = false
-		k, _ := json.Marshal(name)
-		b.Write(k)
-		b.WriteByte(':')
-		val, err := json.Marshal(v)
-		b.Write(val)
-		return err
+		b = appendString(b, name)
+		b = append(b, ':')
 	}
 	str := func(name, v string) {
 		if v != "" {
-			_ = put(name, v)
+			key(name)
+			b = appendString(b, v)
 		}
 	}
 	nullable := func(name, v string) {
+		key(name)
 		if v == "" {
-			_ = put(name, nil)
+			b = append(b, "null"...)
 		} else {
-			_ = put(name, v)
+			b = appendString(b, v)
 		}
 	}
 	str("login", p.Login)
@@ -109,70 +156,78 @@ func (pj profileJSON) MarshalJSON() ([]byte, error) {
 	str("managerId", p.ManagerID)
 	nullable("mobilePhone", p.MobilePhone)
 	for _, k := range slices.Sorted(maps.Keys(p.Extra)) {
-		if err := put(k, p.Extra[k]); err != nil {
-			return nil, err
+		v, err := json.Marshal(p.Extra[k])
+		if err != nil {
+			// Extra holds decoded JSON or values a test chose; only a
+			// test's mistake (a channel, say) gets here.
+			panic(fmt.Sprintf("oktatest: profile property %s: %v", k, err))
 		}
+		key(k)
+		b = append(b, v...)
 	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
+	return append(b, '}')
 }
 
-// renderUser builds the user object; full adds every link the user's
-// status allows, as for a single user.
-func (s *Server) renderUser(u *user, full bool) userJSON {
-	self := s.URL + "/api/v1/users/" + u.id
-	j := userJSON{
-		ID:              u.id,
-		Status:          u.status,
-		Created:         formatTime(u.created),
-		Activated:       nullTime(u.activated),
-		StatusChanged:   nullTime(u.statusChanged),
-		LastLogin:       nullTime(u.lastLogin),
-		LastUpdated:     formatTime(u.lastUpdated),
-		PasswordChanged: nullTime(u.passwordChanged),
-		Type:            typeJSON{ID: defaultTypeID},
-		Profile:         profileJSON{&u.profile},
-		Credentials:     credentialsJSON{Provider: providerJSON{Type: "OKTA", Name: "OKTA"}},
-		Links:           &userLinks{Self: link{Href: self}},
+// appendTime writes a timestamp in Okta's form, or null for the zero time.
+func appendTime(b []byte, t time.Time) []byte {
+	if t.IsZero() {
+		return append(b, "null"...)
 	}
-	if u.hasPassword {
-		j.Credentials.Password = &struct{}{}
-	}
-	if u.recovery != "" {
-		j.Credentials.RecoveryQuestion = &recoveryQuestion{Question: u.recovery}
-	}
-	if !full {
-		return j
-	}
-	l := j.Links
-	op := func(name string) *link { return &link{Href: self + "/lifecycle/" + name} }
-	switch u.status {
-	case StatusStaged:
-		l.Activate = op("activate")
-	case StatusProvisioned:
-		l.Reactivate = op("reactivate")
-		l.ResetPassword = op("reset_password")
-	case StatusRecovery:
-		l.Reactivate = op("reactivate")
-		l.ResetPassword = op("reset_password")
-	case StatusActive, StatusPasswordExpired:
-		if u.status == StatusActive {
-			l.Suspend = op("suspend")
+	b = append(b, '"')
+	b = t.UTC().AppendFormat(b, timeLayout)
+	return append(b, '"')
+}
+
+// appendString writes s as a JSON string. Invalid UTF-8 becomes U+FFFD, as
+// encoding/json does; HTML characters are not escaped, as Okta does not.
+func appendString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			}
+			i++
+			start = i
+			continue
 		}
-		l.ResetPassword = op("reset_password")
-		l.ExpirePassword = op("expire_password")
-	case StatusLockedOut:
-		l.Unlock = op("unlock")
-		l.ResetPassword = op("reset_password")
-	case StatusSuspended:
-		l.Unsuspend = op("unsuspend")
-	case StatusDeprovisioned:
-		l.Activate = op("activate")
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		// U+2028 and U+2029 are valid JSON but end lines in JavaScript.
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
 	}
-	if u.status != StatusDeprovisioned {
-		l.Deactivate = op("deactivate")
-	}
-	return j
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }
 
 // groupJSON is Okta's Group schema as the fake sends it.

@@ -341,6 +341,9 @@ func (s *Server) handle(r *http.Request, body []byte, readErr error) (int, http.
 	if res.v == nil {
 		return res.status, header, nil
 	}
+	if raw, ok := res.v.(rawJSON); ok {
+		return res.status, header, raw
+	}
 	out, err := json.Marshal(res.v)
 	if err != nil {
 		// Only a bug in the fake can get here.

@@ -244,7 +244,7 @@ func (s *Server) getUser(_ *call, id string) response {
 	if u == nil {
 		return notFound(id, "User").response()
 	}
-	return ok(s.renderUser(u, true))
+	return ok(s.renderUser(u))
 }
 
 // listUsers serves GET /api/v1/users: without a query every user but the
@@ -293,11 +293,7 @@ func (s *Server) listUsers(c *call) response {
 
 // userList renders a page of users with its Link header.
 func (s *Server) userList(c *call, page []*user, limit int, next string) response {
-	out := make([]userJSON, len(page))
-	for i, u := range page {
-		out[i] = s.renderUser(u, false)
-	}
-	return response{status: http.StatusOK, v: out, header: s.linkHeader(c, limit, next)}
+	return response{status: http.StatusOK, v: s.renderUsers(page), header: s.linkHeader(c, limit, next)}
 }
 
 func hasPrefixFold(s, lowerPrefix string) bool {
@@ -411,7 +407,7 @@ func (s *Server) createUser(c *call) response {
 			g.lastMembershipUpdated = now
 		}
 	}
-	return ok(s.renderUser(u, true))
+	return ok(s.renderUser(u))
 }
 
 // updateUser serves POST /api/v1/users/{id} (partial: only the profile
@@ -465,7 +461,7 @@ func (s *Server) updateUser(c *call, id string, replace bool) response {
 		u.recovery = *creds.question
 	}
 	u.lastUpdated = c.now
-	return ok(s.renderUser(u, true))
+	return ok(s.renderUser(u))
 }
 
 // deleteUser serves DELETE /api/v1/users/{id}: a user that is not
@@ -561,7 +557,7 @@ func (s *Server) lifecycle(c *call, id, op string) response {
 		}
 		s.setStatus(u, StatusPasswordExpired, now)
 		u.lastUpdated = now
-		return ok(s.renderUser(u, true))
+		return ok(s.renderUser(u))
 	case "reset_password":
 		sendEmail, err := boolParam(c, "sendEmail", true)
 		if err != nil {
