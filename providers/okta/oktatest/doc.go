@@ -13,7 +13,8 @@
 //	// follow the rel="next" Link header until there is none
 //
 // A new server holds a seeded org, example.com: the admin Jordan Rivera
-// (AdminID, SUPER_ADMIN), who owns the token; eleven people in every user
+// (jordan.rivera@example.com, AdminID, SUPER_ADMIN), who owns the token and
+// is present whatever the options say; eleven people in every user
 // status (ACTIVE, SUSPENDED, DEPROVISIONED, STAGED, PROVISIONED,
 // LOCKED_OUT, PASSWORD_EXPIRED, RECOVERY), some with admin roles; the
 // OKTA_GROUPs Engineering, Finance, Sales, IT Admins and Contractors
@@ -21,8 +22,9 @@
 // Directory; and the BUILT_IN group Everyone, which always holds every
 // user. Empty, WithUsers and WithGroups replace the seed; AddUser,
 // AddGroup, AddMembers and SeedUsers add to it (SeedUsers and AddMembers
-// fill a group of 100,000 members in well under a second, at a few hundred
-// bytes a user); Users, User, Groups, Group, Members and Requests show the
+// fill a group of 100,000 members in well under a second, keeping about
+// 230 bytes a user, membership included); Users, User, Groups, Group,
+// Members and Requests show the
 // state behind the API; SetStatus and SetProfile change it behind the API's
 // back.
 //

@@ -187,7 +187,7 @@ func (s *Server) assignRole(c *call, id string) response {
 			return errDuplicateRole.response()
 		}
 	}
-	r := s.newRole(typ, c.now)
+	r := s.newRole(typ, stampOf(c.now))
 	u.roles = append(u.roles, r)
 	return response{status: http.StatusCreated, v: s.renderRole(u, r)}
 }

@@ -102,32 +102,62 @@ type Group struct {
 	Created, LastUpdated, LastMembershipUpdated time.Time
 }
 
-// user is the stored form of a user.
+// user is the stored form of a user. It is kept small, because a test may
+// hold 100,000 of them: timestamps are stamps, and a user from SeedUsers
+// has no profile until it changes (see prof).
 type user struct {
 	id          string
 	status      Status
-	profile     Profile
-	hasPassword bool
+	seq         int32    // the SeedUsers number of a generated user, else 0
+	hasPassword bool     //
+	profile     *Profile // nil for a generated user whose profile is unchanged
 	recovery    string
 
-	created, activated, statusChanged, lastLogin, lastUpdated, passwordChanged time.Time
+	created, activated, statusChanged, lastLogin, lastUpdated, passwordChanged stamp
 
 	roles []*role
+}
+
+// prof returns u's profile. A generated user's is derived from its number
+// (a fresh copy each time, which callers may keep but need not).
+func (u *user) prof() *Profile {
+	if u.profile != nil {
+		return u.profile
+	}
+	return seededProfile(int(u.seq))
+}
+
+// stamp is a timestamp in Unix milliseconds, the precision of Okta's; zero
+// means null. It takes a third of the room of a time.Time.
+type stamp int64
+
+func stampOf(t time.Time) stamp {
+	if t.IsZero() {
+		return 0
+	}
+	return stamp(t.UnixMilli())
+}
+
+func (s stamp) time() time.Time {
+	if s == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(int64(s)).UTC()
 }
 
 // role is a standard admin role assigned to a user.
 type role struct {
 	id      string
 	typ     string
-	created time.Time
+	created stamp
 }
 
 func (u *user) public() User {
 	out := User{
-		ID: u.id, Status: u.status, Profile: u.profile.clone(),
+		ID: u.id, Status: u.status, Profile: u.prof().clone(),
 		HasPassword: u.hasPassword, RecoveryQuestion: u.recovery,
-		Created: u.created, Activated: u.activated, StatusChanged: u.statusChanged,
-		LastLogin: u.lastLogin, LastUpdated: u.lastUpdated, PasswordChanged: u.passwordChanged,
+		Created: u.created.time(), Activated: u.activated.time(), StatusChanged: u.statusChanged.time(),
+		LastLogin: u.lastLogin.time(), LastUpdated: u.lastUpdated.time(), PasswordChanged: u.passwordChanged.time(),
 	}
 	for _, r := range u.roles {
 		out.Roles = append(out.Roles, r.typ)

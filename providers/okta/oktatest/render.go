@@ -32,19 +32,19 @@ func (s *Server) appendUser(b []byte, u *user, full bool) []byte {
 	b = append(b, `,"status":`...)
 	b = appendString(b, string(u.status))
 	b = append(b, `,"created":`...)
-	b = appendTime(b, u.created)
+	b = appendTime(b, u.created.time())
 	b = append(b, `,"activated":`...)
-	b = appendTime(b, u.activated)
+	b = appendTime(b, u.activated.time())
 	b = append(b, `,"statusChanged":`...)
-	b = appendTime(b, u.statusChanged)
+	b = appendTime(b, u.statusChanged.time())
 	b = append(b, `,"lastLogin":`...)
-	b = appendTime(b, u.lastLogin)
+	b = appendTime(b, u.lastLogin.time())
 	b = append(b, `,"lastUpdated":`...)
-	b = appendTime(b, u.lastUpdated)
+	b = appendTime(b, u.lastUpdated.time())
 	b = append(b, `,"passwordChanged":`...)
-	b = appendTime(b, u.passwordChanged)
+	b = appendTime(b, u.passwordChanged.time())
 	b = append(b, `,"type":{"id":"`+defaultTypeID+`"},"profile":`...)
-	b = appendProfile(b, &u.profile)
+	b = appendProfile(b, u.prof())
 	b = append(b, `,"credentials":{`...)
 	if u.hasPassword {
 		b = append(b, `"password":{},`...)
@@ -335,8 +335,8 @@ func (s *Server) renderRole(u *user, r *role) roleJSON {
 		Label:          roleLabels[r.typ],
 		Type:           r.typ,
 		Status:         "ACTIVE",
-		Created:        formatTime(r.created),
-		LastUpdated:    formatTime(r.created),
+		Created:        formatTime(r.created.time()),
+		LastUpdated:    formatTime(r.created.time()),
 		AssignmentType: "USER",
 		Links:          roleLinks{Assignee: link{Href: s.URL + "/api/v1/users/" + u.id}},
 	}

@@ -41,7 +41,7 @@ func (s *Server) seed(c *config) {
 	}
 	if !c.usersSet && !c.empty {
 		// Okta's managerId holds the manager's user ID.
-		s.usersByLogin["grace.hopper@example.com"].profile.ManagerID = s.usersByLogin["isaac.brock@example.com"].id
+		s.userByLogin("grace.hopper@example.com").profile.ManagerID = s.userByLogin("isaac.brock@example.com").id
 	}
 
 	var groups []Group

@@ -78,7 +78,8 @@ type Server struct {
 
 	users        []*user // sorted by ID
 	usersByID    map[string]*user
-	usersByLogin map[string]*user // by loginKey
+	usersByLogin map[string]*user // by loginKey; see userByLogin
+	seeded       []*user          // SeedUsers' users by number, while their profile is unchanged
 	groups       []*group         // sorted by ID
 	groupsByID   map[string]*group
 	everyone     *group
@@ -539,15 +540,6 @@ func unixCeil(t time.Time) int64 {
 }
 
 func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
-
-// nullTime is a timestamp that is null when zero.
-func nullTime(t time.Time) *string {
-	if t.IsZero() {
-		return nil
-	}
-	s := formatTime(t)
-	return &s
-}
 
 // randomString returns n random base62 characters, for error IDs, request
 // IDs and one-time tokens.

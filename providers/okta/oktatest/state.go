@@ -3,6 +3,7 @@ package oktatest
 import (
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -33,7 +34,7 @@ func (s *Server) nextGroupID() string {
 	}
 }
 
-func (s *Server) newRole(typ string, now time.Time) *role {
+func (s *Server) newRole(typ string, now stamp) *role {
 	r := &role{id: newID("ra1", s.roleSeq), typ: typ, created: now}
 	s.roleSeq++
 	return r
@@ -50,7 +51,14 @@ func (s *Server) insertUser(u *user, now time.Time) {
 		s.users = slices.Insert(s.users, i, u)
 	}
 	s.usersByID[u.id] = u
-	s.usersByLogin[loginKey(u.profile.Login)] = u
+	if u.profile != nil {
+		s.usersByLogin[loginKey(u.profile.Login)] = u
+	} else {
+		for len(s.seeded) <= int(u.seq) {
+			s.seeded = append(s.seeded, nil)
+		}
+		s.seeded[u.seq] = u
+	}
 	if s.everyone != nil {
 		s.everyone.lastMembershipUpdated = now
 	}
@@ -62,7 +70,7 @@ func (s *Server) removeUser(u *user, now time.Time) {
 		s.users = slices.Delete(s.users, i, i+1)
 	}
 	delete(s.usersByID, u.id)
-	delete(s.usersByLogin, loginKey(u.profile.Login))
+	s.forgetLogin(u)
 	for _, g := range s.groups {
 		if g.removeMember(u) || g == s.everyone {
 			g.lastMembershipUpdated = now
@@ -99,7 +107,7 @@ func (s *Server) addUser(in User, now time.Time) *user {
 	switch {
 	case in.Profile.Login == "":
 		panic("oktatest: AddUser: the profile has no login")
-	case s.usersByLogin[loginKey(in.Profile.Login)] != nil:
+	case s.userByLogin(in.Profile.Login) != nil:
 		panic(fmt.Sprintf("oktatest: AddUser: login %q is taken", in.Profile.Login))
 	case in.ID != "" && s.usersByID[in.ID] != nil:
 		panic(fmt.Sprintf("oktatest: AddUser: duplicate id %q", in.ID))
@@ -108,31 +116,31 @@ func (s *Server) addUser(in User, now time.Time) *user {
 	case !in.Status.valid():
 		panic(fmt.Sprintf("oktatest: AddUser: unknown status %q", in.Status))
 	}
-	ms := func(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }
+	p := in.Profile.clone()
 	u := &user{
-		id: in.ID, status: in.Status, profile: in.Profile.clone(),
+		id: in.ID, status: in.Status, profile: &p,
 		hasPassword: in.HasPassword, recovery: in.RecoveryQuestion,
-		created: ms(in.Created), activated: ms(in.Activated), statusChanged: ms(in.StatusChanged),
-		lastLogin: ms(in.LastLogin), lastUpdated: ms(in.LastUpdated), passwordChanged: ms(in.PasswordChanged),
+		created: stampOf(in.Created), activated: stampOf(in.Activated), statusChanged: stampOf(in.StatusChanged),
+		lastLogin: stampOf(in.LastLogin), lastUpdated: stampOf(in.LastUpdated), passwordChanged: stampOf(in.PasswordChanged),
 	}
 	if u.id == "" {
 		u.id = s.nextUserID()
 	}
-	if u.created.IsZero() {
-		u.created = now
+	if u.created == 0 {
+		u.created = stampOf(now)
 	}
-	if u.lastUpdated.IsZero() {
-		u.lastUpdated = now
+	if u.lastUpdated == 0 {
+		u.lastUpdated = stampOf(now)
 	}
 	if u.status != StatusStaged {
-		if u.activated.IsZero() {
+		if u.activated == 0 {
 			u.activated = u.created
 		}
-		if u.statusChanged.IsZero() {
+		if u.statusChanged == 0 {
 			u.statusChanged = u.created
 		}
 	}
-	if u.hasPassword && u.passwordChanged.IsZero() {
+	if u.hasPassword && u.passwordChanged == 0 {
 		u.passwordChanged = u.created
 	}
 	for _, typ := range in.Roles {
@@ -154,30 +162,84 @@ func (s *Server) SeedUsers(n int) []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.stamp()
-	departments := []string{"Engineering", "Sales", "Finance", "Support"}
+	at := stampOf(now)
 	ids := make([]string, 0, n)
 	for len(ids) < n {
 		s.seedSeq++
 		seq := s.seedSeq
-		login := fmt.Sprintf("user%06d@example.com", seq)
-		if s.usersByLogin[login] != nil {
+		if seq > math.MaxInt32 {
+			panic("oktatest: SeedUsers: too many users")
+		}
+		if s.userByLogin(seededLogin(seq)) != nil {
 			continue
 		}
-		last := fmt.Sprintf("User%06d", seq)
 		u := &user{
-			id:     s.nextUserID(),
-			status: StatusActive,
-			profile: Profile{
-				Login: login, Email: login, FirstName: "Test", LastName: last, DisplayName: "Test " + last,
-				Department: departments[seq%len(departments)], EmployeeNumber: strconv.Itoa(100000 + seq),
-			},
+			id:          s.nextUserID(),
+			status:      StatusActive,
+			seq:         int32(seq),
 			hasPassword: true,
-			created:     now, activated: now, statusChanged: now, lastUpdated: now, passwordChanged: now,
+			created:     at, activated: at, statusChanged: at, lastUpdated: at, passwordChanged: at,
 		}
 		s.insertUser(u, now)
 		ids = append(ids, u.id)
 	}
 	return ids
+}
+
+// seededLogin is the login of the seq-th user of SeedUsers.
+func seededLogin(seq int) string { return fmt.Sprintf("user%06d@example.com", seq) }
+
+// seededProfile is the profile of the seq-th user of SeedUsers.
+func seededProfile(seq int) *Profile {
+	login := seededLogin(seq)
+	last := "User" + login[4:len(login)-len("@example.com")]
+	departments := [...]string{"Engineering", "Sales", "Finance", "Support"}
+	return &Profile{
+		Login: login, Email: login, FirstName: "Test", LastName: last, DisplayName: "Test " + last,
+		Department: departments[seq%len(departments)], EmployeeNumber: strconv.Itoa(100000 + seq),
+	}
+}
+
+// userByLogin finds a user by login, regardless of case. Generated users
+// whose profile never changed are not in the login index: their number is
+// in their login.
+func (s *Server) userByLogin(login string) *user {
+	key := loginKey(login)
+	if u := s.usersByLogin[key]; u != nil {
+		return u
+	}
+	digits, ok := strings.CutPrefix(key, "user")
+	if !ok {
+		return nil
+	}
+	if digits, ok = strings.CutSuffix(digits, "@example.com"); !ok || len(digits) < 6 {
+		return nil
+	}
+	seq, err := strconv.Atoi(digits)
+	if err != nil || seq < 1 || seq >= len(s.seeded) || seededLogin(seq) != key {
+		return nil
+	}
+	if u := s.seeded[seq]; u != nil && u.profile == nil {
+		return u
+	}
+	return nil
+}
+
+// setProfile gives u a new profile, keeping the login index right. Call
+// with s.mu held.
+func (s *Server) setProfile(u *user, p Profile) {
+	s.forgetLogin(u)
+	u.profile = &p
+	s.usersByLogin[loginKey(p.Login)] = u
+}
+
+// forgetLogin drops u from the login index.
+func (s *Server) forgetLogin(u *user) {
+	if u.profile == nil {
+		s.seeded[u.seq] = nil
+		return
+	}
+	delete(s.usersByLogin, loginKey(u.profile.Login))
 }
 
 // AddGroup stores g as if it had been created in the admin console (or, for
@@ -234,7 +296,7 @@ func (s *Server) resolveMembers(caller string, keys []string) []*user {
 	for _, k := range keys {
 		u := s.usersByID[k]
 		if u == nil {
-			u = s.usersByLogin[loginKey(k)]
+			u = s.userByLogin(k)
 		}
 		if u == nil {
 			panic(fmt.Sprintf("oktatest: %s: member %q is not a user", caller, k))
@@ -282,8 +344,8 @@ func (s *Server) SetStatus(user string, st Status) error {
 	case !st.valid():
 		return fmt.Errorf("oktatest: SetStatus: unknown status %q", st)
 	}
-	now := s.stamp()
-	if u.activated.IsZero() && st != StatusStaged {
+	now := stampOf(s.stamp())
+	if u.activated == 0 && st != StatusStaged {
 		u.activated = now
 	}
 	s.setStatus(u, st, now)
@@ -305,10 +367,8 @@ func (s *Server) SetProfile(user string, p Profile) error {
 	if err := s.checkProfile(&p, u); err != nil {
 		return fmt.Errorf("oktatest: SetProfile: %s: %s", err.summary, strings.Join(err.causes, "; "))
 	}
-	delete(s.usersByLogin, loginKey(u.profile.Login))
-	u.profile = p
-	s.usersByLogin[loginKey(p.Login)] = u
-	u.lastUpdated = s.stamp()
+	s.setProfile(u, p)
+	u.lastUpdated = stampOf(s.stamp())
 	return nil
 }
 
@@ -318,7 +378,7 @@ func (s *Server) User(idOrLogin string) (User, bool) {
 	defer s.mu.Unlock()
 	u := s.usersByID[idOrLogin]
 	if u == nil {
-		u = s.usersByLogin[loginKey(idOrLogin)]
+		u = s.userByLogin(idOrLogin)
 	}
 	if u == nil {
 		return User{}, false

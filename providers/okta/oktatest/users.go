@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"time"
 	"unicode"
 )
 
@@ -19,7 +18,7 @@ func (s *Server) lookupUser(key string) *user {
 	if u := s.usersByID[key]; u != nil {
 		return u
 	}
-	if u := s.usersByLogin[loginKey(key)]; u != nil {
+	if u := s.userByLogin(key); u != nil {
 		return u
 	}
 	if strings.Contains(key, "@") {
@@ -27,7 +26,7 @@ func (s *Server) lookupUser(key string) *user {
 	}
 	var found *user
 	for _, u := range s.users {
-		if short, _, ok := strings.Cut(u.profile.Login, "@"); ok && strings.EqualFold(short, key) {
+		if short, _, ok := strings.Cut(u.prof().Login, "@"); ok && strings.EqualFold(short, key) {
 			if found != nil {
 				return nil // ambiguous
 			}
@@ -47,20 +46,20 @@ func (u *user) attr(name string) (any, bool) {
 	case "type.id":
 		return defaultTypeID, true
 	case "created":
-		return u.created, true
+		return u.created.time(), true
 	case "activated":
-		return u.activated, true
+		return u.activated.time(), true
 	case "statusChanged":
-		return u.statusChanged, true
+		return u.statusChanged.time(), true
 	case "lastLogin":
-		return u.lastLogin, true
+		return u.lastLogin.time(), true
 	case "lastUpdated":
-		return u.lastUpdated, true
+		return u.lastUpdated.time(), true
 	case "passwordChanged":
-		return u.passwordChanged, true
+		return u.passwordChanged.time(), true
 	}
 	if p, ok := strings.CutPrefix(name, "profile."); ok {
-		return u.profile.get(p)
+		return u.prof().get(p)
 	}
 	return nil, false
 }
@@ -167,7 +166,7 @@ func (s *Server) checkProfile(p *Profile, u *user) *apiError {
 	if p.SecondEmail != "" && !looksLikeEmail(p.SecondEmail) {
 		fail("secondEmail", "Does not match required pattern")
 	}
-	if other := s.usersByLogin[loginKey(p.Login)]; p.Login != "" && other != nil && other != u {
+	if other := s.userByLogin(p.Login); p.Login != "" && other != nil && other != u {
 		fail("login", "An object with this field already exists in the current organization")
 	}
 	if causes != nil {
@@ -262,8 +261,11 @@ func (s *Server) listUsers(c *call) response {
 		def, paged = usersQDefaultLimit, false
 		prefix := strings.ToLower(c.query.Get("q"))
 		match = func(u *user) bool {
-			return u.status != StatusDeprovisioned &&
-				(hasPrefixFold(u.profile.FirstName, prefix) || hasPrefixFold(u.profile.LastName, prefix) || hasPrefixFold(u.profile.Email, prefix))
+			if u.status == StatusDeprovisioned {
+				return false
+			}
+			p := u.prof()
+			return hasPrefixFold(p.FirstName, prefix) || hasPrefixFold(p.LastName, prefix) || hasPrefixFold(p.Email, prefix)
 		}
 	case c.query.Has("filter"), c.query.Has("search"):
 		d, param := userFilter, "filter"
@@ -384,8 +386,8 @@ func (s *Server) createUser(c *call) response {
 		}
 	}
 
-	now := c.now
-	u := &user{id: s.nextUserID(), status: StatusStaged, profile: p, created: now, lastUpdated: now}
+	now := stampOf(c.now)
+	u := &user{id: s.nextUserID(), status: StatusStaged, profile: &p, created: now, lastUpdated: now}
 	if creds.password != nil {
 		u.hasPassword, u.passwordChanged = true, now
 	}
@@ -401,10 +403,10 @@ func (s *Server) createUser(c *call) response {
 			u.status = StatusPasswordExpired
 		}
 	}
-	s.insertUser(u, now)
+	s.insertUser(u, c.now)
 	for _, g := range groups {
 		if g.addMember(u) {
-			g.lastMembershipUpdated = now
+			g.lastMembershipUpdated = c.now
 		}
 	}
 	return ok(s.renderUser(u))
@@ -425,7 +427,7 @@ func (s *Server) updateUser(c *call, id string, replace bool) response {
 	if err != nil {
 		return err.response()
 	}
-	p := u.profile.clone()
+	p := u.prof().clone()
 	if raw, present := body["profile"]; present {
 		m, ok := raw.(map[string]any)
 		if !ok {
@@ -451,16 +453,15 @@ func (s *Server) updateUser(c *call, id string, replace bool) response {
 		}
 	}
 
-	delete(s.usersByLogin, loginKey(u.profile.Login))
-	u.profile = p
-	s.usersByLogin[loginKey(p.Login)] = u
+	s.setProfile(u, p)
+	now := stampOf(c.now)
 	if creds.password != nil {
-		u.hasPassword, u.passwordChanged = true, c.now
+		u.hasPassword, u.passwordChanged = true, now
 	}
 	if creds.question != nil {
 		u.recovery = *creds.question
 	}
-	u.lastUpdated = c.now
+	u.lastUpdated = now
 	return ok(s.renderUser(u))
 }
 
@@ -472,7 +473,7 @@ func (s *Server) deleteUser(c *call, id string) response {
 		return notFound(id, "User").response()
 	}
 	if u.status != StatusDeprovisioned {
-		s.setStatus(u, StatusDeprovisioned, c.now)
+		s.setStatus(u, StatusDeprovisioned, stampOf(c.now))
 		return noContent()
 	}
 	s.removeUser(u, c.now)
@@ -497,7 +498,7 @@ func (s *Server) lifecycle(c *call, id, op string) response {
 	if u == nil {
 		return notFound(id, "User").response()
 	}
-	now := c.now
+	now := stampOf(c.now)
 	switch op {
 	case "activate", "reactivate":
 		sendEmail, err := boolParam(c, "sendEmail", op == "activate")
@@ -582,7 +583,7 @@ func (s *Server) lifecycle(c *call, id, op string) response {
 
 // setStatus changes a user's status, and statusChanged and lastUpdated with
 // it. Call with s.mu held.
-func (s *Server) setStatus(u *user, st Status, now time.Time) {
+func (s *Server) setStatus(u *user, st Status, now stamp) {
 	if u.status == st {
 		return
 	}

@@ -654,3 +654,52 @@ func TestSetStatusAndProfile(t *testing.T) {
 		t.Errorf("SetProfile to a taken login: %v", err)
 	}
 }
+
+// Users from SeedUsers keep no profile until one changes; they must behave
+// like any other user.
+func TestSeededUsersBehaveLikeOthers(t *testing.T) {
+	s := NewServer(Empty(), WithUsers(User{Profile: Profile{Login: "User000001@example.com", Email: "x@example.com", FirstName: "X", LastName: "Y"}}))
+	defer s.Close()
+	ids := s.SeedUsers(5)
+	first := byLogin(t, s, "USER000002@example.com") // 1 was taken
+	if first.ID != ids[0] || first.Profile.LastName != "User000002" || first.Profile.Department != "Finance" || first.Profile.EmployeeNumber != "100002" {
+		t.Fatalf("first seeded user %+v", first)
+	}
+	wantError(t, do(t, s, "POST", "/api/v1/users",
+		`{"profile":{"login":"user000003@example.com","email":"a@example.com","firstName":"A","lastName":"B"}}`), 400, "E0000001", "login", "already exists")
+	r := get(t, s, "/api/v1/users", "filter", `profile.login eq "user000004@example.com"`)
+	if got := r.ids(); len(got) != 1 || got[0] != ids[2] {
+		t.Errorf("filter on a seeded login: %v", got)
+	}
+	if got := get(t, s, "/api/v1/users/user000004").str("id"); got != ids[2] {
+		t.Errorf("short name of a seeded user: %q", got)
+	}
+
+	// Renaming materialises the profile: the new login finds the user, the
+	// old one is free.
+	wantStatus(t, do(t, s, "POST", "/api/v1/users/"+ids[1], `{"profile":{"login":"renamed@example.com","title":"Boss"}}`), 200)
+	u := byLogin(t, s, "renamed@example.com")
+	if u.ID != ids[1] || u.Profile.Title != "Boss" || u.Profile.LastName != "User000003" {
+		t.Errorf("renamed user %+v", u.Profile)
+	}
+	if _, ok := s.User("user000003@example.com"); ok {
+		t.Error("the old login still finds the renamed user")
+	}
+	wantStatus(t, do(t, s, "POST", "/api/v1/users",
+		`{"profile":{"login":"user000003@example.com","email":"a@example.com","firstName":"A","lastName":"B"}}`), 200)
+
+	// Deleting frees the login too.
+	do(t, s, "DELETE", "/api/v1/users/"+ids[3], "")
+	do(t, s, "DELETE", "/api/v1/users/"+ids[3], "")
+	if _, ok := s.User("user000005@example.com"); ok {
+		t.Error("a deleted seeded user is still found")
+	}
+	wantStatus(t, do(t, s, "POST", "/api/v1/users",
+		`{"profile":{"login":"user000005@example.com","email":"a@example.com","firstName":"A","lastName":"B"}}`), 200)
+	// Lookalike logins are not seeded users.
+	for _, login := range []string{"user0000002@example.com", "user2@example.com", "user000002@example.org", "user-00002@example.com"} {
+		if _, ok := s.User(login); ok {
+			t.Errorf("%s finds a user", login)
+		}
+	}
+}
