@@ -29,17 +29,21 @@ const (
 	DefaultRateWindow = time.Minute
 )
 
-// Page sizes: the default and largest limit of each list.
+// Page sizes: the default and largest limit of each list. Users: default
+// 200 (description), at most 200 (okta.md); 10 with q (description).
+// Groups: default and at most 10000 (okta.md); 300 with q (description).
+// Members: default 1000 (description); the maximum is inferred, as is the
+// paging of a user's groups, which the description does not document.
 const (
-	usersDefaultLimit   = 200   // description: default 200; Okta caps at 200
-	usersMaxLimit       = 200   //
-	usersQDefaultLimit  = 10    // description: "Defaults to 10 if q is provided"
-	groupsDefaultLimit  = 10000 // okta.md: default and maximum 10000
-	groupsMaxLimit      = 10000 //
-	groupsQDefaultLimit = 300   // description: "The default limit for a query is 300"
-	membersDefaultLimit = 1000  // description: default 1000
-	membersMaxLimit     = 10000 // inferred: the description names no maximum
-	userGroupsMaxLimit  = 10000 // inferred: the description documents no paging
+	usersDefaultLimit   = 200
+	usersMaxLimit       = 200
+	usersQDefaultLimit  = 10
+	groupsDefaultLimit  = 10000
+	groupsMaxLimit      = 10000
+	groupsQDefaultLimit = 300
+	membersDefaultLimit = 1000
+	membersMaxLimit     = 10000
+	userGroupsMaxLimit  = 10000
 )
 
 // idStart is the first number newID encodes.
@@ -274,9 +278,9 @@ func (s *Server) RateLimitNext(n int, reset time.Duration) {
 }
 
 // FailNext makes the next n calls fail with the given status (500, 502,
-// 503, 504, ...) and an Okta error body, before any other check. It
-// replaces any pending count and runs after pending rate limits. The
-// failed calls change nothing.
+// 503, 504, ...) and an Okta error body, before the token is checked; only
+// calls that RateLimitNext refuses come first. It replaces any pending
+// count. The failed calls change nothing.
 func (s *Server) FailNext(n int, status int) {
 	if status < 400 || status > 599 {
 		panic(fmt.Sprintf("oktatest: FailNext(%d, %d): the status must be an error status", n, status))
@@ -291,8 +295,8 @@ func (s *Server) FailNext(n int, status int) {
 type call struct {
 	method string
 	path   []string // segments after /api/v1, without empty ones
+	url    string   // the absolute URL of the path on the org's host, for links
 	query  url.Values
-	header http.Header
 	body   []byte
 	now    time.Time
 }
@@ -418,7 +422,7 @@ func (s *Server) dispatch(r *http.Request, body []byte, readErr error) (response
 	if !found {
 		return errPathNotFound.response(), header
 	}
-	c := &call{method: r.Method, query: r.URL.Query(), header: r.Header, body: body, now: now}
+	c := &call{method: r.Method, url: s.URL + r.URL.EscapedPath(), query: r.URL.Query(), body: body, now: now}
 	for _, seg := range strings.Split(rest, "/") {
 		if seg != "" {
 			c.path = append(c.path, seg)
@@ -584,7 +588,7 @@ func readPaging(c *call, def, maxLimit int) (paging, *apiError) {
 // Okta sends them.
 func (s *Server) linkHeader(c *call, limit int, next string) http.Header {
 	h := http.Header{}
-	self := s.URL + "/api/v1/" + strings.Join(c.path, "/")
+	self := c.url
 	if len(c.query) > 0 {
 		self += "?" + c.query.Encode()
 	}
@@ -596,7 +600,7 @@ func (s *Server) linkHeader(c *call, limit int, next string) http.Header {
 		}
 		q.Set("after", next)
 		q.Set("limit", strconv.Itoa(limit))
-		h.Add("Link", "<"+s.URL+"/api/v1/"+strings.Join(c.path, "/")+"?"+q.Encode()+`>; rel="next"`)
+		h.Add("Link", "<"+c.url+"?"+q.Encode()+`>; rel="next"`)
 	}
 	return h
 }

@@ -615,9 +615,11 @@ func TestUserGroups(t *testing.T) {
 	if !slices.Equal(names, want) {
 		t.Errorf("isaac's groups %v, want %v", names, want)
 	}
-	got, pages := walk(t, s, "/api/v1/users/"+isaac.ID+"/groups?limit=3")
-	if len(got) != 4 || pages != 2 {
-		t.Errorf("paged: %d groups in %d pages", len(got), pages)
+	for _, key := range []string{isaac.ID, "isaac.brock%40example.com"} {
+		got, pages := walk(t, s, "/api/v1/users/"+key+"/groups?limit=3")
+		if len(got) != 4 || pages != 2 {
+			t.Errorf("paged by %s: %d groups in %d pages", key, len(got), pages)
+		}
 	}
 	wantError(t, get(t, s, "/api/v1/users/00unobody/groups"), 404, "E0000007", "")
 }
