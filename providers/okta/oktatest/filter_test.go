@@ -92,3 +92,18 @@ func TestExpressionNesting(t *testing.T) {
 		t.Errorf("30 levels of parentheses: %v", err)
 	}
 }
+
+// seededProperty must agree with the profile it stands for.
+func TestSeededProperty(t *testing.T) {
+	for _, seq := range []int{1, 42, 999999, 1234567} {
+		p := seededProfile(seq)
+		for _, name := range []string{"login", "email", "secondEmail", "firstName", "lastName", "displayName", "title",
+			"department", "employeeNumber", "manager", "managerId", "mobilePhone", "city"} {
+			want, wantOK := p.get(name)
+			got, gotOK := seededProperty(seq, name)
+			if got != want || gotOK != wantOK {
+				t.Errorf("seq %d %s: %v %v, want %v %v", seq, name, got, gotOK, want, wantOK)
+			}
+		}
+	}
+}

@@ -193,11 +193,32 @@ func seededLogin(seq int) string { return fmt.Sprintf("user%06d@example.com", se
 func seededProfile(seq int) *Profile {
 	login := seededLogin(seq)
 	last := "User" + login[4:len(login)-len("@example.com")]
-	departments := [...]string{"Engineering", "Sales", "Finance", "Support"}
 	return &Profile{
 		Login: login, Email: login, FirstName: "Test", LastName: last, DisplayName: "Test " + last,
-		Department: departments[seq%len(departments)], EmployeeNumber: strconv.Itoa(100000 + seq),
+		Department: seededDepartments[seq%len(seededDepartments)], EmployeeNumber: strconv.Itoa(100000 + seq),
 	}
+}
+
+var seededDepartments = [...]string{"Engineering", "Sales", "Finance", "Support"}
+
+// seededProperty is one property of seededProfile(seq), as Profile.get
+// returns it.
+func seededProperty(seq int, name string) (any, bool) {
+	switch name {
+	case "login", "email":
+		return seededLogin(seq), true
+	case "firstName":
+		return "Test", true
+	case "lastName":
+		return fmt.Sprintf("User%06d", seq), true
+	case "displayName":
+		return fmt.Sprintf("Test User%06d", seq), true
+	case "department":
+		return seededDepartments[seq%len(seededDepartments)], true
+	case "employeeNumber":
+		return strconv.Itoa(100000 + seq), true
+	}
+	return seededProfile(seq).get(name)
 }
 
 // userByLogin finds a user by login, regardless of case. Generated users

@@ -26,7 +26,7 @@ func (s *Server) lookupUser(key string) *user {
 	}
 	var found *user
 	for _, u := range s.users {
-		if short, _, ok := strings.Cut(u.prof().Login, "@"); ok && strings.EqualFold(short, key) {
+		if short, _, ok := strings.Cut(u.login(), "@"); ok && strings.EqualFold(short, key) {
 			if found != nil {
 				return nil // ambiguous
 			}
@@ -59,9 +59,22 @@ func (u *user) attr(name string) (any, bool) {
 		return u.passwordChanged.time(), true
 	}
 	if p, ok := strings.CutPrefix(name, "profile."); ok {
-		return u.prof().get(p)
+		if u.profile == nil {
+			// One property of a generated profile, without building
+			// all of it for each of 100,000 users.
+			return seededProperty(int(u.seq), p)
+		}
+		return u.profile.get(p)
 	}
 	return nil, false
+}
+
+// login is u's login.
+func (u *user) login() string {
+	if u.profile != nil {
+		return u.profile.Login
+	}
+	return seededLogin(int(u.seq))
 }
 
 // field returns a pointer to the named base property of p, or nil.
