@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -265,5 +266,42 @@ func TestLinkHeaderUsesServerHost(t *testing.T) {
 		if !strings.HasPrefix(l, "<"+s.URL+"/api/v1/users?") {
 			t.Errorf("Link %q is not on %s", l, s.URL)
 		}
+	}
+}
+
+// TestConcurrentUse runs API calls and set-up methods side by side; run
+// with -race, it checks the locking.
+func TestConcurrentUse(t *testing.T) {
+	s := NewServer()
+	defer s.Close()
+	sales := groupByName(t, s, "Sales").ID
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 10 {
+				login := fmt.Sprintf("w%d.u%d@example.com", w, i)
+				r := do(t, s, "POST", "/api/v1/users", fmt.Sprintf(`{"profile":{"login":%q,"email":%q,"firstName":"W","lastName":"U"}}`, login, login))
+				if r.status != 200 {
+					t.Errorf("create %s: %d", login, r.status)
+					return
+				}
+				do(t, s, "PUT", "/api/v1/groups/"+sales+"/users/"+r.str("id"), "")
+				get(t, s, "/api/v1/groups/"+sales+"/users", "limit", "5")
+			}
+		}()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		ids := s.SeedUsers(50)
+		s.AddMembers(sales, ids...)
+		_ = s.Users()
+		_ = s.Requests()
+	}()
+	wg.Wait()
+	if got := len(s.Members(sales)); got != 2+40+50 {
+		t.Errorf("Sales has %d members, want 92", got)
 	}
 }
