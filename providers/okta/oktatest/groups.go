@@ -153,7 +153,7 @@ func (s *Server) changeMember(c *call, gid, uid string, add bool) response {
 
 // listRoles serves GET /api/v1/users/{userId}/roles: the standard roles
 // assigned to the user directly.
-func (s *Server) listRoles(_ *call, id string) response {
+func (s *Server) listRoles(c *call, id string) response {
 	u := s.lookupUser(id)
 	if u == nil {
 		return notFound(id, "User").response()
@@ -162,7 +162,7 @@ func (s *Server) listRoles(_ *call, id string) response {
 	for i, r := range u.roles {
 		out[i] = s.renderRole(u, r)
 	}
-	return ok(out)
+	return response{status: http.StatusOK, v: out, header: s.linkHeader(c, 0, "")}
 }
 
 // assignRole serves POST /api/v1/users/{userId}/roles with {"type": "..."}.

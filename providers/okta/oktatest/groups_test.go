@@ -223,8 +223,8 @@ func TestRoles(t *testing.T) {
 	defer s.Close()
 	m := byLogin(t, s, "margaret.hamilton@example.com")
 	base := "/api/v1/users/" + m.ID + "/roles"
-	if r := get(t, s, base); r.status != 200 || r.raw != "[]" {
-		t.Errorf("no roles: %d %s", r.status, r.raw)
+	if r := get(t, s, base); r.status != 200 || r.raw != "[]" || r.links(t)["self"] != s.URL+base {
+		t.Errorf("no roles: %d %s %v", r.status, r.raw, r.header.Values("Link"))
 	}
 	r := do(t, s, "POST", base, `{"type":"USER_ADMIN"}`)
 	wantStatus(t, r, 201)
