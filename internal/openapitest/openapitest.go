@@ -15,7 +15,9 @@
 //
 // Descriptions are large and live outside the repository, so tests usually
 // find them through an environment variable with FromEnv, which skips the test
-// when the variable is unset.
+// when the variable is unset and loads each file once per test binary (Okta's
+// 3.4 MB description takes over a second). Load reads YAML or JSON, plain or
+// gzip-compressed.
 //
 // # Routing
 //
@@ -58,6 +60,20 @@
 //     format.
 //   - An array schema without items gets items: {}, which means the same in
 //     JSON Schema but which kin-openapi's document validation rejects.
+//   - A schema default that its own schema rejects is dropped (Okta's Policy
+//     gives the date-times created and lastUpdated the default "Assigned").
+//     Defaults are never filled in, so nothing else changes.
+//   - A schema example that only refers to components.examples entries the
+//     document lacks is dropped (Okta's LogDevice.example names
+//     #/components/examples/LogDeviceObject).
+//   - "$ref" keys inside components.examples values are renamed to "x-ref":
+//     example values are literal data (Okta quotes user-schema documents
+//     whose allOf lists #/definitions/base), not references to resolve.
+//   - A path parameter without required: true is made required, as OpenAPI 3.0
+//     demands (Okta's GET /api/v1/hook-keys/{id}).
+//   - Fields beside a $ref (Okta puts type and example there) are ignored, as
+//     OpenAPI 3.0 says, instead of failing the document. This is reported
+//     only when the document has such fields.
 //
 // Examples in the document are not validated (Intercom's own examples omit
 // required fields), and unknown string formats are accepted.
@@ -65,6 +81,7 @@ package openapitest
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -75,6 +92,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -109,9 +127,11 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // Load reads an OpenAPI 3 description in YAML or JSON from path, applies the
 // patches described in the package documentation, validates the document and
-// builds a router that ignores scheme and host.
+// builds a router that ignores scheme and host. A gzip-compressed file (such
+// as okta-management-minimal.yaml.gz) is decompressed first; it is recognised
+// by its content, not its name.
 func Load(path string) (*Validator, error) {
-	data, err := os.ReadFile(path)
+	data, err := readDescription(path)
 	if err != nil {
 		return nil, fmt.Errorf("openapitest: %w", err)
 	}
@@ -122,20 +142,54 @@ func Load(path string) (*Validator, error) {
 	return v, nil
 }
 
+// gzipMagic starts every gzip stream (RFC 1952).
+var gzipMagic = []byte{0x1f, 0x8b}
+
+func readDescription(path string) ([]byte, error) {
+	data, err := os.ReadFile(path)
+	if err != nil || !bytes.HasPrefix(data, gzipMagic) {
+		return data, err
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	defer zr.Close()
+	data, err = io.ReadAll(zr)
+	if err != nil {
+		return nil, fmt.Errorf("%s: decompressing: %w", path, err)
+	}
+	return data, nil
+}
+
+// loaded caches FromEnv's validators by path: Okta's description takes over
+// a second to load, and a test binary needs it once. A Validator is never
+// changed after Load, so sharing one is safe.
+var loaded sync.Map // path -> *loadOnce
+
+type loadOnce struct {
+	once sync.Once
+	v    *Validator
+	err  error
+}
+
 // FromEnv loads the description whose path is in the environment variable
 // envVar. It skips the test when the variable is unset or empty and fails it
-// when the description cannot be loaded.
+// when the description cannot be loaded. Each path is loaded once per test
+// binary; later calls return the same Validator.
 func FromEnv(t testing.TB, envVar string) *Validator {
 	t.Helper()
 	path := os.Getenv(envVar)
 	if path == "" {
 		t.Skipf("openapitest: %s is not set; set it to the path of the OpenAPI description to validate against", envVar)
 	}
-	v, err := Load(path)
-	if err != nil {
-		t.Fatalf("%s: %v", envVar, err)
+	e, _ := loaded.LoadOrStore(path, &loadOnce{})
+	l := e.(*loadOnce)
+	l.once.Do(func() { l.v, l.err = Load(path) })
+	if l.err != nil {
+		t.Fatalf("%s: %v", envVar, l.err)
 	}
-	return v
+	return l.v
 }
 
 // Patches lists the repairs Load made to the description, one line each.
@@ -341,9 +395,23 @@ func load(data []byte) (*Validator, error) {
 	if doc.Components != nil {
 		patches = append(patches, fixListSchemas(doc.Components.Schemas)...)
 		patches = append(patches, fixItemlessArrays(doc.Components.Schemas)...)
+		patches = append(patches, fixInvalidDefaults(doc.Components.Schemas)...)
+		patches = append(patches, fixDanglingSchemaExamples(doc.Components)...)
+		patches = append(patches, fixRefsInExamples(doc.Components.Examples)...)
 	}
-	if err := doc.Validate(loader.Context, openapi3.DisableExamplesValidation()); err != nil {
-		return nil, fmt.Errorf("invalid OpenAPI description: %w", err)
+	patches = append(patches, fixOptionalPathParams(doc)...)
+	opts := []openapi3.ValidationOption{openapi3.DisableExamplesValidation()}
+	if err := doc.Validate(loader.Context, opts...); err != nil {
+		if !strings.Contains(err.Error(), "extra sibling fields") {
+			return nil, fmt.Errorf("invalid OpenAPI description: %w", err)
+		}
+		// OpenAPI 3.0 says fields beside a $ref SHALL be ignored;
+		// kin-openapi rejects them instead.
+		opts = append(opts, openapi3.AllowExtraSiblingFields(refSiblings...))
+		if err := doc.Validate(loader.Context, opts...); err != nil {
+			return nil, fmt.Errorf("invalid OpenAPI description: %w", err)
+		}
+		patches = append(patches, "fields beside a $ref ignored, as OpenAPI 3.0 says, instead of rejected")
 	}
 
 	doc.Servers = pathOnlyServers(doc.Servers)
@@ -568,43 +636,217 @@ func fixListSchemas(schemas openapi3.Schemas) []string {
 // fixItemlessArrays gives array schemas without items an empty items schema.
 func fixItemlessArrays(schemas openapi3.Schemas) []string {
 	var patches []string
+	walkSchemas(schemas, func(path string, s *openapi3.Schema) {
+		if s.Type.Is(openapi3.TypeArray) && s.Items == nil {
+			s.Items = openapi3.NewSchemaRef("", &openapi3.Schema{})
+			patches = append(patches, path+": array without items given items: {}")
+		}
+	})
+	sort.Strings(patches)
+	return patches
+}
+
+// walkSchemas calls visit once for every schema reachable from the named
+// component schemas. A schema is reported under the path of its own
+// component when it has one, and otherwise under the first path that
+// reaches it; names are visited in sorted order, so the paths are stable.
+func walkSchemas(schemas openapi3.Schemas, visit func(path string, s *openapi3.Schema)) {
 	seen := map[*openapi3.Schema]bool{}
 	var walk func(path string, s *openapi3.Schema)
+	child := func(path string, r *openapi3.SchemaRef) {
+		if r == nil {
+			return
+		}
+		// A named component is walked under its own name.
+		if name, ok := strings.CutPrefix(r.Ref, "#/components/schemas/"); ok && schemas[name] != nil && schemas[name].Value == r.Value {
+			return
+		}
+		walk(path, r.Value)
+	}
 	walk = func(path string, s *openapi3.Schema) {
 		if s == nil || seen[s] {
 			return
 		}
 		seen[s] = true
-		if s.Type.Is(openapi3.TypeArray) && s.Items == nil {
-			s.Items = openapi3.NewSchemaRef("", &openapi3.Schema{})
-			patches = append(patches, path+": array without items given items: {}")
-		}
+		visit(path, s)
 		for _, name := range sortedKeys(s.Properties) {
-			walk(path+".properties."+name, s.Properties[name].Value)
+			child(path+".properties."+name, s.Properties[name])
 		}
-		if s.Items != nil {
-			walk(path+".items", s.Items.Value)
-		}
-		if s.AdditionalProperties.Schema != nil {
-			walk(path+".additionalProperties", s.AdditionalProperties.Schema.Value)
-		}
+		child(path+".items", s.Items)
+		child(path+".additionalProperties", s.AdditionalProperties.Schema)
 		for _, group := range []struct {
 			kind string
 			refs openapi3.SchemaRefs
 		}{{"allOf", s.AllOf}, {"anyOf", s.AnyOf}, {"oneOf", s.OneOf}} {
 			for i, r := range group.refs {
-				walk(fmt.Sprintf("%s.%s[%d]", path, group.kind, i), r.Value)
+				child(fmt.Sprintf("%s.%s[%d]", path, group.kind, i), r)
 			}
 		}
-		if s.Not != nil {
-			walk(path+".not", s.Not.Value)
-		}
+		child(path+".not", s.Not)
 	}
 	for _, name := range sortedKeys(schemas) {
 		walk("components.schemas."+name, schemas[name].Value)
 	}
+}
+
+// refSiblings are the fields that descriptions put beside a $ref: the
+// keywords of a Schema, Parameter, Response and Example object.
+var refSiblings = []string{
+	"additionalProperties", "allOf", "anyOf", "content", "default", "deprecated", "description",
+	"discriminator", "enum", "example", "examples", "exclusiveMaximum", "exclusiveMinimum",
+	"explode", "externalDocs", "format", "headers", "in", "items", "links", "maxItems",
+	"maxLength", "maxProperties", "maximum", "minItems", "minLength", "minProperties", "minimum",
+	"multipleOf", "name", "not", "nullable", "oneOf", "pattern", "properties", "readOnly",
+	"required", "schema", "style", "summary", "title", "type", "uniqueItems", "value",
+	"writeOnly", "xml",
+}
+
+// fixInvalidDefaults drops schema defaults that their own schema rejects
+// (Okta's Policy gives the date-times created and lastUpdated the default
+// "Assigned", and its integer priority a sentence). A default is
+// documentation here, because Load never fills defaults in.
+func fixInvalidDefaults(schemas openapi3.Schemas) []string {
+	var patches []string
+	walkSchemas(schemas, func(path string, s *openapi3.Schema) {
+		if s.Default == nil {
+			return
+		}
+		if err := s.VisitJSON(s.Default); err != nil {
+			value, _ := json.Marshal(s.Default)
+			patches = append(patches, fmt.Sprintf("%s: default %s does not match the schema; dropped", path, value))
+			s.Default = nil
+		}
+	})
 	sort.Strings(patches)
 	return patches
+}
+
+// fixDanglingSchemaExamples drops a schema's example when it is a map of
+// $refs into components.examples that has no target (Okta's
+// LogDevice.example names #/components/examples/LogDeviceObject, which the
+// description lacks). A schema's example is plain data, but a loader that
+// resolves it would fail.
+func fixDanglingSchemaExamples(c *openapi3.Components) []string {
+	var patches []string
+	walkSchemas(c.Schemas, func(path string, s *openapi3.Schema) {
+		m, ok := s.Example.(map[string]any)
+		if !ok || len(m) == 0 {
+			return
+		}
+		var missing []string
+		for _, v := range m {
+			entry, ok := v.(map[string]any)
+			if !ok || len(entry) != 1 {
+				return
+			}
+			ref, ok := entry["$ref"].(string)
+			if !ok {
+				return
+			}
+			name, ok := strings.CutPrefix(ref, "#/components/examples/")
+			if !ok {
+				return
+			}
+			if c.Examples[name] == nil {
+				missing = append(missing, ref)
+			}
+		}
+		if len(missing) > 0 {
+			sort.Strings(missing)
+			patches = append(patches, fmt.Sprintf("%s.example: dropped, it refers to %s, which the description does not define", path, strings.Join(missing, ", ")))
+			s.Example = nil
+		}
+	})
+	return patches
+}
+
+// fixRefsInExamples renames "$ref" keys inside example values to "x-ref".
+// An example value is literal data (Okta's user-schema examples quote JSON
+// Schema documents whose allOf lists #/definitions/base), so a loader must
+// not try to resolve them.
+func fixRefsInExamples(examples openapi3.Examples) []string {
+	var patches []string
+	names := make([]string, 0, len(examples))
+	for name := range examples {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		ex := examples[name]
+		if ex == nil || ex.Value == nil {
+			continue
+		}
+		if n := renameRefs(ex.Value.Value); n > 0 {
+			patches = append(patches, fmt.Sprintf("components.examples.%s.value: %d $ref keys in literal data renamed to x-ref", name, n))
+		}
+	}
+	return patches
+}
+
+func renameRefs(v any) int {
+	n := 0
+	switch v := v.(type) {
+	case map[string]any:
+		if ref, ok := v["$ref"]; ok {
+			if _, taken := v["x-ref"]; !taken {
+				delete(v, "$ref")
+				v["x-ref"] = ref
+				n++
+			}
+		}
+		for _, child := range v {
+			n += renameRefs(child)
+		}
+	case []any:
+		for _, child := range v {
+			n += renameRefs(child)
+		}
+	}
+	return n
+}
+
+// fixOptionalPathParams marks path parameters required, as OpenAPI 3.0
+// demands and routing assumes (Okta's GET /api/v1/hook-keys/{id} omits it).
+func fixOptionalPathParams(doc *openapi3.T) []string {
+	var patches []string
+	fix := func(where string, params openapi3.Parameters) {
+		for _, p := range params {
+			if p != nil && p.Value != nil && p.Value.In == openapi3.ParameterInPath && !p.Value.Required {
+				p.Value.Required = true
+				patches = append(patches, fmt.Sprintf("%s.parameters.%s: path parameter made required", where, p.Value.Name))
+			}
+		}
+	}
+	if doc.Components != nil {
+		for _, name := range sortedParamKeys(doc.Components.Parameters) {
+			p := doc.Components.Parameters[name]
+			fix("components", openapi3.Parameters{p})
+		}
+	}
+	for _, path := range doc.Paths.InMatchingOrder() {
+		item := doc.Paths.Value(path)
+		fix("paths."+path, item.Parameters)
+		ops := item.Operations()
+		methods := make([]string, 0, len(ops))
+		for m := range ops {
+			methods = append(methods, m)
+		}
+		sort.Strings(methods)
+		for _, m := range methods {
+			fix("paths."+path+"."+strings.ToLower(m), ops[m].Parameters)
+		}
+	}
+	sort.Strings(patches)
+	return patches
+}
+
+func sortedParamKeys(m openapi3.ParametersMap) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 func sortedKeys(m openapi3.Schemas) []string {

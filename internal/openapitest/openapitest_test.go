@@ -1,6 +1,8 @@
 package openapitest
 
 import (
+	"bytes"
+	"compress/gzip"
 	"errors"
 	"io"
 	"net/http"
@@ -409,6 +411,207 @@ func TestIntercomDescription(t *testing.T) {
 	for _, tt := range respTests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := newRequest(tt.method, tt.url, "", "Authorization", "Bearer tok")
+			checkErr(t, v.ValidateResponse(r, nil, tt.status, jsonHeader, []byte(tt.body)), tt.want)
+		})
+	}
+}
+
+func TestLoadGzip(t *testing.T) {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	if _, err := zw.Write([]byte(petsSpec)); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// The name does not say gzip: the content does.
+	path := writeSpec(t, "pets.yaml", buf.String())
+	v, err := Load(path)
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	r := newRequest("PUT", "/pets/7", "", "Authorization", "Bearer t", "Content-Type", "application/json")
+	checkErr(t, v.ValidateRequest(r, []byte(`{"name":"Rex","hungry":"no"}`)), []string{`"/hungry"`})
+
+	// A truncated stream is an error naming the file, not a YAML error.
+	path = writeSpec(t, "cut.yaml.gz", buf.String()[:buf.Len()/2])
+	if _, err := Load(path); err == nil || !strings.Contains(err.Error(), path) {
+		t.Errorf("Load of a truncated gzip file: %v, want an error naming the file", err)
+	}
+}
+
+// quirksSpec has every fault of Okta's description that Load repairs, in
+// miniature.
+const quirksSpec = `openapi: 3.0.3
+info: {title: Quirks, version: "1"}
+servers: [{url: "https://{yourOktaDomain}", variables: {yourOktaDomain: {default: x.okta.com}}}]
+security: [{apiToken: []}]
+paths:
+  /api/v1/keys/{id}:
+    get:
+      parameters:
+        - {name: id, in: path, schema: {type: string}}
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                $ref: '#/components/schemas/Policy'
+components:
+  securitySchemes:
+    apiToken: {type: apiKey, in: header, name: Authorization}
+  schemas:
+    Policy:
+      type: object
+      properties:
+        created: {type: string, format: date-time, default: Assigned}
+        priority: {type: integer, default: "Last / Lowest Priority, for example 1"}
+        name: {type: string, default: ok}
+    LogDevice:
+      type: object
+      example:
+        LogDeviceObject:
+          $ref: '#/components/examples/LogDeviceObject'
+      properties:
+        id: {type: string}
+  examples:
+    UserSchemaResponse:
+      value:
+        definitions:
+          base: {type: object}
+        properties:
+          profile:
+            allOf:
+              - $ref: '#/definitions/base'
+              - $ref: '#/definitions/custom'
+`
+
+func TestLoadRepairsOktaQuirks(t *testing.T) {
+	v, err := Load(writeSpec(t, "quirks.yaml", quirksSpec))
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	want := []string{
+		`components.schemas.Policy.properties.created: default "Assigned" does not match the schema; dropped`,
+		`components.schemas.Policy.properties.priority: default "Last / Lowest Priority, for example 1" does not match the schema; dropped`,
+		`components.schemas.LogDevice.example: dropped, it refers to #/components/examples/LogDeviceObject, which the description does not define`,
+		`components.examples.UserSchemaResponse.value: 2 $ref keys in literal data renamed to x-ref`,
+		`paths./api/v1/keys/{id}.get.parameters.id: path parameter made required`,
+		`fields beside a $ref ignored, as OpenAPI 3.0 says, instead of rejected`,
+	}
+	got := v.Patches()
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("patches:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+
+	// The repaired description still validates: the apiKey scheme needs
+	// its header, and the response its schema.
+	r := newRequest("GET", "https://acme.okta.com/api/v1/keys/k1", "", "Authorization", "SSWS tok")
+	checkErr(t, v.ValidateRequest(r, nil), nil)
+	checkErr(t, v.ValidateRequest(newRequest("GET", "/api/v1/keys/k1", ""), nil), []string{`"Authorization"`, "missing"})
+	jsonHeader := http.Header{"Content-Type": {"application/json"}}
+	checkErr(t, v.ValidateResponse(r, nil, 200, jsonHeader, []byte(`{"created":"2026-01-01T00:00:00.000Z","name":"p"}`)), nil)
+	checkErr(t, v.ValidateResponse(r, nil, 200, jsonHeader, []byte(`{"created":"Assigned"}`)), []string{"response 200", `"/created"`})
+}
+
+func TestLoadLeavesCleanDescriptionsAlone(t *testing.T) {
+	clean := strings.ReplaceAll(petsSpec, `        extra: {$ref: "#/components/schemas/custom_attributes"}`+"\n", "")
+	v, err := Load(writeSpec(t, "clean.yaml", clean))
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if p := v.Patches(); len(p) != 0 {
+		t.Errorf("patches for a description without faults: %q", p)
+	}
+}
+
+func TestFromEnvLoadsOnce(t *testing.T) {
+	const env = "OPENAPITEST_TEST_ONCE"
+	t.Setenv(env, writeSpec(t, "pets.yaml", petsSpec))
+	a, b := FromEnv(t, env), FromEnv(t, env)
+	if a != b {
+		t.Error("FromEnv loaded the same file twice")
+	}
+}
+
+const oktaEnv = "RESTCONN_OKTA_OPENAPI"
+
+// TestOktaDescription runs against Okta's Management API description
+// (okta-management-minimal.yaml.gz); set RESTCONN_OKTA_OPENAPI to its path.
+func TestOktaDescription(t *testing.T) {
+	v := FromEnv(t, oktaEnv)
+	patches := strings.Join(v.Patches(), "\n")
+	for _, want := range []string{
+		"components.schemas.LogDevice.example: dropped",
+		"components.examples.UserSchemaResponse.value: 2 $ref keys",
+		"components.schemas.Policy.properties.created: default",
+	} {
+		if !strings.Contains(patches, want) {
+			t.Errorf("patches do not mention %q:\n%s", want, patches)
+		}
+	}
+	if n := strings.Count(patches, "$ref keys in literal data"); n != 5 {
+		t.Errorf("%d examples with $ref keys repaired, want 5 (ten $refs, SOURCES.md)", n)
+	}
+
+	ssws := []string{"Authorization", "SSWS tok", "Content-Type", "application/json"}
+	reqTests := []struct {
+		name              string
+		method, url, body string
+		header            []string
+		want              []string
+	}{
+		{name: "list users on the org host", method: "GET", url: "https://acme.okta.com/api/v1/users?limit=200", header: ssws},
+		{name: "list users on a fake", method: "GET", url: `http://127.0.0.1:9/api/v1/users?filter=status+eq+%22DEPROVISIONED%22`, header: ssws},
+		{name: "the token's user", method: "GET", url: "/api/v1/users/me", header: ssws},
+		{name: "no token", method: "GET", url: "/api/v1/groups", want: []string{"GET /api/v1/groups: request", "Authorization"}},
+		{name: "limit not a number", method: "GET", url: "/api/v1/groups?limit=all", header: ssws, want: []string{"limit"}},
+		{name: "create user", method: "POST", url: "/api/v1/users?activate=false", header: ssws,
+			body: `{"profile":{"login":"a@example.com","email":"a@example.com","firstName":"A","lastName":"B"},"credentials":{"password":{"value":"Abcd1234"}}}`},
+		{name: "create user without profile", method: "POST", url: "/api/v1/users", header: ssws, body: `{}`,
+			want: []string{"POST /api/v1/users: request", "profile"}},
+		{name: "create user with a provider", method: "POST", url: "/api/v1/users", header: ssws,
+			body: `{"profile":{"login":"a@example.com"},"credentials":{"provider":{"type":"NOPE"}}}`, want: []string{"provider"}},
+		{name: "add member", method: "PUT", url: "/api/v1/groups/00g1/users/00u1", header: ssws},
+		{name: "suspend", method: "POST", url: "/api/v1/users/00u1/lifecycle/suspend", header: ssws},
+		{name: "reset password needs sendEmail", method: "POST", url: "/api/v1/users/00u1/lifecycle/reset_password", header: ssws,
+			want: []string{"sendEmail"}},
+	}
+	for _, tt := range reqTests {
+		t.Run(tt.name, func(t *testing.T) {
+			checkErr(t, v.ValidateRequest(newRequest(tt.method, tt.url, "", tt.header...), []byte(tt.body)), tt.want)
+		})
+	}
+
+	jsonHeader := http.Header{"Content-Type": {"application/json"}}
+	user := `{"id":"00ub0oNGTSWTBKOLGLNR","status":"ACTIVE","created":"2013-06-24T16:39:18.000Z","activated":null,"statusChanged":null,"lastLogin":null,"lastUpdated":"2013-07-02T21:36:25.344Z","passwordChanged":null,"type":{"id":"oty1"},"profile":{"login":"isaac.brock@example.com","email":"isaac.brock@example.com","firstName":"Isaac","lastName":"Brock","mobilePhone":null,"secondEmail":null},"credentials":{"password":{},"provider":{"type":"OKTA","name":"OKTA"}},"_links":{"self":{"href":"https://acme.okta.com/api/v1/users/00ub0oNGTSWTBKOLGLNR"}}}`
+	respTests := []struct {
+		name        string
+		method, url string
+		status      int
+		body        string
+		want        []string
+	}{
+		{name: "user", method: "GET", url: "/api/v1/users/me", status: 200, body: user},
+		{name: "users", method: "GET", url: "/api/v1/users", status: 200, body: "[" + user + "]"},
+		{name: "unknown status", method: "GET", url: "/api/v1/users", status: 200, body: "[" + strings.Replace(user, `"ACTIVE"`, `"GONE"`, 1) + "]",
+			want: []string{"GET /api/v1/users: response 200", "/0/status"}},
+		{name: "not found", method: "GET", url: "/api/v1/users/nobody", status: 404,
+			body: `{"errorCode":"E0000007","errorSummary":"Not found: Resource not found: nobody (User)","errorLink":"E0000007","errorId":"oae1","errorCauses":[]}`},
+		{name: "error causes as an object", method: "POST", url: "/api/v1/users", status: 400,
+			body: `{"errorCode":"E0000001","errorSummary":"Api validation failed: login","errorCauses":{"errorSummary":"login: x"}}`,
+			want: []string{"response 400", "errorCauses"}},
+		{name: "group", method: "GET", url: "/api/v1/groups/00g1", status: 200,
+			body: `{"id":"00g1","type":"OKTA_GROUP","profile":{"name":"Sales","description":""},"objectClass":["okta:user_group"],"_links":{"users":{"href":"https://acme.okta.com/api/v1/groups/00g1/users"}}}`},
+		{name: "role", method: "GET", url: "/api/v1/users/00u1/roles", status: 200,
+			body: `[{"id":"ra1","label":"Super Administrator","type":"SUPER_ADMIN","status":"ACTIVE","assignmentType":"USER","_links":{"assignee":{"href":"https://acme.okta.com/api/v1/users/00u1"}}}]`},
+	}
+	for _, tt := range respTests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newRequest(tt.method, tt.url, "", "Authorization", "SSWS tok")
 			checkErr(t, v.ValidateResponse(r, nil, tt.status, jsonHeader, []byte(tt.body)), tt.want)
 		})
 	}
