@@ -352,6 +352,9 @@ func (cv *converter) convertCall(in callIn, name string, sc *scope) (*connector.
 	}
 	if sc.auth == nil && !sc.noAuth {
 		sc.auth = cv.auths[cv.defaultAuthSaviynt()]
+		if sc.auth != nil && sc.auth.unsupported != "" {
+			return nil, fail(join(in.path, "connection"), "the default auth block %q cannot be converted (%s)", sc.auth.saviynt, sc.auth.unsupported)
+		}
 	}
 	if sc.auth != nil && sc.auth.token != nil {
 		sc.token = sc.auth.token

@@ -449,8 +449,8 @@ func (em *emitter) equal(ln, rn node) (string, bool, error) {
 		return "", false, err
 	}
 	text := func(v val) string {
-		if v.typ == tStr && v.null != nOmitted {
-			return v.expr
+		if v.typ == tStr {
+			return v.expr // a null is tested before eq runs
 		}
 		if _, isLit := literalText(v); isLit {
 			return strconv.Quote(mustLiteralText(v))
@@ -1000,8 +1000,14 @@ func (em *emitter) valueTemplate(n node) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if v.null == nEmpty {
+	switch {
+	case v.null == nEmpty:
 		return "{{ omitEmpty " + v.expr + " }}", nil
+	case v.typ == tStr && v.null == nNever && !strings.HasPrefix(v.expr, `"`):
+		// Groovy writes the text into the JSON as it is: "true" becomes
+		// true, "1234" becomes 1234, and text that is no JSON value fails
+		// (here before anything is sent).
+		return "{{ mustFromJson " + v.expr + " }}", nil
 	}
 	return "{{ " + v.top() + " }}", nil
 }

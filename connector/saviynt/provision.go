@@ -22,6 +22,7 @@ func (cv *converter) provisioning() {
 		if m == nil {
 			if byTicket {
 				cv.setOp(o.op, &connector.OpSpec{Ticket: &connector.TicketRequest{}})
+				cv.warn(o.attr, "", "absent: %s is fulfilled by a ticket (CreateTicketJSON)", o.op)
 			}
 			continue
 		}
@@ -94,7 +95,8 @@ func (cv *converter) operation(attr string, op connector.Operation, m map[string
 			other = append(other, c)
 		}
 	}
-	if len(byType) == 0 {
+	byTicket := cv.spec.Tickets != nil && cv.spec.Tickets.Create != nil
+	if len(byType) == 0 && !byTicket {
 		if len(cv.entTypes) > 0 {
 			cv.warn(attr, "call", "no call is named after an entitlement type (%s): the calls run for every type", strings.Join(cv.entTypes, ", "))
 		}
@@ -109,6 +111,13 @@ func (cv *converter) operation(attr string, op connector.Operation, m map[string
 			out.Types[t] = s
 		} else {
 			cv.warn(attr, "call", "entitlement type %q left out of %s", t, attr)
+		}
+	}
+	for _, t := range cv.entTypes {
+		if _, has := byType[t]; !has && byTicket {
+			// No call is named after this type: a ticket asks a person.
+			out.Types[t] = &connector.OpSpec{Ticket: &connector.TicketRequest{}}
+			cv.warn(attr, "call", "no call is named %q: %s of that type is fulfilled by a ticket (CreateTicketJSON)", t, op)
 		}
 	}
 	if len(out.Types) == 0 {
