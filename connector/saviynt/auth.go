@@ -303,9 +303,9 @@ func (cv *converter) authBlock(ab *authBlock, a map[string]any, path string) {
 		user = firstStr(a, "username")
 	}
 	pass := firstStr(props, "password")
-	passKey := "properties.password"
+	passPath := join(join(path, "properties"), "password")
 	if pass == "" && str(a, "password") != "" {
-		pass, passKey = str(a, "password"), "password"
+		pass, passPath = str(a, "password"), join(path, "password")
 	}
 	access := str(a, "accessToken")
 	tokenURL := str(a, "url")
@@ -317,15 +317,16 @@ func (cv *converter) authBlock(ab *authBlock, a map[string]any, path string) {
 		ab.unsupported = fmt.Sprintf("restconn has no %s auth", str(a, "authType"))
 	case typ == "basic" && user != "":
 		out.Type = "basic"
-		out.Username = cv.param(ab.name+"_username", attrConnection, join(path, "properties.userName"), user)
+		out.Username = cv.param(ab.name+"_username", attrConnection, join(join(path, "properties"), "userName"), user)
 		if pass != "" {
-			out.Password = cv.secret(ab.name+"_password", attrConnection, join(path, passKey))
+			out.Password = cv.secret(ab.name+"_password", attrConnection, passPath)
 		}
 		ab.typ, ab.inject, ab.literal = "basic", "Authorization", ""
-		ab.token = &resolved{expr: call("basicAuth", strings.Trim(out.Username, "{} "), strings.Trim(out.Password, "{} ")), prefix: "Basic ", typ: tStr}
-		if out.Password == "" {
-			ab.token.expr = call("basicAuth", strings.Trim(out.Username, "{} "), `""`)
+		pw := `""`
+		if out.Password != "" {
+			pw = unwrap(out.Password)
 		}
+		ab.token = &resolved{expr: call("basicAuth", unwrap(out.Username), pw), prefix: "Basic ", typ: tStr}
 	case typ == "basicwithaccesstoken" || typ == "cookies" || tokenURL != "" && (typ == "oauth2" || typ == "bearer" || typ == "" || typ == "basic"):
 		if tokenURL == "" {
 			ab.unsupported = "a token auth without a url"
@@ -334,7 +335,7 @@ func (cv *converter) authBlock(ab *authBlock, a map[string]any, path string) {
 		if std := cv.clientCredentials(ab, a, path, out); std {
 			break
 		}
-		cv.session(ab, a, path, typ, user, pass, passKey, out)
+		cv.session(ab, a, path, typ, out)
 	case access != "":
 		out.Type = "bearer"
 		prefix, _ := splitToken(access, str(a, "tokenType"))
@@ -343,7 +344,7 @@ func (cv *converter) authBlock(ab *authBlock, a map[string]any, path string) {
 			cv.warn(attrConnection, join(path, "accessToken"), "pass the token without its %q prefix: restconn adds it", strings.TrimSpace(prefix))
 		}
 		ab.typ = "bearer"
-		ab.token = &resolved{root: ".secrets", elems: []elem{{key: strings.Trim(strings.TrimPrefix(strings.Trim(out.Token, "{} "), ".secrets."), " ")}}, prefix: prefix + ab.literal, typ: tStr}
+		ab.token = &resolved{expr: unwrap(out.Token), prefix: prefix + ab.literal, typ: tStr}
 		out.Inject = &connector.Inject{In: "header", Name: ab.inject, Prefix: prefix + ab.literal}
 		if ab.inject == "" {
 			out.Inject.Name, ab.inject = "Authorization", "Authorization"
@@ -496,7 +497,7 @@ func (cv *converter) clientCredentials(ab *authBlock, a map[string]any, path str
 
 // session converts any other token call into a session block whose login
 // call is the token call.
-func (cv *converter) session(ab *authBlock, a map[string]any, path, typ, user, pass, passKey string, out *connector.Auth) {
+func (cv *converter) session(ab *authBlock, a map[string]any, path, typ string, out *connector.Auth) {
 	sc := &scope{kind: scopeLogin, noAuth: true, prefix: ab.name, vars: map[string]resolved{}}
 	props := obj(a["properties"])
 	for _, k := range sortedKeys(props) {
@@ -511,11 +512,11 @@ func (cv *converter) session(ab *authBlock, a map[string]any, path, typ, user, p
 		} else {
 			t = cv.param(ab.name+"_"+k, attrConnection, kp, s)
 		}
-		sc.vars[k] = resolved{expr: strings.Trim(t, "{} "), typ: tStr}
+		sc.vars[k] = resolved{expr: unwrap(t), typ: tStr}
 	}
 	if str(a, "refreshToken") != "" {
 		t := cv.secret(ab.name+"_refreshToken", attrConnection, join(path, "refreshToken"))
-		sc.vars["refresh_token"] = resolved{expr: strings.Trim(t, "{} "), typ: tStr}
+		sc.vars["refresh_token"] = resolved{expr: unwrap(t), typ: tStr}
 	}
 	sc.vars["cookies"] = resolved{expr: `""`, typ: tStr}
 	in := callIn{attr: attrConnection, path: path, m: map[string]any{}}
@@ -532,16 +533,29 @@ func (cv *converter) session(ab *authBlock, a map[string]any, path, typ, user, p
 		ab.unsupported = "its token call: " + f.msg
 		return
 	}
-	if typ == "basicwithaccesstoken" && user != "" && !hasHeader(login.Headers, "Authorization") {
-		u := cv.param(ab.name+"_username", attrConnection, join(path, "properties.userName"), user)
-		p := `""`
-		if pass != "" {
-			p = strings.Trim(cv.secret(ab.name+"_password", attrConnection, join(path, passKey)), "{} ")
+	if typ == "basicwithaccesstoken" && !hasHeader(login.Headers, "Authorization") {
+		// The token call is signed with the properties' credentials.
+		var u, p *resolved
+		for _, k := range []string{"userName", "username", "user", "userId"} {
+			if v, ok := sc.vars[k]; ok && u == nil {
+				u = &v
+			}
+		}
+		if v, ok := sc.vars["password"]; ok {
+			p = &v
+		}
+		if u == nil {
+			ab.unsupported = "BasicWithAccessToken without properties.userName"
+			return
+		}
+		pw := `""`
+		if p != nil {
+			pw = p.expr
 		}
 		if login.Headers == nil {
 			login.Headers = map[string]string{}
 		}
-		login.Headers["Authorization"] = "Basic {{ basicAuth " + strings.Trim(u, "{} ") + " " + p + " }}"
+		login.Headers["Authorization"] = "Basic {{ basicAuth " + u.expr + " " + pw + " }}"
 	}
 	out.Type = "session"
 	out.Login = login

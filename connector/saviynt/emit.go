@@ -400,11 +400,11 @@ func (em *emitter) boolean(n node) (string, bool, error) {
 	case *callNode:
 		if n.recv != nil && (n.name == "equals" || n.name == "equalsIgnoreCase") && len(n.args) == 1 {
 			if n.name == "equalsIgnoreCase" {
-				l, err := em.stringArg(n.recv, true)
+				l, err := em.stringArg(n.recv, n.safe)
 				if err != nil {
 					return "", false, err
 				}
-				r, err := em.stringArg(n.args[0], true)
+				r, err := em.stringArg(n.args[0], false)
 				if err != nil {
 					return "", false, err
 				}
@@ -1003,7 +1003,7 @@ func (em *emitter) valueTemplate(n node) (string, error) {
 	switch {
 	case v.null == nEmpty:
 		return "{{ omitEmpty " + v.expr + " }}", nil
-	case v.typ == tStr && v.null == nNever && !strings.HasPrefix(v.expr, `"`):
+	case v.typ == tStr && v.null == nNever && isPath(n):
 		// Groovy writes the text into the JSON as it is: "true" becomes
 		// true, "1234" becomes 1234, and text that is no JSON value fails
 		// (here before anything is sent).

@@ -147,7 +147,12 @@ func lex(src string) ([]token, error) {
 			for j < len(src) && (src[j] == '_' || src[j] == '$' || src[j] < utf8.RuneSelf && (unicode.IsLetter(rune(src[j])) || unicode.IsDigit(rune(src[j])))) {
 				j++
 			}
-			toks = append(toks, token{tIdent, src[i:j], i})
+			word := src[i:j]
+			afterDot := len(toks) > 0 && toks[len(toks)-1].kind == tOp && (toks[len(toks)-1].text == "." || toks[len(toks)-1].text == "?.")
+			if why, bad := statementWords[word]; bad && !afterDot {
+				return nil, &exprError{i, why}
+			}
+			toks = append(toks, token{tIdent, word, i})
 			i = j
 		default:
 			op := ""
@@ -461,9 +466,6 @@ func (p *parser) primary() (node, error) {
 			return &litNode{at: t.at, val: nil}, nil
 		case "true", "false":
 			return &litNode{at: t.at, val: t.text == "true"}, nil
-		}
-		if why, bad := statementWords[t.text]; bad {
-			return nil, &exprError{t.at, why}
 		}
 		return &identNode{at: t.at, name: t.text}, nil
 	case tOp:

@@ -358,6 +358,11 @@ func (cv *converter) secret(name, attr, path string) string {
 	return "{{ .secrets." + name + " }}"
 }
 
+// unwrap returns the pipeline of a one-action template: "{{ .x }}" -> ".x".
+func unwrap(t string) string {
+	return strings.TrimSuffix(strings.TrimPrefix(t, "{{ "), " }}")
+}
+
 // param declares a non-secret parameter with the connection's value as its
 // default.
 func (cv *converter) param(name, attr, path string, def any) string {
