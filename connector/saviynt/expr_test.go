@@ -133,10 +133,14 @@ func TestExpressions(t *testing.T) {
 			`{{ if kindIs "struct" (opt .task "attributes" "addRemoveAlias") }}PUT{{ else if contains .task.attributes.addRemoveAlias (cat (opt .account "customproperty30")) }}DELETE{{ else }}POST{{ end }}`, "PUT", nil},
 		{"requestAccessAttributes.addRemoveAlias==null?'PUT':account.customproperty30.toString().contains(requestAccessAttributes.addRemoveAlias)?'DELETE':'POST'", text,
 			`{{ if kindIs "struct" (opt .task "attributes" "addRemoveAlias") }}PUT{{ else if contains .task.attributes.addRemoveAlias (cat (opt .account "customproperty30")) }}DELETE{{ else }}POST{{ end }}`, "DELETE",
-			func(d map[string]any) { d["task"].(map[string]any)["attributes"].(map[string]any)["addRemoveAlias"] = "b" }},
+			func(d map[string]any) {
+				d["task"].(map[string]any)["attributes"].(map[string]any)["addRemoveAlias"] = "b"
+			}},
 		{"requestAccessAttributes.addRemoveAlias==null?'PUT':account.customproperty30.toString().contains(requestAccessAttributes.addRemoveAlias)?'DELETE':'POST'", text,
 			`{{ if kindIs "struct" (opt .task "attributes" "addRemoveAlias") }}PUT{{ else if contains .task.attributes.addRemoveAlias (cat (opt .account "customproperty30")) }}DELETE{{ else }}POST{{ end }}`, "POST",
-			func(d map[string]any) { d["task"].(map[string]any)["attributes"].(map[string]any)["addRemoveAlias"] = "z" }},
+			func(d map[string]any) {
+				d["task"].(map[string]any)["attributes"].(map[string]any)["addRemoveAlias"] = "z"
+			}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.mode+" "+tc.expr, func(t *testing.T) {
