@@ -324,12 +324,28 @@ func contentOf(ct string) contentKind {
 	return kindOther
 }
 
+// callFields are the fields of provisioning, ticket, token and import
+// calls (import calls' http members included); others are reported.
+var callFields = map[string]bool{
+	"name": true, "connection": true, "url": true, "httpMethod": true, "httpParams": true, "httpHeaders": true,
+	"httpContentType": true, "successResponses": true, "unsuccessResponses": true, "callCondition": true,
+	"callListPath": true, "callOrder": true, "http": true, "listField": true, "keyField": true, "colsToPropsMap": true,
+	"pagination": true, "statusConfig": true, "inputParams": true, "nextApiKeyField": true, "stageNumber": true,
+	"makeProcessingStatus": true, "processingType": true, "dateFormat": true, "disableDeletedEntitlements": true,
+	"disableDeletedAccounts": true,
+}
+
 // convertCall converts the common fields of a call. name is the restconn
 // call name (already an identifier).
 func (cv *converter) convertCall(in callIn, name string, sc *scope) (*connector.Call, *failure) {
 	m := in.m
 	c := &connector.Call{Name: name}
 	sc.attr = in.attr
+	for _, k := range sortedKeys(m) {
+		if !callFields[k] {
+			cv.warn(in.attr, join(in.path, k), "not converted: unknown call field")
+		}
+	}
 	if sc.prefix == "" {
 		sc.prefix = name
 	}

@@ -132,8 +132,13 @@ func (cv *converter) decode(c Connection) {
 		names = append(names, k)
 	}
 	sort.Strings(names)
-	for _, name := range names {
-		v := c[name]
+	for _, given := range names {
+		v := c[given]
+		name := canonical(given)
+		if _, dup := c[name]; dup && name != given {
+			cv.warn(name, "", "given twice (also as %s): %s is used", given, name)
+			continue
+		}
 		var raw []byte
 		switch x := v.(type) {
 		case nil:
@@ -179,6 +184,25 @@ func (cv *converter) decode(c Connection) {
 		}
 		cv.attrs[name] = d
 	}
+}
+
+// canonical maps an attribute name written another way (Terraform's
+// snake_case connection_json, other case) to the platform's name.
+func canonical(name string) string {
+	key := strings.ToLower(strings.ReplaceAll(name, "_", ""))
+	all := []string{attrConnection, attrImport, attrThreshold, attrCreateTicket, attrTicketStatus, attrConfig}
+	for _, o := range opAttrs {
+		all = append(all, o.attr)
+	}
+	for k := range notConverted {
+		all = append(all, k)
+	}
+	for _, a := range all {
+		if strings.ToLower(strings.ReplaceAll(a, "_", "")) == key {
+			return a
+		}
+	}
+	return name
 }
 
 func knownAttr(name string) bool {
@@ -389,7 +413,7 @@ func sensitive(name string) bool {
 			return true
 		}
 	}
-	return n == "key" || n == "sig" || n == "signature" || n == "skey" || n == "ikey"
+	return n == "key" || n == "pass" || n == "sig" || n == "signature" || n == "skey" || n == "ikey"
 }
 
 // finish completes the connection, and validates the result: a spec that
