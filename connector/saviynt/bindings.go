@@ -168,11 +168,11 @@ func (sc *scope) resolve(name string, steps []elem) (resolved, error) {
 		return resolved{root: ".password", typ: tStr}, nil
 	case sc.kind == scopeTicketCreate && name == "taskIds" && len(steps) == 0:
 		// Read like ?.: a ticket is filed even when the caller passes no task.
-		return resolved{expr: `(opt .task "id")`, typ: tStr}, nil
+		return resolved{expr: `(opt .task "id")`, typ: tStr, nullable: true}, nil
 	case sc.kind == scopeTicketCreate && name == "allEntitlementsValues" && len(steps) == 0:
 		// Present only for access requests: read like ?. so other
 		// operations' tickets leave it out.
-		return resolved{expr: "(opt .entitlement \"name\")", typ: tStr}, nil
+		return resolved{expr: `(opt .entitlement "name")`, typ: tStr, nullable: true}, nil
 	case sc.kind == scopeTicketStatus && name == "ticketID":
 		return leaf(".ticket", append([]elem{{key: "id"}}, steps...), 1), nil
 	case (request || sc.kind == scopeTicketStatus) && name == "response":

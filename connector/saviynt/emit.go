@@ -101,8 +101,9 @@ type resolved struct {
 	root   string
 	elems  []elem
 	typ    vtype
-	expr   string // a pipeline instead of a path (e.g. a basic-auth header value)
-	prefix string // literal text before the value (a token's "Bearer ")
+	expr     string // a pipeline instead of a path (e.g. a basic-auth header value)
+	nullable bool   // expr may be omitted
+	prefix   string // literal text before the value (a token's "Bearer ")
 }
 
 // resolver maps a Groovy binding and the steps after it to restconn.
@@ -192,16 +193,22 @@ func flatten(n node) (name string, steps []pstep, ok bool) {
 		switch {
 		case n.name == "get" && len(n.args) == 1:
 			l, isLit := n.args[0].(*litNode)
+			if !isLit {
+				return "", nil, false
+			}
 			s, isStr := l.val.(string)
-			if !isLit || !isStr {
+			if !isStr {
 				return "", nil, false
 			}
 			e = elem{key: s}
 		case n.name == "getAt" && len(n.args) == 1:
 			l, isLit := n.args[0].(*litNode)
+			if !isLit {
+				return "", nil, false
+			}
 			num, isNum := l.val.(numberLit)
 			i, err := strconv.Atoi(string(num))
-			if !isLit || !isNum || err != nil || i < -1 {
+			if !isNum || err != nil || i < -1 {
 				return "", nil, false
 			}
 			e = elem{idx: i, isIdx: true}
@@ -235,6 +242,9 @@ func (em *emitter) path(n node, lenient bool) (val, bool, error) {
 	switch {
 	case r.expr != "":
 		v = val{expr: r.expr, typ: r.typ, safe: true}
+		if r.nullable {
+			v.null = nOmitted
+		}
 	case lenient:
 		expr, safe := lenientPath(r.root, r.elems)
 		v = val{expr: expr, typ: r.typ, null: nOmitted, safe: safe}
@@ -604,27 +614,37 @@ func concatVals(vals []val) val {
 // otherwise the caller writes the expression as text (if/else).
 func (em *emitter) ternary(n *condNode) (val, error) {
 	var c string
-	var cs bool
 	var a val
 	var err error
+	// A branch that is a plain read is read with opt, so it cannot fail
+	// when it is not the one taken.
+	branch := func(n node) (val, error) {
+		v, err := em.value(n, false)
+		if err == nil && !v.safe && isPath(n) {
+			return em.value(n, true)
+		}
+		return v, err
+	}
 	if n.a == nil { // Elvis: c ?: b
 		if a, err = em.value(n.c, true); err != nil {
 			return val{}, err
 		}
-		c, cs = truth(a), a.safe
+		c = truth(a)
 	} else {
-		if c, cs, err = em.boolean(n.c); err != nil {
+		if c, _, err = em.boolean(n.c); err != nil {
 			return val{}, err
 		}
-		if a, err = em.value(n.a, false); err != nil {
+		if a, err = branch(n.a); err != nil {
 			return val{}, err
 		}
 	}
-	b, err := em.value(n.b, false)
+	b, err := branch(n.b)
 	if err != nil {
 		return val{}, err
 	}
-	if !cs || !a.safe || !b.safe {
+	// The condition is evaluated in either form; only a branch that may
+	// fail needs if/else, which evaluates the branch taken alone.
+	if !a.safe || !b.safe {
 		return val{}, errNeedsText
 	}
 	t := a.typ
@@ -701,7 +721,7 @@ func (em *emitter) method(n *callNode) (val, error) {
 		for _, a := range args {
 			safe = safe && a.safe
 		}
-		return val{expr: expr, typ: t, null: recv.null, safe: safe && t != tInt}
+		return val{expr: expr, typ: t, null: recv.null, safe: safe}
 	}
 	switch n.name {
 	case "size", "length":
@@ -995,6 +1015,9 @@ func (em *emitter) textTemplate(segs []segment) (string, error) {
 func (em *emitter) valueTemplate(n node) (string, error) {
 	v, err := em.value(n, false)
 	if errors.Is(err, errNeedsText) {
+		if em.typeOf(n) != tStr {
+			return "", &exprError{n.pos(), "a ternary whose branches may fail, where the JSON type of its value must be kept"}
+		}
 		return em.text(n)
 	}
 	if err != nil {

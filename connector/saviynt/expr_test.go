@@ -244,3 +244,15 @@ func TestSplitGString(t *testing.T) {
 	_, err = splitGString("/users/${account.accountID")
 	assert.ErrorContains(t, err, "unterminated")
 }
+
+// A bare ${...} keeps its JSON type; a ternary whose branch may fail has
+// no single-pipeline form, so it is refused there rather than sent as text.
+func TestTypedTernaryThatMayFail(t *testing.T) {
+	n, err := parseExpr("user.roles == null ? 0 : user.roles.split(',').size()")
+	require.NoError(t, err)
+	_, err = provScope().emitter().valueTemplate(n)
+	assert.ErrorContains(t, err, "where the JSON type of its value must be kept")
+	got, err := provScope().emitter().text(n) // as text (a URL, a header) it is fine
+	require.NoError(t, err)
+	assert.Equal(t, `{{ if kindIs "struct" (opt .user "roles") }}0{{ else }}{{ len (splitList "," .user.roles) }}{{ end }}`, got)
+}

@@ -249,7 +249,18 @@ func golden(t *testing.T, file string, got []byte) {
 	}
 	want, err := os.ReadFile(file)
 	require.NoError(t, err, "run go test ./connector/saviynt -update to create it")
-	assert.Equal(t, string(want), string(got), "%s differs (go test ./connector/saviynt -run %s -update rewrites it)", file, t.Name())
+	if string(want) == string(got) {
+		return
+	}
+	// Show where they part, not two whole documents.
+	w, g := strings.Split(string(want), "\n"), strings.Split(string(got), "\n")
+	i := 0
+	for i < len(w) && i < len(g) && w[i] == g[i] {
+		i++
+	}
+	lo := max(i-2, 0)
+	t.Errorf("%s differs from line %d (go test ./connector/saviynt -run %s -update rewrites it)\nwant:\n%s\ngot:\n%s",
+		file, i+1, t.Name(), strings.Join(w[lo:min(i+3, len(w))], "\n"), strings.Join(g[lo:min(i+3, len(g))], "\n"))
 }
 
 func TestFullConnection(t *testing.T) {
