@@ -422,14 +422,16 @@ func (cv *converter) convertCall(in callIn, name string, sc *scope) (*connector.
 		return nil, f
 	}
 	c.Body, c.Form = body, form
-	if ct != "" {
-		ck := contentOf(ct)
-		def := (ck == kindJSON && body != nil && strings.EqualFold(strings.TrimSpace(ct), "application/json")) ||
-			(ck == kindForm && form != nil)
-		if !def && (body != nil || form != nil) {
-			if ck == kindForm {
-				ct = "application/x-www-form-urlencoded" // Saviynt's -pws variant is not a real media type
-			}
+	if ct != "" && (body != nil || form != nil) {
+		// The engine sends application/json with a body and
+		// application/x-www-form-urlencoded with a form; another type
+		// (application/scim+json, a charset) is sent as written.
+		norm := strings.ToLower(strings.TrimSpace(ct))
+		if norm == "application/x-www-form-urlencoded-pws" {
+			norm, ct = "application/x-www-form-urlencoded", "application/x-www-form-urlencoded" // Saviynt's variant is no media type
+		}
+		def := body != nil && norm == "application/json" || form != nil && norm == "application/x-www-form-urlencoded"
+		if !def {
 			if hs == nil {
 				hs = map[string]string{}
 			}

@@ -173,7 +173,7 @@ func TestAuthConstructs(t *testing.T) {
 			secrets: map[string]string{"api_accessToken": "k3y"},
 			serve:   func(w http.ResponseWriter, r *http.Request, body string) { w.WriteHeader(204) },
 			run:     provisionOK(connector.Request{Op: connector.EnableAccount, Account: map[string]any{"id": "a/1"}}, connector.Result{}),
-			want:    []string{`PUT /api/users/a%2F1/enable`},
+			want:    []string{`PUT /api/users/a%2F1/enable [X-Api-Token: k3y]`},
 			spec: func(t *testing.T, s *connector.Spec) {
 				assert.Equal(t, &connector.Inject{In: "header", Name: "X-API-TOKEN"}, s.Connection.Auth["api"].Inject)
 			},
@@ -526,7 +526,7 @@ func TestProvisionConstructs(t *testing.T) {
 			},
 			run: provisionOK(connector.Request{Op: connector.UpdateAccount, Account: map[string]any{"id": "5", "title": "Lead"}}, connector.Result{}),
 			want: []string{
-				`GET /api/search [Authorization: Bearer t] [Content-Type: application/json] {"filter":{"id":"5"},"limit":1}`,
+				`GET /api/search [Authorization: Bearer t] [Content-Type: application/json] [X-Api-Key: k] {"filter":{"id":"5"},"limit":1}`,
 				`PUT /api/users/U-1 [Authorization: Bearer t] [Content-Type: application/json] {"count":"1","seen":true,"title":"Lead"}`,
 			},
 			warns: []string{`credential moved to secret "find_x_api_key"`},

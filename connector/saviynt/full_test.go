@@ -9,8 +9,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -25,14 +25,16 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
-// seen is one request a fake server received, with the headers that carry
-// credentials and content.
+// seen is one request a fake server received: method, path, query, every
+// header but the transport's own, and the body.
 type seen struct {
 	Method, Path, Query string
-	Auth, Session       string // Authorization, X-Session
-	Cookie, IfMatch     string
-	ContentType, Body   string
+	Header              http.Header
+	Body                string
 }
+
+// transportHeaders are set by Go's client and the engine on every request.
+var transportHeaders = map[string]bool{"User-Agent": true, "Accept-Encoding": true, "Content-Length": true, "Accept": true}
 
 func (s seen) String() string {
 	var b strings.Builder
@@ -40,10 +42,15 @@ func (s seen) String() string {
 	if s.Query != "" {
 		b.WriteString("?" + s.Query)
 	}
-	for _, h := range [][2]string{{"Authorization", s.Auth}, {"X-Session", s.Session}, {"Cookie", s.Cookie}, {"If-Match", s.IfMatch}, {"Content-Type", s.ContentType}} {
-		if h[1] != "" {
-			fmt.Fprintf(&b, " [%s: %s]", h[0], h[1])
+	var names []string
+	for k := range s.Header {
+		if !transportHeaders[k] {
+			names = append(names, k)
 		}
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		fmt.Fprintf(&b, " [%s: %s]", k, strings.Join(s.Header[k], ", "))
 	}
 	if s.Body != "" {
 		b.WriteString(" " + s.Body)
@@ -54,10 +61,7 @@ func (s seen) String() string {
 func record(r *http.Request) seen {
 	body, _ := io.ReadAll(r.Body)
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	q := r.URL.Query().Encode()
-	return seen{Method: r.Method, Path: r.URL.EscapedPath(), Query: q, Auth: r.Header.Get("Authorization"),
-		Session: r.Header.Get("X-Session"), Cookie: r.Header.Get("Cookie"), IfMatch: r.Header.Get("If-Match"),
-		ContentType: r.Header.Get("Content-Type"), Body: string(body)}
+	return seen{Method: r.Method, Path: r.URL.EscapedPath(), Query: r.URL.Query().Encode(), Header: r.Header.Clone(), Body: string(body)}
 }
 
 // northwind is a fake of the fictional Northwind directory API that
@@ -386,7 +390,7 @@ func TestFullConnection(t *testing.T) {
 			connector.Result{Attributes: map[string]any{}},
 			[]string{
 				`GET /v2/groups/g2 [Authorization: Bearer at-1]`,
-				`POST /v2/groups/g2/members [Authorization: Bearer at-1] [If-Match: "v7"] [Content-Type: application/json] {"groupVersion":7,"userId":"u1"}`,
+				`POST /v2/groups/g2/members [Authorization: Bearer at-1] [Content-Type: application/json] [If-Match: "v7"] {"groupVersion":7,"userId":"u1"}`,
 			}},
 		{"remove group", connector.Request{Op: connector.RemoveAccess, Account: map[string]any{"id": "u1"}, Entitlement: &connector.Entitlement{Type: "Group", ID: "g2"}},
 			connector.Result{Attributes: map[string]any{}},
@@ -395,15 +399,15 @@ func TestFullConnection(t *testing.T) {
 			connector.Result{Attributes: map[string]any{}},
 			[]string{
 				`POST /v2/session [Content-Type: application/json] {"grant_type":"password","password":"pw-ent","username":"svc-saviynt"}`,
-				`DELETE /v2/users/u1/roles/admin [X-Session: Token sess-1] [Content-Type: application/json] {"reason":"revoked by Saviynt"}`,
+				`DELETE /v2/users/u1/roles/admin [Content-Type: application/json] [X-Session: Token sess-1] {"reason":"revoked by Saviynt"}`,
 			}},
 		{"remove role after the session expired", connector.Request{Op: connector.RemoveAccess, Account: map[string]any{"id": "u1"}, Entitlement: &connector.Entitlement{Type: "Role", ID: "admin"},
 			Task: map[string]any{"attributes": map[string]any{"reason": "role review"}}},
 			connector.Result{Attributes: map[string]any{}},
 			[]string{
-				`DELETE /v2/users/u1/roles/admin [X-Session: Token sess-1] [Content-Type: application/json] {"reason":"role review"}`,
+				`DELETE /v2/users/u1/roles/admin [Content-Type: application/json] [X-Session: Token sess-1] {"reason":"role review"}`,
 				`POST /v2/session [Content-Type: application/json] {"grant_type":"password","password":"pw-ent","username":"svc-saviynt"}`,
-				`DELETE /v2/users/u1/roles/admin [X-Session: Token sess-2] [Content-Type: application/json] {"reason":"role review"}`,
+				`DELETE /v2/users/u1/roles/admin [Content-Type: application/json] [X-Session: Token sess-2] {"reason":"role review"}`,
 			}},
 		{"change password", connector.Request{Op: connector.ChangePassword, Account: map[string]any{"id": "u1"}, Password: "N3w-Pa55"},
 			connector.Result{Attributes: map[string]any{}},
@@ -412,7 +416,7 @@ func TestFullConnection(t *testing.T) {
 			connector.Result{Attributes: map[string]any{}, Ticket: &connector.Ticket{ID: "T-7", State: connector.TicketPending}},
 			[]string{
 				`POST /helpdesk/login [Content-Type: ` + form + `] pass=pw-hd&user=helpdesk-bot`,
-				`POST /helpdesk/api/tickets [Cookie: HDSESSION=c00kie] [Content-Type: application/json] {"body":"Task T100: Administrator","queue":"IAM","subject":"Access request for Dee Fox"}`,
+				`POST /helpdesk/api/tickets [Content-Type: application/json] [Cookie: HDSESSION=c00kie] {"body":"Task T100: Administrator","queue":"IAM","subject":"Access request for Dee Fox"}`,
 			}},
 	}
 	for _, tc := range provision {
@@ -451,5 +455,4 @@ func TestFullConnection(t *testing.T) {
 		assert.Contains(t, err.Error(), "required value missing")
 		assert.Empty(t, srv.take(), "nothing is sent")
 	})
-	_ = url.Values{}
 }

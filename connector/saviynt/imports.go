@@ -126,6 +126,7 @@ type records struct {
 // columns is a converted colsToPropsMap.
 type columns struct {
 	fields  map[string]binding.Field // Saviynt column -> field
+	paths   map[string][]elem        // Saviynt column -> its path in the record (not for constants)
 	mapping bool                     // STORE#ACC#ENT#MAPPINGINFO: links embedded in the payload
 }
 
@@ -228,7 +229,7 @@ func (cv *converter) listCall(path string, c map[string]any, conn string, sc *sc
 // #CONST# constants and ~dot# keys.
 func (cv *converter) columns(path string, m map[string]any, callDate, globalDate string) (*columns, *failure) {
 	path = join(path, "colsToPropsMap")
-	out := &columns{fields: map[string]binding.Field{}}
+	out := &columns{fields: map[string]binding.Field{}, paths: map[string][]elem{}}
 	dateFmt := callDate
 	if dateFmt == "" {
 		dateFmt = globalDate
@@ -283,11 +284,12 @@ func (cv *converter) columns(path string, m map[string]any, callDate, globalDate
 			f.Path = constKey
 			f.Default = c
 		} else {
-			p, err := jsonPath(src)
+			e, err := savPath(src)
 			if err != nil {
 				return nil, fail(cp, "%v", err)
 			}
-			f.Path = p
+			f.Path = renderPath(e)
+			out.paths[col] = e
 		}
 		out.fields[col] = f
 	}
@@ -357,10 +359,8 @@ func (cv *converter) dependent(path string, r *records, deps []map[string]any, c
 func (cv *converter) recordBindings(cols *columns, next string, idCols []string) map[string][]elem {
 	out := map[string][]elem{}
 	add := func(binding string, col string) {
-		if f, ok := cols.fields[col]; ok && f.Path != constKey {
-			if e, err := savPath(f.Path); err == nil {
-				out[binding] = e
-			}
+		if e, ok := cols.paths[col]; ok {
+			out[binding] = e
 		}
 	}
 	if c, ok := cols.columnNamed(idCols...); ok {
