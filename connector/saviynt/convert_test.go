@@ -678,3 +678,66 @@ func TestDecodeTolerance(t *testing.T) {
 		}
 	})
 }
+
+func TestMoreConstructs(t *testing.T) {
+	for _, tc := range []construct{
+		{
+			name: "refresh-token grant: a session whose login sends the refresh token",
+			conn: `{"ConnectionJSON": {"authentications": {"api": {"authType": "oauth2", "url": "https://app.example.com/oauth/token", "httpMethod": "POST",
+			          "httpParams": {"grant_type": "refresh_token", "refresh_token": "${refresh_token}", "client_id": "cid", "client_secret": "example"},
+			          "httpContentType": "application/x-www-form-urlencoded", "refreshType": "RefreshToken", "refreshToken": "example-rt",
+			          "refreshTokenResponsePath": "refresh_token", "tokenResponsePath": "access_token", "tokenType": "Bearer", "retryFailureStatusCode": [401]}}},
+			        "EnableAccountJSON": {"call": [{"name": "c", "connection": "api", "url": "https://app.example.com/api/users/${account.accountID}/on", "httpMethod": "POST",
+			          "httpHeaders": {"Authorization": "${access_token}"}}]}}`,
+			secrets: map[string]string{"api_refreshToken": "rt", "api_client_secret": "cs"},
+			serve: func(w http.ResponseWriter, r *http.Request, body string) {
+				if r.URL.Path == "/oauth/token" {
+					ok(w, `{"access_token":"at","refresh_token":"rt2"}`)
+					return
+				}
+				w.WriteHeader(204)
+			},
+			run: provisionOK(connector.Request{Op: connector.EnableAccount, Account: map[string]any{"id": "1"}}, connector.Result{}),
+			want: []string{
+				`POST /oauth/token [Content-Type: application/x-www-form-urlencoded] client_id=cid&client_secret=cs&grant_type=refresh_token&refresh_token=rt`,
+				`POST /api/users/1/on [Authorization: Bearer at]`,
+			},
+			warns: []string{"refresh-token rotation is not converted"},
+		},
+		{
+			name: "STATUS_THRESHOLD_CONFIG gives the active rule; thresholds are named",
+			conn: `{"ImportAccountEntJSON": {"accountParams": {"call": {"call1": {"http": {"url": "https://app.example.com/api/users"}, "listField": "",
+			          "colsToPropsMap": {"accountID": "id", "customproperty11": "flags.state"}}}}},
+			        "STATUS_THRESHOLD_CONFIG": {"statusColumn": "customproperty11", "activeStatus": ["1", "enabled"], "accountThresholdValue": 30,
+			          "entThresholdValue": {"entType": {"Group": {"ent": 100}}}, "accountsNotInImportAction": "Suspend"}}`,
+			spec: func(t *testing.T, s *connector.Spec) {
+				assert.Equal(t, &connector.Active{Path: "flags.state", In: []any{"1", "enabled"}}, s.Import.Accounts.Active)
+			},
+			warns: []string{"STATUS_THRESHOLD_CONFIG: not converted: accountThresholdValue, accountsNotInImportAction, entThresholdValue; deleting or suspending what a full import no longer lists is the caller's reconciliation (needs default deletion thresholds in the spec)"},
+		},
+		{
+			name: "membership calls per account or per entitlement are named",
+			conn: `{"ImportAccountEntJSON": {"accountParams": {"call": {"call1": {"http": {"url": "https://app.example.com/api/users"}, "listField": "", "colsToPropsMap": {"accountID": "id"}}}},
+			          "acctEntParams": {"entTypes": {
+			            "Team": {"call": {"call1": {"processingType": "httpAcctToEnt", "http": {"url": "https://app.example.com/api/users/${id}/teams"}, "listField": "", "entKeyField": "entitlementID", "entIdPath": "id", "acctKeyField": "accountID"}}},
+			            "Group": {"call": {"call1": {"processingType": "httpEntToAcct", "http": {"url": "https://app.example.com/api/groups/${id}/members"}}}}}}}}`,
+			warns: []string{
+				`acctEntParams.entTypes.Team.call.call1: entitlement type "Team": memberships listed by a call per account (httpAcctToEnt) are not imported: needs per-account membership sub-lists`,
+				`acctEntParams.entTypes.Group.call.call1: entitlement type "Group": members listed by a call per entitlement (httpEntToAcct) are not imported: needs per-entitlement member sub-lists`,
+			},
+		},
+		{
+			name: "ConfigJSON timeouts and retries",
+			conn: `{"ConfigJSON": {"showLogs": false, "provisioningLimit": {"types": {"NEWACCOUNT": 100}},
+			          "connectionTimeoutConfig": {"connectionTimeout": 10, "readTimeout": 60, "retryWait": 5, "retryCount": 3}},
+			        "EnableAccountJSON": {"call": [{"name": "c", "url": "https://app.example.com/api/on", "httpMethod": "POST", "connection": "${connectionName}"}]}}`,
+			spec: func(t *testing.T, s *connector.Spec) {
+				assert.Equal(t, connector.Duration(time.Minute), s.Connection.Timeout)
+				assert.Equal(t, &connector.Retry{MaxAttempts: 4, MinBackoff: connector.Duration(5 * time.Second), MaxBackoff: connector.Duration(10 * time.Second)}, s.Connection.Retry)
+			},
+			warns: []string{"ConfigJSON provisioningLimit: not converted", "a computed connection (${connectionName}) uses the default auth block"},
+		},
+	} {
+		t.Run(tc.name, tc.test)
+	}
+}
