@@ -98,9 +98,9 @@ type elem struct {
 // resolved is what a binding name and its steps mean in restconn: a path
 // from a root variable (".user", ".responses"), or a ready pipeline.
 type resolved struct {
-	root   string
-	elems  []elem
-	typ    vtype
+	root     string
+	elems    []elem
+	typ      vtype
 	expr     string // a pipeline instead of a path (e.g. a basic-auth header value)
 	nullable bool   // expr may be omitted
 	prefix   string // literal text before the value (a token's "Bearer ")
