@@ -367,7 +367,7 @@ func (cv *converter) authBlock(ab *authBlock, a map[string]any, path string) {
 	} else if len(cv.expiry(a, path)) > 0 {
 		cv.warn(attrConnection, path, "token expiry rules do not apply to %s auth: left out", out.Type)
 	}
-	cv.authExtras(a, path, out)
+	cv.authExtras(a, path)
 	if cv.spec.Connection.Auth == nil {
 		cv.spec.Connection.Auth = map[string]*connector.Auth{}
 	}
@@ -406,14 +406,13 @@ func (cv *converter) injection(ab *authBlock, a map[string]any) {
 	ab.inject, ab.literal = header, literal
 }
 
-// splitToken splits "Bearer abc" into the prefix and the token.
+// splitToken splits "Bearer abc" into the prefix and the token. A static
+// token is ${access_token} as written: tokenType prefixes only the tokens a
+// token call fetches.
 func splitToken(access, tokenType string) (prefix, token string) {
 	f := strings.SplitN(strings.TrimSpace(access), " ", 2)
 	if len(f) == 2 && (strings.EqualFold(f[0], tokenType) || authScheme(f[0])) {
 		return f[0] + " ", f[1]
-	}
-	if tokenType != "" {
-		return tokenType + " ", access
 	}
 	return "", access
 }
@@ -453,11 +452,10 @@ func (cv *converter) clientCredentials(ab *authBlock, a map[string]any, path str
 		}
 	}
 	id, secret := str(params, "client_id"), str(params, "client_secret")
-	for k, v := range params {
+	for _, v := range params {
 		if s, ok := v.(string); !ok || strings.Contains(s, "${") {
 			return false // a computed or non-text field: not a plain token request
 		}
-		_ = k
 	}
 	if id == "" || secret == "" {
 		return false
@@ -669,7 +667,7 @@ func (cv *converter) expiry(a map[string]any, path string) []connector.Rule {
 }
 
 // authExtras reports the settings restconn does differently.
-func (cv *converter) authExtras(a map[string]any, path string, out *connector.Auth) {
+func (cv *converter) authExtras(a map[string]any, path string) {
 	if n, ok := intOf(a["maxRefreshTryCount"]); ok && n > 1 {
 		cv.warn(attrConnection, join(path, "maxRefreshTryCount"), "restconn renews a token at most once per call (asked: %d)", n)
 	}
@@ -685,7 +683,6 @@ func (cv *converter) authExtras(a map[string]any, path string, out *connector.Au
 	if a["cleanUpTextContent"] != nil {
 		cv.warn(attrConnection, join(path, "cleanUpTextContent"), "not converted: restconn parses responses as they are")
 	}
-	_ = out
 }
 
 // rateLimit converts apiRateLimitConfig ("after N calls wait S seconds")

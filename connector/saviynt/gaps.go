@@ -59,10 +59,14 @@ func (cv *converter) gapEntToAcct(attr, path, typ string) bool {
 // gapThresholds: statusAndThresholdConfig / STATUS_THRESHOLD_CONFIG
 // deletion thresholds and not-in-feed handling.
 //
-// Would emit default thresholds for reconciliation:
+// Would emit the reconciliation defaults (connector.Threshold, "more than
+// N removed" refuses, as Saviynt's threshold does):
 //
-//	"import": {"accounts": {"threshold": <accountThresholdValue>, ...},
-//	           "entitlements": {"<type>": {"threshold": <entThresholdValue.ent>}}}
+//	"import": {"accounts": {"threshold": {"maxRemoved": <accountThresholdValue>}},
+//	           "entitlements": {"<type>": {"threshold": {"maxRemoved": <entThresholdValue.entType.<type>.ent>}}}}
+//
+// inactivateAccountsNotInFile, accountsNotInImportAction, deleteLinks and
+// the like stay the caller's decision on what a reconciliation reports.
 func (cv *converter) gapThresholds(attr, path string, cfg map[string]any) bool {
 	var fields []string
 	for _, k := range sortedKeys(cfg) {
