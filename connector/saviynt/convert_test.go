@@ -279,7 +279,7 @@ func TestAuthConstructs(t *testing.T) {
 		},
 		{
 			name: "rate limit and test connection",
-			conn: `{"ConnectionJSON": {"authentications": {"api": {"authType": "oauth2", "accessToken": "example", "tokenType": "Bearer",
+			conn: `{"ConnectionJSON": {"authentications": {"api": {"authType": "oauth2", "accessToken": "Bearer example", "tokenType": "Bearer",
 			          "apiRateLimitConfig": {"retryAfterCalls": 100, "retryWaitSeconds": 60},
 			          "testConnectionParams": {"http": {"url": "https://app.example.com/api/ping", "httpMethod": "GET", "httpHeaders": {"Authorization": "${access_token}"}},
 			            "successResponse": ["pong"], "successResponsePath": "reply"}}}}}`,
@@ -297,7 +297,7 @@ func TestAuthConstructs(t *testing.T) {
 }
 
 func TestImportConstructs(t *testing.T) {
-	conn := `{"ConnectionJSON": {"authentications": {"acctAuth": {"authType": "oauth2", "accessToken": "example", "tokenType": "Bearer"}}}, `
+	conn := `{"ConnectionJSON": {"authentications": {"acctAuth": {"authType": "oauth2", "accessToken": "Bearer example", "tokenType": "Bearer"}}}, `
 	secrets := map[string]string{"acctAuth_accessToken": "t"}
 	for _, tc := range []construct{
 		{
@@ -496,7 +496,7 @@ func TestImportConstructs(t *testing.T) {
 }
 
 func TestProvisionConstructs(t *testing.T) {
-	conn := `{"ConnectionJSON": {"authentications": {"acctAuth": {"authType": "oauth2", "accessToken": "example", "tokenType": "Bearer"}}}, `
+	conn := `{"ConnectionJSON": {"authentications": {"acctAuth": {"authType": "oauth2", "accessToken": "Bearer example", "tokenType": "Bearer"}}}, `
 	secrets := map[string]string{"acctAuth_accessToken": "t"}
 	for _, tc := range []construct{
 		{
