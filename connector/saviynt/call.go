@@ -161,11 +161,18 @@ func (cv *converter) callURL(path, raw string, sc *scope) (p, u string, query ma
 		return "", "", nil, exprFail(path, e)
 	}
 	relative := false
-	if cv.origin != "" && len(segs) > 0 && !segs[0].isExpr && len(segs[0].text) >= len(cv.origin) && strings.EqualFold(segs[0].text[:len(cv.origin)], cv.origin) {
-		rest := segs[0].text[len(cv.origin):]
-		if rest == "" || strings.ContainsAny(rest[:1], "/?#") {
-			relative = true
-			segs = append([]segment{{text: rest}}, segs[1:]...)
+	var host string // another API's scheme and host: a parameter of its own
+	if len(segs) > 0 && !segs[0].isExpr {
+		if o := originRe.FindString(segs[0].text); o != "" {
+			rest := segs[0].text[len(o):]
+			if strings.EqualFold(o, cv.origin) {
+				relative = true
+			} else if !strings.Contains(o, "@") {
+				host = cv.param("url_"+strings.ToLower(ident(strings.SplitN(o, "://", 2)[1])), sc.attr, path, o)
+			}
+			if relative || host != "" {
+				segs = append([]segment{{text: rest}}, segs[1:]...)
+			}
 		}
 	}
 	// Cut at the first literal '?': the rest is the query.
@@ -215,7 +222,7 @@ func (cv *converter) callURL(path, raw string, sc *scope) (p, u string, query ma
 	}
 	sc.addNotes(cv, path)
 	if !relative {
-		return "", t, query, nil
+		return "", host + t, query, nil
 	}
 	if t == "" {
 		t = "/"

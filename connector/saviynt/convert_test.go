@@ -705,6 +705,31 @@ func TestMoreConstructs(t *testing.T) {
 			warns: []string{"refresh-token rotation is not converted"},
 		},
 		{
+			name: "a call to another host: its scheme and host are a parameter",
+			conn: `{"ConnectionJSON": {"authentications": {"api": {"authType": "oauth2", "url": "https://login.example.com/session?tenant=t1", "httpMethod": "POST",
+			          "httpParams": {"user": "svc", "password": "example"}, "tokenResponsePath": "sid", "tokenType": "Session"}}},
+			        "EnableAccountJSON": {"call": [{"name": "c", "connection": "api", "url": "https://app.example.com/api/users/${account.accountID}/on", "httpMethod": "POST",
+			          "httpHeaders": {"Authorization": "${access_token}"}}]}}`,
+			params:  map[string]any{"url_login_example_com": "{srv}"},
+			secrets: map[string]string{"api_password": "pw"},
+			serve: func(w http.ResponseWriter, r *http.Request, body string) {
+				if r.URL.Path == "/session" {
+					ok(w, `{"sid":"s-1"}`)
+					return
+				}
+				w.WriteHeader(204)
+			},
+			run: provisionOK(connector.Request{Op: connector.EnableAccount, Account: map[string]any{"id": "1"}}, connector.Result{}),
+			want: []string{
+				`POST /session?tenant=t1 [Content-Type: application/x-www-form-urlencoded] password=pw&user=svc`,
+				`POST /api/users/1/on [Authorization: Session s-1]`,
+			},
+			spec: func(t *testing.T, s *connector.Spec) {
+				assert.Equal(t, "https://login.example.com", s.Params["url_login_example_com"].Default)
+				assert.Equal(t, "{{ .params.url_login_example_com }}/session", s.Connection.Auth["api"].Login.URL)
+			},
+		},
+		{
 			name: "STATUS_THRESHOLD_CONFIG gives the active rule; thresholds are named",
 			conn: `{"ImportAccountEntJSON": {"accountParams": {"call": {"call1": {"http": {"url": "https://app.example.com/api/users"}, "listField": "",
 			          "colsToPropsMap": {"accountID": "id", "customproperty11": "flags.state"}}}}},

@@ -400,7 +400,9 @@ func (cv *converter) param(name, attr, path string, def any) string {
 			}
 		}
 	}
-	cv.spec.Params[name] = connector.ParamSpec{Description: attr + " " + path, Default: def}
+	if _, ok := cv.spec.Params[name]; !ok {
+		cv.spec.Params[name] = connector.ParamSpec{Description: attr + " " + path, Default: def}
+	}
 	return "{{ .params." + name + " }}"
 }
 
