@@ -47,6 +47,7 @@ type val struct {
 	typ  vtype
 	null nullForm
 	safe bool // cannot fail when rendered
+	read bool // a read of a binding, whose Go type is the caller's (an imported column may be an int)
 }
 
 // top returns the pipeline without the parentheses an operand needs.
@@ -247,9 +248,9 @@ func (em *emitter) path(n node, lenient bool) (val, bool, error) {
 		}
 	case lenient:
 		expr, safe := lenientPath(r.root, r.elems)
-		v = val{expr: expr, typ: r.typ, null: nOmitted, safe: safe}
+		v = val{expr: expr, typ: r.typ, null: nOmitted, safe: safe, read: true}
 	default:
-		v = val{expr: strictPath(r.root, r.elems), typ: r.typ}
+		v = val{expr: strictPath(r.root, r.elems), typ: r.typ, read: true}
 	}
 	if r.prefix != "" {
 		v = concatVals([]val{{expr: strconv.Quote(r.prefix), typ: tStr, safe: true}, v})
@@ -458,14 +459,16 @@ func (em *emitter) equal(ln, rn node) (string, bool, error) {
 	if err != nil {
 		return "", false, err
 	}
+	// Both sides compare as text: a caller may pass an imported column
+	// typed (an int, a bool) where Groovy saw the column's string.
 	text := func(v val) string {
-		if v.typ == tStr {
-			return v.expr // a null is tested before eq runs
+		if s, isLit := literalText(v); isLit {
+			return strconv.Quote(s)
 		}
-		if _, isLit := literalText(v); isLit {
-			return strconv.Quote(mustLiteralText(v))
+		if v.typ == tStr && !v.read {
+			return v.expr // a literal or the result of a string function
 		}
-		return call("cat", v.expr) // cat prints nil and omitted as ""
+		return call("cat", v.expr) // cat prints nil and omitted as "" (a null is tested before eq runs)
 	}
 	core := call("eq", text(l), text(r))
 	safe := l.safe && r.safe
@@ -488,8 +491,6 @@ func literalText(v val) (string, bool) {
 	}
 	return "", false
 }
-
-func mustLiteralText(v val) string { s, _ := literalText(v); return s }
 
 func (em *emitter) compare(n *binNode) (string, bool, error) {
 	l, err := em.value(n.l, false)
@@ -1030,7 +1031,7 @@ func (em *emitter) valueTemplate(n node) (string, error) {
 		// Groovy writes the text into the JSON as it is: "true" becomes
 		// true, "1234" becomes 1234, and text that is no JSON value fails
 		// (here before anything is sent).
-		return "{{ mustFromJson " + v.expr + " }}", nil
+		return "{{ mustFromJson (cat " + v.expr + ") }}", nil
 	}
 	return "{{ " + v.top() + " }}", nil
 }

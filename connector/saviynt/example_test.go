@@ -58,7 +58,7 @@ func Example() {
 	// Output:
 	// warning: ConnectionJSON authentications.acctAuth.properties.password: credential moved to secret "acctAuth_password": pass its value with connector.WithSecrets
 	// {
-	//   "active": "{{ and (not (kindIs \"struct\" (opt .user \"statuskey\"))) (eq (opt .user \"statuskey\") \"1\") }}",
+	//   "active": "{{ and (not (kindIs \"struct\" (opt .user \"statuskey\"))) (eq (cat (opt .user \"statuskey\")) \"1\") }}",
 	//   "login": "{{ lower .user.username }}",
 	//   "mail": "{{ opt .user \"email\" }}"
 	// }

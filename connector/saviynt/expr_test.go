@@ -88,7 +88,7 @@ func TestExpressions(t *testing.T) {
 		{"response.call1.message.items", value, "{{ .responses.call1.body.items }}", []any{map[string]any{"id": "i1"}, map[string]any{"id": "i2"}}, nil},
 		// A bare string binding is written into the JSON as Groovy does:
 		// "4711" becomes the number 4711.
-		{"user.employeeid", value, "{{ mustFromJson .user.employeeid }}", float64(4711), nil},
+		{"user.employeeid", value, "{{ mustFromJson (cat .user.employeeid) }}", float64(4711), nil},
 		{"1 + 2", value, "{{ add 1 2 }}", int64(3), nil},
 
 		// String methods.
@@ -113,8 +113,8 @@ func TestExpressions(t *testing.T) {
 		{"user.email == null", cond, `{{ kindIs "struct" (opt .user "email") }}`, "false", nil},
 		{"user.middle == null", cond, `{{ kindIs "struct" (opt .user "middle") }}`, "true", nil},
 		{"null != user.nothing", cond, `{{ not (kindIs "struct" (opt .user "nothing")) }}`, "false", nil},
-		{"user.firstname == 'Ann'", cond, `{{ and (not (kindIs "struct" (opt .user "firstname"))) (eq (opt .user "firstname") "Ann") }}`, "true", nil},
-		{"user.firstname.equals('Ann')", cond, `{{ and (not (kindIs "struct" (opt .user "firstname"))) (eq (opt .user "firstname") "Ann") }}`, "true", nil},
+		{"user.firstname == 'Ann'", cond, `{{ and (not (kindIs "struct" (opt .user "firstname"))) (eq (cat (opt .user "firstname")) "Ann") }}`, "true", nil},
+		{"user.firstname.equals('Ann')", cond, `{{ and (not (kindIs "struct" (opt .user "firstname"))) (eq (cat (opt .user "firstname")) "Ann") }}`, "true", nil},
 		{"user.firstname.equalsIgnoreCase('ANN')", cond, `{{ eq (lower .user.firstname) (lower "ANN") }}`, "true", nil},
 		{"user.email.contains('@')", cond, `{{ contains "@" .user.email }}`, "true", nil},
 		{"!user.email.contains('@')", cond, `{{ not (contains "@" .user.email) }}`, "false", nil},
@@ -124,9 +124,15 @@ func TestExpressions(t *testing.T) {
 		{"user.middle != null && user.middle.contains('x')", cond, `{{ and (not (kindIs "struct" (opt .user "middle"))) (contains "x" .user.middle) }}`, "false", nil},
 		{"user?.manager != null", cond, `{{ not (kindIs "struct" (opt .user "manager")) }}`, "false", nil},
 
+		// An imported column the caller passes typed compares as Groovy's text.
+		{"account.customproperty4 == '12'", cond, `{{ and (not (kindIs "struct" (opt .account "customproperty4"))) (eq (cat (opt .account "customproperty4")) "12") }}`, "true",
+			func(d map[string]any) { d["account"].(map[string]any)["customproperty4"] = int64(12) }},
+		{"account.customproperty4", value, "{{ mustFromJson (cat .account.customproperty4) }}", float64(12),
+			func(d map[string]any) { d["account"].(map[string]any)["customproperty4"] = int64(12) }},
+
 		// Ternaries: text as if/else, values with ternary when no branch can fail.
 		{"user.title == null ? 'none' : user.title", text, `{{ if kindIs "struct" (opt .user "title") }}none{{ else }}{{ .user.title }}{{ end }}`, "none", nil},
-		{"user.statuskey == '1' ? true : false", value, `{{ ternary true false (and (not (kindIs "struct" (opt .user "statuskey"))) (eq (opt .user "statuskey") "1")) }}`, true, nil},
+		{"user.statuskey == '1' ? true : false", value, `{{ ternary true false (and (not (kindIs "struct" (opt .user "statuskey"))) (eq (cat (opt .user "statuskey")) "1")) }}`, true, nil},
 		{"requestAccessAttributes.reason ?: 'none'", value, `{{ ternary (opt .task "attributes" "reason") "none" (not (empty (cat (opt .task "attributes" "reason")))) }}`, "audit", nil},
 		{"requestAccessAttributes.other ?: 'none'", value, `{{ ternary (opt .task "attributes" "other") "none" (not (empty (cat (opt .task "attributes" "other")))) }}`, "none", nil},
 		{"requestAccessAttributes.addRemoveAlias==null?'PUT':account.customproperty30.toString().contains(requestAccessAttributes.addRemoveAlias)?'DELETE':'POST'", text,
