@@ -33,7 +33,8 @@
 // says which. Pass the values with connector.WithSecrets; the engine masks
 // them in every error, log line and trace. User names, client IDs, token
 // URLs and the base URL become parameters whose defaults are the
-// connection's values (baseURL is the scheme and host most calls use).
+// connection's values: baseURL is the scheme and host most calls use, and
+// calls to another host take theirs from url_<host> (url_login_example_com).
 //
 // # Auth
 //
