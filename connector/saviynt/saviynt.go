@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/restconn/restconn/connector"
+	"github.com/restconn/restconn/internal/redact"
 )
 
 // Connection is a REST connection as the platform exports it: attribute name -> the attribute's
@@ -407,15 +408,19 @@ func (cv *converter) param(name, attr, path string, def any) string {
 }
 
 // sensitive reports whether a field, header or parameter name holds a
-// credential.
+// credential: the names the engine masks in traces, and a few more that
+// connections use for passwords and keys.
 func sensitive(name string) bool {
+	if redact.SensitiveName(name) {
+		return true
+	}
 	n := strings.ToLower(name)
-	for _, w := range []string{"token", "secret", "password", "passwd", "pwd", "apikey", "api_key", "api-key", "authorization", "cookie", "credential", "assertion", "privatekey", "private_key"} {
+	for _, w := range []string{"pwd", "credential", "assertion", "privatekey", "private_key"} {
 		if strings.Contains(n, w) {
 			return true
 		}
 	}
-	return n == "key" || n == "pass" || n == "sig" || n == "signature" || n == "skey" || n == "ikey"
+	return n == "pass" || n == "skey" || n == "ikey"
 }
 
 // finish completes the connection, and validates the result: a spec that
