@@ -477,7 +477,7 @@ func (cv *converter) clientCredentials(ab *authBlock, a map[string]any, path str
 		if out.EndpointParams == nil {
 			out.EndpointParams = map[string]string{}
 		}
-		if sensitive(k) {
+		if credentialField(k) {
 			out.EndpointParams[k] = cv.secret(ab.name+"_"+k, attrConnection, join(pp, k))
 		} else {
 			out.EndpointParams[k] = escapeLiteral(str(params, k))

@@ -547,7 +547,7 @@ func (cv *converter) params(in callIn, p any, ct string, sc *scope) (any, map[st
 			if err != nil {
 				return nil, nil, exprFail(join(path, k), err)
 			}
-			if sensitive(k) && !hasExpr(segs) && s != "" {
+			if credentialField(k) && !hasExpr(segs) && s != "" {
 				form[k] = cv.secret(sc.prefix+"_"+k, in.attr, join(path, k))
 				continue
 			}
@@ -581,7 +581,7 @@ func (cv *converter) params(in callIn, p any, ct string, sc *scope) (any, map[st
 			form := map[string]string{}
 			em := sc.emitter()
 			for _, f := range q {
-				if sensitive(f.key) && !hasExpr(f.value) {
+				if credentialField(f.key) && !hasExpr(f.value) {
 					form[f.key] = cv.secret(sc.prefix+"_"+f.key, in.attr, path+" ("+f.key+")")
 					continue
 				}
@@ -755,7 +755,7 @@ func (bc *bodyConv) str(path, s, key string) (any, *failure) {
 		}
 	}
 	if !hasExpr(segs) {
-		if sensitive(key) && s != "" {
+		if credentialField(key) && s != "" {
 			return bc.cv.secret(bc.sc.prefix+"_"+key, bc.sc.attr, path), nil
 		}
 		return escapeLiteral(s), nil

@@ -752,6 +752,16 @@ func TestMoreConstructs(t *testing.T) {
 			},
 		},
 		{
+			name: "a literal password in a body is a secret; other fields stay",
+			conn: `{"CreateAccountJSON": {"call": [{"name": "create", "url": "https://app.example.com/api/users", "httpMethod": "POST", "httpContentType": "application/json",
+			          "httpParams": "{\"login\": \"${user.username}\", \"initialPassword\": \"Welcome1\", \"tokenLifetime\": \"3600\", \"sessionTimeout\": 30}"}]}}`,
+			spec: func(t *testing.T, s *connector.Spec) {
+				assert.Equal(t, map[string]any{"login": "{{ .user.username }}", "initialPassword": "{{ .secrets.create_initialPassword }}",
+					"tokenLifetime": "3600", "sessionTimeout": json.Number("30")}, s.Provision[connector.CreateAccount].Calls[0].Body)
+			},
+			warns: []string{`CreateAccountJSON call[0].httpParams.initialPassword: credential moved to secret "create_initialPassword"`},
+		},
+		{
 			name: "ConfigJSON timeouts and retries",
 			conn: `{"ConfigJSON": {"showLogs": false, "provisioningLimit": {"types": {"NEWACCOUNT": 100}},
 			          "connectionTimeoutConfig": {"connectionTimeout": 10, "readTimeout": 60, "retryWait": 5, "retryCount": 3}},

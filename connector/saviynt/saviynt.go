@@ -423,6 +423,20 @@ func sensitive(name string) bool {
 	return n == "pass" || n == "skey" || n == "ikey"
 }
 
+// credentialField reports whether a body or form field holds a
+// credential. Field names are matched by their ending (newPassword,
+// client_secret, refreshToken), so tokenLifetime or sessionTimeout stay
+// plain values.
+func credentialField(name string) bool {
+	n := strings.NewReplacer("_", "", "-", "").Replace(strings.ToLower(name))
+	for _, w := range []string{"password", "passwd", "pwd", "secret", "apikey", "token", "credential", "credentials", "privatekey", "assertion"} {
+		if strings.HasSuffix(n, w) {
+			return true
+		}
+	}
+	return n == "pass" || n == "key"
+}
+
 // finish completes the connection, and validates the result: a spec that
 // does not validate is a bug of the converter, never handed out.
 func (cv *converter) finish() error {
