@@ -173,6 +173,14 @@ func cloneObj(m map[string]any) map[string]any {
 // defaultAuthSaviynt is the Saviynt auth name used by calls that name none:
 // the import's connection, else the most used one, else the first.
 func (cv *converter) defaultAuthSaviynt() string {
+	if cv.defAuth == nil {
+		d := cv.chooseDefaultAuth()
+		cv.defAuth = &d
+	}
+	return *cv.defAuth
+}
+
+func (cv *converter) chooseDefaultAuth() string {
 	names := cv.authNames
 	if len(names) == 0 {
 		return ""

@@ -117,7 +117,8 @@ type converter struct {
 	auths     map[string]*authBlock // Saviynt auth name -> its restconn block
 	authNames []string              // Saviynt auth names in order
 	entTypes  []string              // entitlement types of the import
-	tokenUses map[string]map[string]int
+	tokenUses map[string]map[string]int // Saviynt auth name -> "header\x00literal" -> calls using it
+	defAuth   *string                   // the Saviynt auth name of calls that name none, once known
 }
 
 func (cv *converter) warn(attr, path, format string, args ...any) {
