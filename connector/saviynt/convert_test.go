@@ -461,6 +461,31 @@ func TestImportConstructs(t *testing.T) {
 			want: []string{`GET /api/projects [Authorization: Bearer t]`, `GET /api/users [Authorization: Bearer t]`},
 		},
 		{
+			name: "two list calls (active and disabled users) are two sources",
+			conn: conn + `"ImportAccountEntJSON": {"accountParams": {"call": {
+			    "call1": {"callOrder": 0, "http": {"url": "https://app.example.com/api/users?state=active"}, "listField": "", "colsToPropsMap": {"accountID": "id", "name": "login"}},
+			    "call2": {"callOrder": 1, "http": {"url": "https://app.example.com/api/users?state=disabled"}, "listField": "", "colsToPropsMap": {"accountID": "id", "name": "login"}}}}}}`,
+			secrets: secrets,
+			serve: func(w http.ResponseWriter, r *http.Request, body string) {
+				if r.URL.Query().Get("state") == "active" {
+					ok(w, `[{"id":"1","login":"a"},{"id":"2","login":"b"}]`)
+					return
+				}
+				ok(w, `[{"id":"2","login":"b"},{"id":"3","login":"c"}]`)
+			},
+			run: func(t *testing.T, eng *connector.Engine) { assert.Equal(t, []string{"1", "2", "3"}, ids(t, eng)) },
+			want: []string{`GET /api/users?state=active [Authorization: Bearer t]`, `GET /api/users?state=disabled [Authorization: Bearer t]`},
+		},
+		{
+			name: "list calls that map columns differently leave the import out",
+			conn: conn + `"ImportAccountEntJSON": {"accountParams": {"call": {
+			    "call1": {"callOrder": 0, "http": {"url": "https://app.example.com/api/users"}, "listField": "", "colsToPropsMap": {"accountID": "id", "name": "login"}},
+			    "call2": {"callOrder": 1, "http": {"url": "https://app.example.com/api/bots"}, "listField": "", "colsToPropsMap": {"accountID": "botId", "name": "label"}}}}},
+			    "EnableAccountJSON": {"call": [{"name": "c", "url": "https://app.example.com/api/on", "httpMethod": "POST"}]}}`,
+			warns: []string{"accountParams.call.call2.colsToPropsMap: account import left out: it maps columns unlike the first call"},
+			spec:  func(t *testing.T, s *connector.Spec) { assert.Nil(t, s.Import) },
+		},
+		{
 			name: "a dependent call that reads each record in full becomes a detail call",
 			conn: conn + `"ImportAccountEntJSON": {"accountParams": {"call": {
 			    "call1": {"callOrder": 0, "http": {"url": "https://app.example.com/api/users"}, "listField": "ids", "colsToPropsMap": {"accountID": "id~#~char"}},

@@ -161,8 +161,9 @@ func (cv *converter) recordCalls(path string, params, defaults map[string]any, d
 			return nil, f
 		}
 		if r.cols != nil && !reflect.DeepEqual(r.cols.fields, cols.fields) {
-			cv.warn(attrImport, cp, "left out: its colsToPropsMap differs from the first call's, and restconn maps every source alike")
-			continue
+			// Importing the first call's records alone would report the
+			// others removed.
+			return nil, fail(join(cp, "colsToPropsMap"), "it maps columns unlike the first call, and restconn maps every list call alike")
 		}
 		sc := &scope{kind: scopeConnect, defaultSuccess: succ, defaultFailure: unsucc}
 		lc, f := cv.listCall(cp, c, conn, sc)
