@@ -473,7 +473,7 @@ func TestImportConstructs(t *testing.T) {
 				}
 				ok(w, `[{"id":"2","login":"b"},{"id":"3","login":"c"}]`)
 			},
-			run: func(t *testing.T, eng *connector.Engine) { assert.Equal(t, []string{"1", "2", "3"}, ids(t, eng)) },
+			run:  func(t *testing.T, eng *connector.Engine) { assert.Equal(t, []string{"1", "2", "3"}, ids(t, eng)) },
 			want: []string{`GET /api/users?state=active [Authorization: Bearer t]`, `GET /api/users?state=disabled [Authorization: Bearer t]`},
 		},
 		{

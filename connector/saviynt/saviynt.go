@@ -113,10 +113,10 @@ type converter struct {
 	attrs map[string]any // decoded attributes
 	warns []Warning
 
-	origin    string                // the base URL's scheme://host[:port], as written in the connection
-	auths     map[string]*authBlock // Saviynt auth name -> its restconn block
-	authNames []string              // Saviynt auth names in order
-	entTypes  []string              // entitlement types of the import
+	origin    string                    // the base URL's scheme://host[:port], as written in the connection
+	auths     map[string]*authBlock     // Saviynt auth name -> its restconn block
+	authNames []string                  // Saviynt auth names in order
+	entTypes  []string                  // entitlement types of the import
 	tokenUses map[string]map[string]int // Saviynt auth name -> "header\x00literal" -> calls using it
 	defAuth   *string                   // the Saviynt auth name of calls that name none, once known
 }
