@@ -353,7 +353,7 @@ func (cv *converter) authBlock(ab *authBlock, a map[string]any, path string) {
 		}
 		ab.typ = "bearer"
 		ab.token = &resolved{expr: unwrap(out.Token), prefix: prefix + ab.literal, typ: tStr}
-		out.Inject = &connector.Inject{In: "header", Name: ab.inject, Prefix: prefix + ab.literal}
+		out.Inject = &connector.TokenPlacement{In: "header", Name: ab.inject, Prefix: prefix + ab.literal}
 		if ab.inject == "" {
 			out.Inject.Name, ab.inject = "Authorization", "Authorization"
 		}
@@ -492,7 +492,7 @@ func (cv *converter) clientCredentials(ab *authBlock, a map[string]any, path str
 		}
 	}
 	prefix := tokenPrefix(str(a, "tokenType")) + ab.literal
-	out.Inject = &connector.Inject{In: "header", Name: ab.inject, Prefix: prefix}
+	out.Inject = &connector.TokenPlacement{In: "header", Name: ab.inject, Prefix: prefix}
 	ab.typ = "oauth2"
 	ab.token = &resolved{root: ".auth", elems: []elem{{key: "token"}}, prefix: prefix, typ: tStr}
 	if str(a, "accessToken") != "" {
@@ -596,7 +596,7 @@ func (cv *converter) session(ab *authBlock, a map[string]any, path, typ string, 
 		ab.inject = "Cookie"
 		prefix = ""
 	}
-	out.Inject = &connector.Inject{In: "header", Name: ab.inject, Prefix: prefix}
+	out.Inject = &connector.TokenPlacement{In: "header", Name: ab.inject, Prefix: prefix}
 	ab.typ = "session"
 	ab.token = &resolved{root: ".auth", elems: []elem{{key: "token"}}, prefix: prefix, typ: tStr}
 	if str(a, "accessToken") != "" {

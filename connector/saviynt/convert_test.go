@@ -175,7 +175,7 @@ func TestAuthConstructs(t *testing.T) {
 			run:     provisionOK(connector.Request{Op: connector.EnableAccount, Account: map[string]any{"id": "a/1"}}, connector.Result{}),
 			want:    []string{`PUT /api/users/a%2F1/enable [X-Api-Token: k3y]`},
 			spec: func(t *testing.T, s *connector.Spec) {
-				assert.Equal(t, &connector.Inject{In: "header", Name: "X-API-TOKEN"}, s.Connection.Auth["api"].Inject)
+				assert.Equal(t, &connector.TokenPlacement{In: "header", Name: "X-API-TOKEN"}, s.Connection.Auth["api"].Inject)
 			},
 		},
 		{
@@ -761,7 +761,7 @@ func TestMoreConstructs(t *testing.T) {
 			        "STATUS_THRESHOLD_CONFIG": {"statusColumn": "customproperty11", "activeStatus": ["1", "enabled"], "accountThresholdValue": 30,
 			          "entThresholdValue": {"entType": {"Group": {"ent": 100}}}, "accountsNotInImportAction": "Suspend"}}`,
 			spec: func(t *testing.T, s *connector.Spec) {
-				assert.Equal(t, &connector.Active{Path: "flags.state", In: []any{"1", "enabled"}}, s.Import.Accounts.Active)
+				assert.Equal(t, &connector.ActiveRule{Path: "flags.state", In: []any{"1", "enabled"}}, s.Import.Accounts.Active)
 			},
 			warns: []string{"STATUS_THRESHOLD_CONFIG: not converted: accountThresholdValue, accountsNotInImportAction, entThresholdValue; deleting or suspending what a full import no longer lists is the caller's reconciliation (needs default deletion thresholds in the spec)"},
 		},

@@ -510,7 +510,7 @@ func prefixDot(p string) string {
 
 // active converts statusConfig (or statusAndThresholdConfig's statusColumn
 // and activeStatus) into the account's active rule.
-func (cv *converter) active(path string, r *records, ap, thr map[string]any) *connector.Active {
+func (cv *converter) active(path string, r *records, ap, thr map[string]any) *connector.ActiveRule {
 	stc := obj(ap["statusAndThresholdConfig"])
 	stcAttr, stcPath := attrImport, join(path, "statusAndThresholdConfig")
 	if len(thr) > 0 {
@@ -530,7 +530,7 @@ func (cv *converter) active(path string, r *records, ap, thr map[string]any) *co
 			cv.warn(attrImport, join(path, "call.statusConfig"), "left out: no active values")
 			return nil
 		}
-		return &connector.Active{Path: r.cols.fields[col].Path, In: vals}
+		return &connector.ActiveRule{Path: r.cols.fields[col].Path, In: vals}
 	}
 	if stc != nil {
 		colName := str(stc, "statusColumn")
@@ -543,7 +543,7 @@ func (cv *converter) active(path string, r *records, ap, thr map[string]any) *co
 			cv.warn(stcAttr, join(stcPath, "statusColumn"), "left out: the account calls map no column %q", colName)
 			return nil
 		}
-		return &connector.Active{Path: r.cols.fields[col].Path, In: vals}
+		return &connector.ActiveRule{Path: r.cols.fields[col].Path, In: vals}
 	}
 	return nil
 }

@@ -21,7 +21,7 @@ func (cv *converter) provisioning() {
 		m := obj(cv.attrs[o.attr])
 		if m == nil {
 			if byTicket {
-				cv.setOp(o.op, &connector.OpSpec{Ticket: &connector.TicketRequest{}})
+				cv.setOp(o.op, &connector.ProvisionOp{Ticket: &connector.TicketTemplate{}})
 				cv.warn(o.attr, "", "absent: %s is fulfilled by a ticket (CreateTicketJSON)", o.op)
 			}
 			continue
@@ -32,9 +32,9 @@ func (cv *converter) provisioning() {
 	}
 }
 
-func (cv *converter) setOp(op connector.Operation, s *connector.OpSpec) {
+func (cv *converter) setOp(op connector.Operation, s *connector.ProvisionOp) {
 	if cv.spec.Provision == nil {
-		cv.spec.Provision = map[connector.Operation]*connector.OpSpec{}
+		cv.spec.Provision = map[connector.Operation]*connector.ProvisionOp{}
 	}
 	cv.spec.Provision[op] = s
 }
@@ -45,7 +45,7 @@ type provCall struct {
 	m map[string]any
 }
 
-func (cv *converter) operation(attr string, op connector.Operation, m map[string]any) *connector.OpSpec {
+func (cv *converter) operation(attr string, op connector.Operation, m map[string]any) *connector.ProvisionOp {
 	for _, k := range sortedKeys(m) {
 		switch {
 		case k == "actions":
@@ -105,7 +105,7 @@ func (cv *converter) operation(attr string, op connector.Operation, m map[string
 	for _, c := range other {
 		cv.warn(attr, index("call", c.i), "left out: the name %q is no entitlement type (%s), so no request selects this call", str(c.m, "name"), strings.Join(cv.entTypes, ", "))
 	}
-	out := &connector.OpSpec{Types: map[string]*connector.OpSpec{}}
+	out := &connector.ProvisionOp{Types: map[string]*connector.ProvisionOp{}}
 	for _, t := range sortedKeys(byType) {
 		if s := cv.opChain(attr, m, byType[t], kind); s != nil {
 			out.Types[t] = s
@@ -116,7 +116,7 @@ func (cv *converter) operation(attr string, op connector.Operation, m map[string
 	for _, t := range cv.entTypes {
 		if _, has := byType[t]; !has && byTicket {
 			// No call is named after this type: a ticket asks a person.
-			out.Types[t] = &connector.OpSpec{Ticket: &connector.TicketRequest{}}
+			out.Types[t] = &connector.ProvisionOp{Ticket: &connector.TicketTemplate{}}
 			cv.warn(attr, "call", "no call is named %q: %s of that type is fulfilled by a ticket (CreateTicketJSON)", t, op)
 		}
 	}
@@ -143,13 +143,13 @@ func (cv *converter) typeNamed(name string) string {
 
 // opChain converts a chain with its accountIdPath and
 // responseColsToPropsMap.
-func (cv *converter) opChain(attr string, m map[string]any, calls []provCall, kind scopeKind) *connector.OpSpec {
+func (cv *converter) opChain(attr string, m map[string]any, calls []provCall, kind scopeKind) *connector.ProvisionOp {
 	chain, names, f := cv.chain(attr, calls, kind)
 	if f != nil {
 		cv.warn(attr, f.path, "operation left out: %s", f.msg)
 		return nil
 	}
-	out := &connector.OpSpec{Calls: chain}
+	out := &connector.ProvisionOp{Calls: chain}
 	if p := str(m, "accountIdPath"); p != "" {
 		if t, f := responseValue(p, names, "accountIdPath"); f != nil {
 			cv.warn(attr, "accountIdPath", "left out: %s", f.msg)

@@ -107,7 +107,7 @@ func ticketValue(p string, names map[string]string, chain []*connector.Call, whe
 	return expr, nil
 }
 
-func (cv *converter) ticketStatus(m map[string]any) *connector.TicketStatus {
+func (cv *converter) ticketStatus(m map[string]any) *connector.TicketPoll {
 	attr := attrTicketStatus
 	for _, k := range sortedKeys(m) {
 		switch k {
@@ -147,7 +147,7 @@ func (cv *converter) ticketStatus(m map[string]any) *connector.TicketStatus {
 	for _, s := range vals {
 		closing = closing && closingWord.MatchString(s)
 	}
-	out := &connector.TicketStatus{
+	out := &connector.TicketPoll{
 		Calls: chain,
 		// A missing status is an error, never "some other status": that
 		// would complete the task.
