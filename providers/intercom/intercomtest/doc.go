@@ -14,8 +14,8 @@
 // inbox seat, one without a job title), three teams whose members agree with
 // the admins' team_ids, two contacts and one Back-office ticket type, "Access
 // request" (id "1"). Options replace any part of the seed. Methods such as
-// Ticket, Requests, SetTicketState and CloseTicket let a test inspect and change the state
-// behind the API.
+// Ticket, Requests, SetTicketState and CloseTicket let a test inspect and
+// change the state behind the API.
 //
 // # Endpoints
 //
