@@ -43,8 +43,8 @@
 // # What each operation reads
 //
 // UpdateAccount reads Request.Account["id"] and away_mode_enabled and
-// away_mode_reassign from Request.Account (bools or "true"/"false"); an
-// absent one keeps its current value. These are admin settings, not
+// away_mode_reassign from Request.Account (bools, or "true"/"false" in any
+// case); an absent or null one keeps its current value. These are admin settings, not
 // identity columns, so nothing is read from Request.User. The admin is
 // read first, and when neither value differs from it no PUT is sent and
 // Result.Unchanged is true. Result.AccountID and Result.Attributes

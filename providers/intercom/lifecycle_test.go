@@ -3,6 +3,8 @@ package intercom_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -236,6 +238,7 @@ func TestUpdateAccountUnchanged(t *testing.T) {
 		{"id": "991267391"},
 		{"id": "991267391", "away_mode_enabled": before.AwayModeEnabled},
 		{"id": "991267391", "away_mode_enabled": before.AwayModeEnabled, "away_mode_reassign": before.AwayModeReassign},
+		{"id": "991267391", "away_mode_enabled": nil, "away_mode_reassign": strings.ToUpper(fmt.Sprint(before.AwayModeReassign))}, // null is absent; text in any case
 	} {
 		n := len(srv.Requests())
 		res, err := e.Provision(ctx, connector.Request{Op: connector.UpdateAccount, Account: account,
