@@ -16,7 +16,7 @@
 //	                then PUT /tickets/{id} to assign it (Config.TeamAssigneeID, AdminAssigneeID)
 //	TicketStatus    GET /tickets/{id}
 //	CommentTicket   POST /tickets/{id}/reply: a note by Config.AdminID
-//	CancelTicket    PUT /tickets/{id} {"open": false}, then a note giving the reason
+//	CancelTicket    a note giving the reason, then PUT /tickets/{id} {"open": false}
 //
 // Intercom's API cannot create or delete admins or change team membership,
 // so CreateAccount, RemoveAccount, EnableAccount, DisableAccount, AddAccess
@@ -84,10 +84,13 @@
 //
 // CommentTicket adds a note (message_type note, type admin) by
 // Config.AdminID with the text as body; Intercom renders notes as HTML, so
-// the text may use simple HTML. CancelTicket closes the ticket without
-// resolving it (PUT {"open": false}) and then adds a note "Request
-// cancelled: <reason>"; the returned ticket reads rejected. Both need
-// Config.AdminID and fail before any request without it. A ticket that is
+// the text may use simple HTML. CancelTicket adds a note "Request
+// cancelled: <reason>" and then closes the ticket without resolving it
+// (PUT {"open": false}); the returned ticket, read from the PUT's answer,
+// reads rejected. The note comes first so that the reason is never lost:
+// a cancel whose close failed can be repeated (at worst the note appears
+// twice), while a ticket already closed is not written to again. Both
+// need Config.AdminID and change nothing without it. A ticket that is
 // already resolved is left alone (connector.ErrConflict), one that is
 // already closed is returned as it is.
 //

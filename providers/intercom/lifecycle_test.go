@@ -80,7 +80,8 @@ func TestCommentTicket(t *testing.T) {
 }
 
 func TestCancelTicket(t *testing.T) {
-	srv := intercomtest.NewServer()
+	clock := time.Unix(1719493000, 0)
+	srv := intercomtest.NewServer(intercomtest.WithClock(func() time.Time { return clock }))
 	defer srv.Close()
 	e := newEngine(t, srv, intercom.Config{AdminID: adminID})
 	ctx := context.Background()
@@ -95,9 +96,9 @@ func TestCancelTicket(t *testing.T) {
 		UpdatedAt: time.Unix(stored.UpdatedAt, 0).UTC()}, got)
 
 	calls, bodies := sent(t, srv, n)
-	assert.Equal(t, []string{"GET /tickets/" + tk.ID, "PUT /tickets/" + tk.ID, "POST /tickets/" + tk.ID + "/reply"}, calls)
-	assert.Equal(t, map[string]any{"open": false}, bodies[1], "closed, not resolved")
-	assert.Equal(t, map[string]any{"message_type": "note", "type": "admin", "admin_id": adminID, "body": "Request cancelled: Declan stays after all."}, bodies[2])
+	assert.Equal(t, []string{"GET /tickets/" + tk.ID, "POST /tickets/" + tk.ID + "/reply", "PUT /tickets/" + tk.ID}, calls)
+	assert.Equal(t, map[string]any{"message_type": "note", "type": "admin", "admin_id": adminID, "body": "Request cancelled: Declan stays after all."}, bodies[1])
+	assert.Equal(t, map[string]any{"open": false}, bodies[2], "closed, not resolved")
 
 	assert.False(t, stored.Open)
 	assert.Equal(t, "in_progress", stored.State)
@@ -105,8 +106,8 @@ func TestCancelTicket(t *testing.T) {
 	for _, p := range stored.Parts[len(stored.Parts)-2:] {
 		kinds = append(kinds, p.PartType)
 	}
-	assert.Equal(t, []string{"close", "note"}, kinds)
-	assert.Equal(t, "Request cancelled: Declan stays after all.", stored.Parts[len(stored.Parts)-1].Body)
+	assert.Equal(t, []string{"note", "close"}, kinds)
+	assert.Equal(t, "Request cancelled: Declan stays after all.", stored.Parts[len(stored.Parts)-2].Body)
 
 	polled, err := e.TicketStatus(ctx, tk.ID)
 	require.NoError(t, err)
@@ -133,7 +134,7 @@ func TestCancelTicket(t *testing.T) {
 	_, err = e.CancelTicket(ctx, other.ID, "")
 	require.NoError(t, err)
 	stored, _ = srv.Ticket(other.ID)
-	assert.Equal(t, "Request cancelled: nothing needs to be done.", stored.Parts[len(stored.Parts)-1].Body)
+	assert.Equal(t, "Request cancelled: nothing needs to be done.", stored.Parts[len(stored.Parts)-2].Body)
 
 	// Without an admin to write the note, the ticket is read but not touched.
 	open := file(t, e)
