@@ -724,6 +724,10 @@ func TestSecretsNeverLeak(t *testing.T) {
 	require.NoError(t, err)
 	_, err = e.Provision(ctx, connector.Request{Op: connector.ChangePassword, Account: map[string]any{"id": "u-1"}, Password: "N3w-Pa55word-Never-Filed"})
 	keep(err) // no customer user: a template error
+	// Comments and cancels carry the SessionID in their bodies too.
+	require.NoError(t, e.CommentTicket(ctx, ids[0], "Approved."))
+	_, err = e.CancelTicket(ctx, ids[1], "No longer needed.")
+	require.NoError(t, err)
 
 	sids := sessionIDs(t, srv)
 	require.Len(t, sids, 2, "one session, then one after the expiry")
