@@ -3,7 +3,8 @@
 //
 // A spec describes one target application: how to reach and authenticate to
 // it, how to import its accounts and entitlements page by page, which calls
-// carry out each provisioning operation, and how to file and poll tickets.
+// carry out each provisioning operation, and how to file, poll, comment on
+// and cancel tickets.
 // The Engine is generic: nothing in it knows a vendor. Presets for real
 // applications live in the providers packages as embedded specs.
 //
