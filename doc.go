@@ -21,7 +21,7 @@ A connector spec describes one target application:
 	connect      calls that prove the target is reachable
 	import       how to list accounts and entitlements, page by page, and map records to them
 	provision    for each operation (createAccount, addAccess, ...) a chain of calls, or a ticket
-	tickets      how to file a ticket and how to read its state
+	tickets      how to file a ticket, read its state, comment on it and cancel it
 
 One Engine executes any spec. It knows HTTP, auth, paging, retries and
 templates; it knows no vendor. Vendors live in presets: an embedded spec and a
@@ -87,11 +87,28 @@ changePassword, a password:
 		Task:        map[string]any{"id": "REQ-1", "requestor": "boss@example.com"},
 	})
 
-Result.AccountID is the target's ID for a new account. When the spec fulfils
-the operation through a ticket, Result.Ticket is set; poll it:
+Result.AccountID is the target's ID for a new account. Result.Unchanged
+says the target already matched the request, so nothing was written (an
+update whose values the account already holds). An update reads each target
+attribute from Request.Account under the target's own name, and otherwise
+from the identity column of Request.User the spec maps to it; each preset's
+package documentation lists what its operations read.
+
+When the spec fulfils the operation through a ticket, Result.Ticket is set:
+its ID, number, state, the target's status text, when it last changed and a
+link for people where the target has one. Poll it once, or wait until a
+person completes or rejects it:
 
 	t, err := eng.TicketStatus(ctx, res.Ticket.ID)
 	if t.State.Final() { ... } // completed or rejected
+
+	t, err = connector.AwaitTicket(ctx, eng, res.Ticket.ID, connector.AwaitOptions{
+		OnChange: func(t connector.Ticket) { log.Printf("ticket %s: %s", t.ID, t.State) },
+	}) // polls at once, then after 30s, growing to every 15m; ctx bounds the wait
+
+eng.CommentTicket adds a note to the ticket, and eng.CancelTicket withdraws
+it when the request is no longer wanted (it then reads rejected); a spec
+without them answers connector.ErrUnsupported.
 
 connector.ProvisionAll runs many requests concurrently with per-request
 outcomes, within the connector's rate limit.

@@ -43,6 +43,7 @@ func (c *compiler) tickets(out *compiled) {
 		if t.Create != nil && t.Create.Status != "" && t.Status == nil {
 			c.fail("tickets.create.status", "needs tickets.status.states to map the status")
 		}
+		c.ticketActions(t, out)
 	}
 	for _, op := range Operations {
 		cop := out.ops[op]
@@ -71,6 +72,8 @@ func (c *compiler) ticketCreate(p string, t *TicketCreate, out *compiled) *compi
 	if t.Key != "" && t.Status == "" {
 		c.fail(p+".key", "needs status")
 	}
+	tc.updatedAt = c.optTmpl(p+".updatedAt", t.UpdatedAt)
+	tc.url = c.optTmpl(p+".url", t.URL)
 	return tc
 }
 
@@ -117,6 +120,8 @@ func (c *compiler) ticketStatus(where string, t *TicketPoll, out *compiled) *com
 	ts.status = c.tmpl(where+".status", t.Status, template.Plain)
 	ts.key = c.optTmpl(where+".key", t.Key)
 	ts.number = c.optTmpl(where+".number", t.Number)
+	ts.updatedAt = c.optTmpl(where+".updatedAt", t.UpdatedAt)
+	ts.url = c.optTmpl(where+".url", t.URL)
 	if len(t.States) == 0 {
 		c.fail(where+".states", "missing: rules that map statuses to open, pending, completed or rejected")
 	}

@@ -34,6 +34,8 @@ type compiled struct {
 	ops          map[Operation]*compiledOp
 	ticketCreate *compiledTicketCreate
 	ticketStatus *compiledTicketPoll
+	ticketNote   *compiledTicketComment // tickets.comment
+	ticketCancel *compiledTicketCancel
 }
 
 type namedTemplate struct {
@@ -163,6 +165,7 @@ type compiledTicketTemplate struct {
 type compiledTicketCreate struct {
 	calls                   []*compiledCall
 	id, number, status, key *template.Template
+	updatedAt, url          *template.Template
 }
 
 type compiledTicketPoll struct {
@@ -170,6 +173,17 @@ type compiledTicketPoll struct {
 	status, key, number *template.Template
 	states              []compiledState
 	def                 TicketState
+	updatedAt, url      *template.Template
+}
+
+type compiledTicketComment struct {
+	calls []*compiledCall
+}
+
+type compiledTicketCancel struct {
+	calls                          []*compiledCall
+	status, key, number, updatedAt *template.Template
+	url                            *template.Template
 }
 
 type compiledState struct {

@@ -3,7 +3,8 @@
 //
 // A spec describes one target application: how to reach and authenticate to
 // it, how to import its accounts and entitlements page by page, which calls
-// carry out each provisioning operation, and how to file and poll tickets.
+// carry out each provisioning operation, and how to file, poll, comment on
+// and cancel tickets.
 // The Engine is generic: nothing in it knows a vendor. Presets for real
 // applications live in the providers packages as embedded specs.
 //
@@ -169,11 +170,19 @@ func (r Request) LogValue() slog.Value {
 // Result is the outcome of a provisioning request.
 //
 // In JSON its fields are "accountID" (left out when empty), "attributes"
-// (left out when nil) and "ticket" (left out when nil).
+// (left out when nil), "ticket" (left out when nil) and "unchanged" (left
+// out when false).
 type Result struct {
 	AccountID  string         `json:"accountID,omitempty"` // the target's ID for the account (CreateAccount)
 	Attributes map[string]any `json:"attributes,omitzero"` // attributes mapped from responses
 	Ticket     *Ticket        `json:"ticket,omitempty"`    // set when the operation is fulfilled through a ticket
+
+	// Unchanged reports that the target already matched the request, so
+	// nothing was written: the operation's chain has writing calls (POST,
+	// PUT, PATCH, DELETE) and every one of them was skipped by its "if"
+	// (or ran its "forEach" over an empty list). An update that sends no
+	// write is a success, not an error.
+	Unchanged bool `json:"unchanged,omitempty"`
 }
 
 // TicketState is the restconn-wide state of a ticket.
@@ -200,13 +209,16 @@ func (s TicketState) Final() bool { return s == TicketCompleted || s == TicketRe
 
 // Ticket is a ticket in the target's ticketing system.
 //
-// In JSON its fields are "id", "number", "state" and "status"; number and
-// status are left out when empty.
+// In JSON its fields are "id", "number", "state", "status", "updatedAt"
+// (RFC 3339) and "url"; all but id and state are left out when empty or
+// zero.
 type Ticket struct {
-	ID     string      `json:"id"`               // the ID to poll with
-	Number string      `json:"number,omitempty"` // a human-facing number, where the target has one
-	State  TicketState `json:"state"`            // mapped by the spec's status rules
-	Status string      `json:"status,omitempty"` // the target's own status text
+	ID        string      `json:"id"`                 // the ID to poll with
+	Number    string      `json:"number,omitempty"`   // a human-facing number, where the target has one
+	State     TicketState `json:"state"`              // mapped by the spec's status rules
+	Status    string      `json:"status,omitempty"`   // the target's own status text
+	UpdatedAt time.Time   `json:"updatedAt,omitzero"` // when the target last changed the ticket, in UTC; zero when unknown
+	URL       string      `json:"url,omitempty"`      // where people open the ticket, where the target gives or the spec builds one
 }
 
 var _ Connector = (*Engine)(nil)

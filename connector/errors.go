@@ -26,7 +26,7 @@ var (
 // underlying error. Secrets are masked in every field before an Error is
 // built.
 type Error struct {
-	Op         Operation // the operation, or "connect", "importAccounts", "importAccess", "ticketStatus"
+	Op         Operation // the operation, or "connect", "importAccounts", "importAccess", "ticketStatus", "ticketComment", "ticketCancel", "awaitTicket"
 	Call       string    // the call's name in the spec
 	StatusCode int       // the HTTP status, when a response arrived
 	Code       string    // the vendor's error code, from the spec's error paths
@@ -82,6 +82,9 @@ const (
 	opImportAccounts Operation = "importAccounts"
 	opImportAccess   Operation = "importAccess"
 	opTicketStatus   Operation = "ticketStatus"
+	opTicketComment  Operation = "ticketComment"
+	opTicketCancel   Operation = "ticketCancel"
+	opAwaitTicket    Operation = "awaitTicket"
 )
 
 func specError(path, msg string) *Error {

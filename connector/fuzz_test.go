@@ -113,7 +113,12 @@ var fuzzSeedSpecs = map[string]string{
     "status": {"calls": [{"name": "get", "path": "/Ticket/{{ .ticket.id }}"}],
        "status": "{{ (index .responses.get.body.Ticket 0).State }}",
        "states": [{"in": ["new", "open"], "state": "open"}, {"matches": "^pending", "state": "pending"},
-                  {"equals": "closed successful", "state": "completed"}], "default": "rejected"}
+                  {"equals": "closed successful", "state": "completed"}], "default": "rejected",
+       "updatedAt": "{{ with (index .responses.get.body.Ticket 0).Changed }}{{ replace \" \" \"T\" . }}Z{{ end }}",
+       "url": "https://desk.example.com/index.pl?Action=AgentTicketZoom;TicketID={{ .ticket.id }}"},
+    "comment": {"calls": [{"method": "PATCH", "path": "/Ticket/{{ .ticket.id }}", "body": {"Article": {"Subject": "Note", "Body": "{{ .ticket.text }}"}}}]},
+    "cancel": {"calls": [{"name": "close", "method": "PATCH", "path": "/Ticket/{{ .ticket.id }}",
+       "body": {"Ticket": {"State": "closed unsuccessful"}, "Article": {"Subject": "Cancelled", "Body": "{{ .ticket.reason | default \"-\" }}"}}}]}
   }
 }`,
 	"link_apikey": `{

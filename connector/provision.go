@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"net/http"
 	"slices"
 
 	"github.com/restconn/restconn/binding"
@@ -57,7 +58,7 @@ func (e *Engine) Provision(ctx context.Context, req Request) (Result, error) {
 	if err := e.chain(ctx, req.Op, co.calls, data, red); err != nil {
 		return Result{}, err
 	}
-	res := Result{Attributes: map[string]any{}}
+	res := Result{Attributes: map[string]any{}, Unchanged: sentNoWrite(co.calls, data)}
 	if co.accountID != nil {
 		id, err := co.accountID.Render(data)
 		if err != nil {
@@ -75,6 +76,25 @@ func (e *Engine) Provision(ctx context.Context, req Request) (Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// sentNoWrite reports whether a chain that has writing calls (POST, PUT,
+// PATCH, DELETE) ran without sending any: each was skipped by its if, or
+// ran its forEach over an empty list. Either way its response is bound as
+// null, and a call that was sent always has a response.
+func sentNoWrite(calls []*compiledCall, data map[string]any) bool {
+	responses := data["responses"].(map[string]any)
+	writes := false
+	for _, cc := range calls {
+		switch cc.method {
+		case http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete:
+			if responses[cc.name] != nil {
+				return false
+			}
+			writes = true
+		}
+	}
+	return writes
 }
 
 // renderError reports a template that failed to render during an

@@ -314,3 +314,69 @@ func TestForEachOverCallerSlices(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"/g/a", "/g/b"}, paths)
 }
+
+// unchangedSpec updates a title only when it differs, reading it from
+// .account or, without it there, from .user (the attribute-name
+// convention of SPEC.md).
+const unchangedSpec = `{"name":"app","connection":{"baseURL":"$URL"},
+ "provision":{
+  "updateAccount":{"calls":[
+     {"name":"get","path":"/Users/{{ .account.id }}"},
+     {"name":"patch","method":"PATCH","path":"/Users/{{ .account.id }}",
+      "if":"{{ $have := toString (dig \"title\" \"\" .responses.get.body | default \"\") }}{{ if hasKey .account \"title\" }}{{ ne (toString (.account.title | default \"\")) $have }}{{ else if dig \"title\" \"\" .user }}{{ ne (toString .user.title) $have }}{{ else }}false{{ end }}",
+      "body":{"Operations":[{"op":"replace","value":{"title":"{{ dig \"title\" (omitEmpty (dig \"title\" nil .user)) .account }}"}}]}}],
+   "accountID":"{{ (coalesce .responses.patch .responses.get).body.id }}"},
+  "enableAccount":{"calls":[{"name":"get","path":"/Users/{{ .account.id }}"}]},
+  "addAccess":{"calls":[{"forEach":"{{ .entitlement.attributes.users }}","method":"PATCH","path":"/Groups/{{ .entitlement.id }}/{{ .item }}"}]}
+ }}`
+
+func TestProvisionUnchanged(t *testing.T) {
+	a := newAppServer(t)
+	e, err := connector.New(spec(t, unchangedSpec, a.URL))
+	require.NoError(t, err)
+	ctx := context.Background()
+	patches := func() int {
+		n := 0
+		for _, r := range a.requests() {
+			if r.Method != "GET" {
+				n++
+			}
+		}
+		return n
+	}
+
+	res, err := e.Provision(ctx, connector.Request{Op: connector.UpdateAccount, Account: map[string]any{"id": "u1"}, User: map[string]any{"title": "Engineer"}})
+	require.NoError(t, err)
+	assert.False(t, res.Unchanged, "a PATCH was sent")
+	assert.Equal(t, "u1", res.AccountID)
+	assert.Equal(t, 1, patches())
+
+	for _, req := range []connector.Request{
+		{Op: connector.UpdateAccount, Account: map[string]any{"id": "u1"}, User: map[string]any{"title": "Engineer"}},
+		{Op: connector.UpdateAccount, Account: map[string]any{"id": "u1", "title": "Engineer"}, User: map[string]any{"title": "Ignored"}},
+		{Op: connector.UpdateAccount, Account: map[string]any{"id": "u1"}},
+		{Op: connector.AddAccess, Account: map[string]any{"id": "u1"}, Entitlement: &connector.Entitlement{Type: "team", ID: "g1", Attributes: map[string]any{"users": []any{}}}},
+	} {
+		res, err = e.Provision(ctx, req)
+		require.NoError(t, err, "%v", req)
+		assert.True(t, res.Unchanged, "%v: no write sent", req)
+		assert.Equal(t, 1, patches(), "%v", req)
+	}
+	b, err := json.Marshal(res)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"attributes":{},"unchanged":true}`, string(b))
+
+	// Account wins over User, and sends a write when it differs.
+	res, err = e.Provision(ctx, connector.Request{Op: connector.UpdateAccount, Account: map[string]any{"id": "u1", "title": "Lead"}, User: map[string]any{"title": "Engineer"}})
+	require.NoError(t, err)
+	assert.False(t, res.Unchanged)
+	assert.Equal(t, "Lead", a.users["u1"]["title"])
+
+	// A chain without writing calls never reports Unchanged.
+	res, err = e.Provision(ctx, connector.Request{Op: connector.EnableAccount, Account: map[string]any{"id": "u1"}})
+	require.NoError(t, err)
+	assert.False(t, res.Unchanged)
+	res, err = e.Provision(ctx, connector.Request{Op: connector.AddAccess, Account: map[string]any{"id": "u1"}, Entitlement: &connector.Entitlement{Type: "team", ID: "g1", Attributes: map[string]any{"users": []any{"u1"}}}})
+	require.NoError(t, err)
+	assert.False(t, res.Unchanged)
+}

@@ -54,6 +54,8 @@ var specTypes = []reflect.Type{
 	reflect.TypeOf(connector.Tickets{}),
 	reflect.TypeOf(connector.TicketCreate{}),
 	reflect.TypeOf(connector.TicketPoll{}),
+	reflect.TypeOf(connector.TicketComment{}),
+	reflect.TypeOf(connector.TicketCancel{}),
 	reflect.TypeOf(connector.StateRule{}),
 	reflect.TypeOf(connector.ParamSpec{}),
 	reflect.TypeOf(connector.SecretSpec{}),

@@ -275,31 +275,57 @@ type TicketTemplate struct {
 	Description string `json:"description,omitempty"`
 }
 
-// Tickets describes how tickets are created and polled.
+// Tickets describes how tickets are created, polled, commented on and
+// cancelled.
 type Tickets struct {
-	Create *TicketCreate `json:"create,omitempty"`
-	Status *TicketPoll   `json:"status,omitempty"`
+	Create  *TicketCreate  `json:"create,omitempty"`
+	Status  *TicketPoll    `json:"status,omitempty"`
+	Comment *TicketComment `json:"comment,omitempty"`
+	Cancel  *TicketCancel  `json:"cancel,omitempty"`
 }
 
 // TicketCreate files a ticket.
 type TicketCreate struct {
-	Calls  []*Call `json:"calls"`
-	ID     string  `json:"id"`
-	Number string  `json:"number,omitempty"`
-	Status string  `json:"status,omitempty"`
-	Key    string  `json:"key,omitempty"`
+	Calls     []*Call `json:"calls"`
+	ID        string  `json:"id"`
+	Number    string  `json:"number,omitempty"`
+	Status    string  `json:"status,omitempty"`
+	Key       string  `json:"key,omitempty"`
+	UpdatedAt string  `json:"updatedAt,omitempty"` // RFC 3339 or Unix seconds: Ticket.UpdatedAt
+	URL       string  `json:"url,omitempty"`       // a link for people: Ticket.URL
 }
 
 // TicketPoll says how Engine.TicketStatus reads a ticket's state: the
 // calls that fetch the ticket (.ticket.id) and the rules that map its
 // status to a TicketState.
 type TicketPoll struct {
-	Calls   []*Call     `json:"calls"`
-	Status  string      `json:"status"`
-	Key     string      `json:"key,omitempty"`
-	Number  string      `json:"number,omitempty"`
-	States  []StateRule `json:"states"`
-	Default TicketState `json:"default,omitempty"`
+	Calls     []*Call     `json:"calls"`
+	Status    string      `json:"status"`
+	Key       string      `json:"key,omitempty"`
+	Number    string      `json:"number,omitempty"`
+	States    []StateRule `json:"states"`
+	Default   TicketState `json:"default,omitempty"`
+	UpdatedAt string      `json:"updatedAt,omitempty"` // RFC 3339 or Unix seconds: Ticket.UpdatedAt
+	URL       string      `json:"url,omitempty"`       // a link for people: Ticket.URL
+}
+
+// TicketComment says how Engine.CommentTicket adds text to a ticket: the
+// calls see .ticket.id and .ticket.text.
+type TicketComment struct {
+	Calls []*Call `json:"calls"`
+}
+
+// TicketCancel says how Engine.CancelTicket withdraws a ticket: the calls
+// see .ticket.id and .ticket.reason. With Status, the state after the
+// cancel is read from the calls' responses (mapped through
+// tickets.status.states); without it, the engine polls tickets.status.
+type TicketCancel struct {
+	Calls     []*Call `json:"calls"`
+	Status    string  `json:"status,omitempty"`
+	Key       string  `json:"key,omitempty"`
+	Number    string  `json:"number,omitempty"`
+	UpdatedAt string  `json:"updatedAt,omitempty"`
+	URL       string  `json:"url,omitempty"`
 }
 
 // StateRule maps a status key to a TicketState.

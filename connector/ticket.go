@@ -5,11 +5,14 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/restconn/restconn/internal/record"
 	"github.com/restconn/restconn/internal/redact"
 	"github.com/restconn/restconn/internal/vars"
+	"github.com/restconn/restconn/template"
 )
 
 // fileTicket fulfils an operation by filing a ticket through
@@ -40,26 +43,79 @@ func (e *Engine) fileTicket(ctx context.Context, req Request, tr *compiledTicket
 	if t.ID == "" {
 		return Result{}, &Error{Op: req.Op, Path: "tickets.create.id", Message: "the new ticket's ID rendered empty"}
 	}
-	if tc.number != nil {
-		if t.Number, err = tc.number.Render(data); err != nil {
-			return Result{}, e.renderError(red, req.Op, "", err)
+	r := ticketReader{number: tc.number, status: tc.status, key: tc.key, updatedAt: tc.updatedAt, url: tc.url, where: "tickets.create"}
+	if err := e.readTicket(req.Op, red, r, data, t); err != nil {
+		return Result{}, err
+	}
+	return Result{Ticket: t, Attributes: map[string]any{}}, nil
+}
+
+// ticketReader holds the templates that read a ticket out of a chain's
+// responses; tickets.create, tickets.status and tickets.cancel each have
+// them.
+type ticketReader struct {
+	number, status, key, updatedAt, url *template.Template
+	where                               string // the spec path of the part, for errors
+}
+
+// readTicket renders r into t. Without a status template t.State is left
+// as it is; with one, the key (or the status) is mapped through
+// tickets.status.states.
+func (e *Engine) readTicket(op Operation, red *redact.Redactor, r ticketReader, data map[string]any, t *Ticket) error {
+	var err error
+	if r.number != nil {
+		if t.Number, err = r.number.Render(data); err != nil {
+			return e.renderError(red, op, "", err)
 		}
 	}
-	if tc.status != nil {
-		if t.Status, err = tc.status.Render(data); err != nil {
-			return Result{}, e.renderError(red, req.Op, "", err)
+	if r.status != nil {
+		if t.Status, err = r.status.Render(data); err != nil {
+			return e.renderError(red, op, "", err)
 		}
 		key := t.Status
-		if tc.key != nil {
-			if key, err = tc.key.Render(data); err != nil {
-				return Result{}, e.renderError(red, req.Op, "", err)
+		if r.key != nil {
+			if key, err = r.key.Render(data); err != nil {
+				return e.renderError(red, op, "", err)
 			}
 		}
 		if t.State, err = e.c.ticketStatus.state(key); err != nil {
-			return Result{}, &Error{Op: req.Op, Path: "tickets.status.states", Message: err.Error()}
+			return maskWith(red, &Error{Op: op, Path: "tickets.status.states", Message: err.Error()})
 		}
 	}
-	return Result{Ticket: t, Attributes: map[string]any{}}, nil
+	if r.updatedAt != nil {
+		s, err := r.updatedAt.Render(data)
+		if err != nil {
+			return e.renderError(red, op, "", err)
+		}
+		if t.UpdatedAt, err = parseTicketTime(s); err != nil {
+			return maskWith(red, &Error{Op: op, Path: r.where + ".updatedAt", Message: err.Error()})
+		}
+	}
+	if r.url != nil {
+		if t.URL, err = r.url.Render(data); err != nil {
+			return e.renderError(red, op, "", err)
+		}
+		t.URL = strings.TrimSpace(t.URL)
+	}
+	return nil
+}
+
+// parseTicketTime reads the text an updatedAt template renders: empty
+// (unknown: the zero time), an integer number of Unix seconds, or an RFC
+// 3339 time with or without fractional seconds. The result is in UTC.
+func parseTicketTime(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return time.Unix(n, 0).UTC(), nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("renders %q: want an RFC 3339 time (2006-01-02T15:04:05Z) or Unix seconds", s)
+	}
+	return t.UTC(), nil
 }
 
 // describe writes the default ticket title and description: what to do,
@@ -127,38 +183,100 @@ func firstString(m map[string]any, keys ...string) string {
 
 // TicketStatus implements Connector.
 func (e *Engine) TicketStatus(ctx context.Context, ticketID string) (Ticket, error) {
+	return e.ticketStatus(ctx, opTicketStatus, ticketID)
+}
+
+// ticketStatus runs tickets.status for ticketID; errors carry op.
+func (e *Engine) ticketStatus(ctx context.Context, op Operation, ticketID string) (Ticket, error) {
 	ts := e.c.ticketStatus
 	if ts == nil {
-		return Ticket{}, &Error{Op: opTicketStatus, Message: "the spec has no tickets.status", Err: ErrUnsupported}
+		return Ticket{}, &Error{Op: op, Message: "the spec has no tickets.status", Err: ErrUnsupported}
 	}
 	if ticketID == "" {
-		return Ticket{}, &Error{Op: opTicketStatus, Message: "empty ticket ID"}
+		return Ticket{}, &Error{Op: op, Message: "empty ticket ID"}
 	}
-	v := e.baseVars()
-	v.Responses = map[string]any{}
-	v.Ticket = map[string]any{"id": ticketID}
-	data := v.Map()
-	if err := e.chain(ctx, opTicketStatus, ts.calls, data, e.red); err != nil {
+	data := e.ticketVars(map[string]any{"id": ticketID})
+	if err := e.chain(ctx, op, ts.calls, data, e.red); err != nil {
 		return Ticket{}, err
 	}
 	t := Ticket{ID: ticketID}
-	var err error
-	if t.Status, err = ts.status.Render(data); err != nil {
-		return Ticket{}, e.templateError(opTicketStatus, "", err)
-	}
-	key := t.Status
-	if ts.key != nil {
-		if key, err = ts.key.Render(data); err != nil {
-			return Ticket{}, e.templateError(opTicketStatus, "", err)
-		}
-	}
-	if ts.number != nil {
-		if t.Number, err = ts.number.Render(data); err != nil {
-			return Ticket{}, e.templateError(opTicketStatus, "", err)
-		}
-	}
-	if t.State, err = ts.state(key); err != nil {
-		return Ticket{}, e.mask(&Error{Op: opTicketStatus, Path: "tickets.status.states", Message: err.Error()})
+	r := ticketReader{number: ts.number, status: ts.status, key: ts.key, updatedAt: ts.updatedAt, url: ts.url, where: "tickets.status"}
+	if err := e.readTicket(op, e.red, r, data, &t); err != nil {
+		return Ticket{}, err
 	}
 	return t, nil
+}
+
+// CommentTicket adds text to a ticket filed by Provision, as a comment or
+// note the people working on it read, by running the spec's
+// tickets.comment calls with .ticket.id and .ticket.text. A spec without
+// tickets.comment gives an error wrapping ErrUnsupported; an empty text
+// is an error, and so is a ticket the target does not know (ErrNotFound,
+// where the spec's error rules say so).
+func (e *Engine) CommentTicket(ctx context.Context, ticketID, text string) error {
+	tc := e.c.ticketNote
+	switch {
+	case tc == nil:
+		return &Error{Op: opTicketComment, Message: "the spec has no tickets.comment", Err: ErrUnsupported}
+	case ticketID == "":
+		return &Error{Op: opTicketComment, Message: "empty ticket ID"}
+	case strings.TrimSpace(text) == "":
+		return &Error{Op: opTicketComment, Message: "empty comment text"}
+	}
+	return e.chain(ctx, opTicketComment, tc.calls, e.ticketVars(map[string]any{"id": ticketID, "text": text}), e.red)
+}
+
+// CancelTicket withdraws a ticket filed by Provision: the request it
+// carries is no longer wanted. It runs the spec's tickets.cancel calls
+// with .ticket.id and .ticket.reason (which may be empty) and returns the
+// ticket as the target then reports it, which the spec's state rules map
+// to TicketRejected: from the cancel's responses when tickets.cancel has
+// status, else by polling tickets.status.
+//
+// The ticket is read first. One that is already rejected is returned as
+// it is, so cancelling twice is harmless; one that is already completed is
+// not touched, because the work it asked for is done: CancelTicket then
+// returns the ticket and an error wrapping ErrConflict. A spec without
+// tickets.cancel gives an error wrapping ErrUnsupported.
+func (e *Engine) CancelTicket(ctx context.Context, ticketID, reason string) (Ticket, error) {
+	tc := e.c.ticketCancel
+	switch {
+	case tc == nil:
+		return Ticket{}, &Error{Op: opTicketCancel, Message: "the spec has no tickets.cancel", Err: ErrUnsupported}
+	case ticketID == "":
+		return Ticket{}, &Error{Op: opTicketCancel, Message: "empty ticket ID"}
+	}
+	before, err := e.ticketStatus(ctx, opTicketCancel, ticketID)
+	if err != nil {
+		return Ticket{}, err
+	}
+	switch before.State {
+	case TicketRejected:
+		return before, nil
+	case TicketCompleted:
+		return before, e.mask(&Error{Op: opTicketCancel, Err: ErrConflict,
+			Message: fmt.Sprintf("ticket %s is already completed (status %q): the work is done, so it is not cancelled", ticketID, before.Status)})
+	}
+	data := e.ticketVars(map[string]any{"id": ticketID, "reason": reason})
+	if err := e.chain(ctx, opTicketCancel, tc.calls, data, e.red); err != nil {
+		return Ticket{}, err
+	}
+	if tc.status == nil {
+		return e.ticketStatus(ctx, opTicketCancel, ticketID)
+	}
+	t := Ticket{ID: ticketID}
+	r := ticketReader{number: tc.number, status: tc.status, key: tc.key, updatedAt: tc.updatedAt, url: tc.url, where: "tickets.cancel"}
+	if err := e.readTicket(opTicketCancel, e.red, r, data, &t); err != nil {
+		return Ticket{}, err
+	}
+	return t, nil
+}
+
+// ticketVars are the variables of the calls that act on an existing
+// ticket: .params, .secrets, .now, .responses and .ticket.
+func (e *Engine) ticketVars(ticket map[string]any) map[string]any {
+	v := e.baseVars()
+	v.Responses = map[string]any{}
+	v.Ticket = ticket
+	return v.Map()
 }

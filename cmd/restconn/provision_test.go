@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -98,7 +99,10 @@ func TestProvisionTicketFlowOTRS(t *testing.T) {
 
 	require.NoError(t, srv.CloseTicket(res.Ticket.ID, ""))
 	status := decodeJSON[connector.Ticket](t, runCLI(t, f.env, f.args("ticket", "status", res.Ticket.ID)...).ok(t))
-	assert.Equal(t, connector.Ticket{ID: res.Ticket.ID, Number: tk.TicketNumber, State: connector.TicketCompleted, Status: "closed successful"}, status)
+	closed, _ := srv.Ticket(res.Ticket.ID)
+	zoom := strings.Replace(srv.URL, "nph-genericinterface.pl/Webservice/"+otrstest.DefaultWebservice, "index.pl", 1) + "?Action=AgentTicketZoom;TicketID=" + res.Ticket.ID
+	assert.Equal(t, connector.Ticket{ID: res.Ticket.ID, Number: tk.TicketNumber, State: connector.TicketCompleted, Status: "closed successful",
+		UpdatedAt: closed.Changed, URL: zoom}, status)
 
 	// Wrong password: the login fails, exit 1 with OTRS's error code.
 	env := map[string]string{"RESTCONN_SECRET_PASSWORD": "wrong-password"}

@@ -1,7 +1,8 @@
 // Command otrs-ticket fulfils an access request through an OTRS/Znuny
 // ticket with the otrs preset: it starts the otrstest fake, files a ticket
-// for the request, lets a simulated agent close it, and polls the ticket
-// until it is done.
+// for the request, adds the approval as a comment, lets a simulated agent
+// close it, and waits for the ticket with connector.AwaitTicket until it is
+// done.
 //
 //	go run ./examples/otrs-ticket
 //
@@ -68,6 +69,11 @@ func run(ctx context.Context, w io.Writer) error {
 	fmt.Fprintf(w, "filed ticket %s (TicketID %s) in queue %s for customer user %s\n", tk.Number, tk.ID, filed.Queue, filed.CustomerUser)
 	fmt.Fprintf(w, "  title: %s\n", filed.Title)
 
+	// The approval goes into the ticket as an article, for the agent.
+	if err := desk.CommentTicket(ctx, tk.ID, "Approved by jane.doe (line manager) for request REQ-42."); err != nil {
+		return err
+	}
+
 	// The agent works the ticket in the web UI: opened, then closed.
 	agent := make(chan error, 1)
 	go func() {
@@ -86,28 +92,20 @@ func run(ctx context.Context, w io.Writer) error {
 	return nil
 }
 
-// poll reads the ticket until its state is final, reporting each change.
+// poll waits until the ticket's state is final, reporting each change of
+// state. A real deployment keeps AwaitTicket's default waits (30s growing
+// to 15m) and bounds the wait with ctx.
 func poll(ctx context.Context, w io.Writer, c connector.Connector, tk connector.Ticket) (connector.Ticket, error) {
 	fmt.Fprintf(w, "  %-9s (just filed)\n", tk.State)
 	last := tk.State
-	t := time.NewTicker(pollInterval)
-	defer t.Stop()
-	for {
-		cur, err := c.TicketStatus(ctx, tk.ID)
-		if err != nil {
-			return cur, err
-		}
-		if cur.State != last {
-			fmt.Fprintf(w, "  %-9s (OTRS state %q)\n", cur.State, cur.Status)
-			last = cur.State
-		}
-		if cur.State.Final() {
-			return cur, nil
-		}
-		select {
-		case <-ctx.Done():
-			return cur, ctx.Err()
-		case <-t.C:
-		}
-	}
+	return connector.AwaitTicket(ctx, c, tk.ID, connector.AwaitOptions{
+		Interval:    pollInterval,
+		MaxInterval: 2 * pollInterval,
+		OnChange: func(cur connector.Ticket) {
+			if cur.State != last {
+				fmt.Fprintf(w, "  %-9s (OTRS state %q)\n", cur.State, cur.Status)
+				last = cur.State
+			}
+		},
+	})
 }

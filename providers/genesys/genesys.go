@@ -102,29 +102,65 @@
 //	phone                             a work phone number (E.164)
 //
 // and Request.Password, when set, the initial password (Genesys generates
-// one otherwise). Absent optional values are left out of the request.
-// Result.Attributes holds adopted, active and version.
+// one otherwise). Absent optional values are left out of the request. The
+// new user is created with "active": true, said explicitly because SCIM
+// leaves the default to the server. Result.Attributes holds adopted,
+// active and version; an adopted user was not written to, so
+// Result.Unchanged is true for it.
 //
-// UpdateAccount reads the user (GET /Users/{id}) and PATCHes it with
-// If-Match set to the version it read, replacing every attribute present
-// in Request.Account under its import name: userName, displayName, title,
-// externalId, emails, phoneNumbers, division, department, employeeNumber,
-// dateHire, manager, routingSkills and routingLanguages. Other keys (id,
-// active, version, ...) are ignored. When another writer changed the user
-// in between, Genesys answers 400 invalidVers; the spec then reads the
-// user again and repeats the PATCH once, and a second conflict is an error
-// wrapping connector.ErrConflict. Result.Attributes["version"] is the new
-// version.
+// UpdateAccount reads Request.Account["id"] and the user (GET
+// /Users/{id}), works out the value of each attribute below, and PATCHes
+// the user with If-Match set to the version it read, only when some value
+// differs from what the GET returned. A value comes from Request.Account
+// under the attribute's import name when that key is present and not
+// null (so "" clears, and a list replaces the whole list); otherwise from
+// the identity column of Request.User mapped to it, when that column is
+// present and not empty (it is sent as text); otherwise the attribute is
+// left as it is:
 //
-// EnableAccount and DisableAccount set active (Result.Attributes active
-// and version). RemoveAccount deletes the user; a user that is already
-// gone (404) counts as removed and sets Result.Attributes["alreadyGone"].
-// ChangePassword sets Request.Password.
+//	attribute         Request.Account key   Request.User column
+//	userName          userName              -
+//	displayName       displayName           displayname
+//	title             title                 title
+//	externalId        externalId            externalid
+//	emails            emails (the list)     email: the work email's value only
+//	phoneNumbers      phoneNumbers (list)   phone: the work number's value only
+//	division          division              division
+//	department        department            department
+//	employeeNumber    employeeNumber        employeeid
+//	dateHire          dateHire              -
+//	manager           manager (user ID)     manager (user ID)
+//	routingSkills     routingSkills         -
+//	routingLanguages  routingLanguages      -
+//
+// Other keys (id, active, version, ...) are ignored: activation is
+// EnableAccount's and DisableAccount's. A work email or phone number from
+// Request.User is set with a PATCH path such as emails[type eq
+// "work"].value, so the other entries of the list are kept. Values
+// compare as JSON, with "", null, [] and an absent value alike, so an
+// account as ImportAccounts returned it (or an identity the user already
+// matches) sends no PATCH at all: the Result says Unchanged, and
+// Result.Attributes["version"] is the version read. When another writer
+// changed the user between the GET and the PATCH, Genesys answers 400
+// invalidVers; the spec then reads the user again, compares again and
+// repeats the PATCH once, and a second conflict is an error wrapping
+// connector.ErrConflict. Result.Attributes["version"] is the new version.
+//
+// EnableAccount and DisableAccount read Request.Account["id"] and set
+// active (Result.Attributes active and version). RemoveAccount reads
+// Request.Account["id"] and deletes the user; a user that is already gone
+// (404) counts as removed and sets Result.Attributes["alreadyGone"].
+// ChangePassword reads Request.Account["id"] and sets Request.Password.
+// No operation reads Request.Task.
 //
 // AddAccess and RemoveAccess take Request.Account["id"] and an
 // Entitlement of type "group" (PATCH /Groups/{id}, members add and
 // members[value eq "<user>"] remove) or "role" (PATCH /Users/{id}, roles
 // add and roles[value eq "<role>"] remove; the role ID is its name).
+//
+// Genesys is provisioned through its API, not through tickets: the spec
+// has no tickets, so TicketStatus, CommentTicket and CancelTicket return
+// errors wrapping connector.ErrUnsupported.
 //
 // # Errors
 //

@@ -480,8 +480,8 @@ func TestCreateAccount(t *testing.T) {
 				assert.Equal(t, "Pierre Curie", u.DisplayName)
 				assert.Empty(t, u.Emails, "no email given: none sent")
 				assert.Equal(t, map[string]any{
-					"schemas": body["schemas"], "userName": "pierre@example.com", "displayName": "Pierre Curie",
-				}, body, "absent optional values (and the extension object holding only those) are left out")
+					"schemas": body["schemas"], "userName": "pierre@example.com", "displayName": "Pierre Curie", "active": true,
+				}, body, "absent optional values (and the extension object holding only those) are left out; active is explicit")
 			},
 		},
 		{

@@ -11,9 +11,12 @@
 //	Connect         GET /me (proves the token)
 //	ImportAccounts  GET /admins?display_avatar=true (one call: the list is not paginated)
 //	ImportAccess    GET /teams: entitlements of type "team", members from admin_ids
-//	UpdateAccount   PUT /admins/{id}/away from away_mode_enabled / away_mode_reassign
-//	other requests  POST /tickets: a ticket that tells a workspace owner what to do
+//	UpdateAccount   GET /admins/{id}, then PUT /admins/{id}/away when away mode changes
+//	other requests  POST /tickets: a ticket that tells a workspace owner what to do,
+//	                then PUT /tickets/{id} to assign it (Config.TeamAssigneeID, AdminAssigneeID)
 //	TicketStatus    GET /tickets/{id}
+//	CommentTicket   POST /tickets/{id}/reply: a note by Config.AdminID
+//	CancelTicket    a note giving the reason, then PUT /tickets/{id} {"open": false}
 //
 // Intercom's API cannot create or delete admins or change team membership,
 // so CreateAccount, RemoveAccount, EnableAccount, DisableAccount, AddAccess
@@ -35,17 +38,68 @@
 //	avatar_image_url                                 string (avatar.image_url)
 //
 // Team entitlements carry id, type, name, admin_ids, primary_admin_ids and
-// secondary_admin_ids. UpdateAccount reads away_mode_enabled and
-// away_mode_reassign from Request.Account (bools or "true"/"false"); an
-// absent one keeps its current value.
+// secondary_admin_ids.
+//
+// # What each operation reads
+//
+// UpdateAccount reads Request.Account["id"] and away_mode_enabled and
+// away_mode_reassign from Request.Account (bools, or "true"/"false" in any
+// case); an absent or null one keeps its current value. These are admin settings, not
+// identity columns, so nothing is read from Request.User. The admin is
+// read first, and when neither value differs from it no PUT is sent and
+// Result.Unchanged is true. Result.AccountID and Result.Attributes
+// (away_mode_enabled, away_mode_reassign) describe the admin afterwards.
+//
+// The ticket operations read the request only to describe it: the title
+// names Request.User["email"] (CreateAccount) or Request.Account's email,
+// name or id (the others) and, for AddAccess and RemoveAccess,
+// Request.Entitlement's name or id; the description lists Request.User,
+// Request.Account, Request.Entitlement and Request.Task. The ticket's
+// contact is Request.Task["requestor"] when that is an e-mail address,
+// else Request.User["email"] (required then), unless Config.ContactEmail
+// says otherwise. Request.Password is never read.
 //
 // # Ticket states
 //
-// Intercom's ticket_state maps to restconn's TicketState as follows; change
-// it with Config.States or by editing Spec().Tickets.Status.States:
+// Intercom's ticket_state and open flag map to restconn's TicketState as
+// follows; change it with Config.States or by editing
+// Spec().Tickets.Status.States:
 //
 //	submitted, in_progress, waiting_on_customer  pending
 //	resolved                                     completed
+//	closed (open: false) but not resolved        rejected
+//
+// A teammate who closes a ticket without resolving it (or CancelTicket)
+// leaves ticket_state as it was and sets open to false: the preset matches
+// "closed/<ticket_state>" for such tickets, so they read rejected instead
+// of pending for ever. Config.States entries match the plain ticket_state
+// of open or resolved tickets only.
+//
+// Tickets fill ID (the API id), Number (ticket_id, the number the Inbox
+// shows), State, Status (ticket_state) and UpdatedAt (updated_at). URL
+// stays empty: the 2.11 description documents no link to a ticket in the
+// Inbox, and the preset does not guess one.
+//
+// # Comments, cancellation and assignment
+//
+// CommentTicket adds a note (message_type note, type admin) by
+// Config.AdminID with the text as body; Intercom renders notes as HTML, so
+// the text may use simple HTML. CancelTicket adds a note "Request
+// cancelled: <reason>" and then closes the ticket without resolving it
+// (PUT {"open": false}); the returned ticket, read from the PUT's answer,
+// reads rejected. The note comes first so that the reason is never lost:
+// a cancel whose close failed can be repeated (at worst the note appears
+// twice), while a ticket already closed is not written to again. Both
+// need Config.AdminID and change nothing without it. A ticket that is
+// already resolved is left alone (connector.ErrConflict), one that is
+// already closed is returned as it is.
+//
+// With Config.TeamAssigneeID or Config.AdminAssigneeID, a new ticket is
+// assigned right after it is filed (PUT /tickets/{id} with assignment;
+// the 2.11 create request has no assignee), by Config.AdminID when set.
+// An assignee that does not exist fails the operation with Intercom's 404
+// assignee_not_found after the ticket was filed: check the IDs with GET
+// /teams and GET /admins.
 //
 // # Errors and limits
 //
@@ -82,6 +136,10 @@ type Config struct {
 	TicketTypeID string // ticket type used for access requests
 	ContactEmail string // the contact the ticket is filed for (e.g. the requester); a template over the request is allowed
 
+	AdminID         string // the admin who writes notes (CommentTicket, CancelTicket) and assigns new tickets
+	TeamAssigneeID  string // the team new tickets are assigned to; optional
+	AdminAssigneeID string // the admin new tickets are assigned to; optional
+
 	// States overrides how Intercom ticket states map to restconn's:
 	// each entry replaces the mapping of one ticket_state.
 	States map[string]connector.TicketState
@@ -111,6 +169,11 @@ func New(cfg Config, opts ...connector.Option) (*connector.Engine, error) {
 	}
 	if cfg.TicketTypeID != "" {
 		params["ticketTypeID"] = cfg.TicketTypeID
+	}
+	for name, v := range map[string]string{"adminID": cfg.AdminID, "teamAssigneeID": cfg.TeamAssigneeID, "adminAssigneeID": cfg.AdminAssigneeID} {
+		if v = strings.TrimSpace(v); v != "" {
+			params[name] = v
+		}
 	}
 	spec := Spec()
 	if cfg.ContactEmail != "" {

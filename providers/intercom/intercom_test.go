@@ -230,7 +230,8 @@ func TestTicketStatus(t *testing.T) {
 		require.NoError(t, srv.SetTicketState(id, tt.state))
 		tk, err := e.TicketStatus(ctx, id)
 		require.NoError(t, err)
-		assert.Equal(t, connector.Ticket{ID: id, Number: res.Ticket.Number, State: tt.want, Status: tt.state}, tk)
+		stored, _ := srv.Ticket(id)
+		assert.Equal(t, connector.Ticket{ID: id, Number: res.Ticket.Number, State: tt.want, Status: tt.state, UpdatedAt: time.Unix(stored.UpdatedAt, 0).UTC()}, tk)
 	}
 	_, err = e.TicketStatus(ctx, "999999")
 	require.ErrorIs(t, err, connector.ErrNotFound)
@@ -334,8 +335,28 @@ func TestRequestsMatchOpenAPI(t *testing.T) {
 		_, err = e.TicketStatus(ctx, res.Ticket.ID)
 		require.NoError(t, err)
 	}
+	// The ticket's life: assignment on create, a note, a cancel; and an
+	// update with nothing to change.
+	full := newEngine(t, srv, intercom.Config{AdminID: accts[0].ID, TeamAssigneeID: "814866", AdminAssigneeID: accts[1].ID})
+	res, err := full.Provision(ctx, connector.Request{Op: connector.RemoveAccount, Account: map[string]any{"id": accts[1].ID}, User: map[string]any{"email": "x@example.com"}})
+	require.NoError(t, err)
+	require.NoError(t, full.CommentTicket(ctx, res.Ticket.ID, "Approved <b>today</b>."))
+	_, err = full.CancelTicket(ctx, res.Ticket.ID, "Withdrawn.")
+	require.NoError(t, err)
+	_, err = e.Provision(ctx, connector.Request{Op: connector.UpdateAccount, Account: map[string]any{"id": accts[0].ID, "away_mode_enabled": true}})
+	require.NoError(t, err)
 	reqs := srv.Requests()
 	require.GreaterOrEqual(t, len(reqs), 10)
+	kinds := map[string]bool{}
+	for _, r := range reqs {
+		kinds[r.Method+" "+strings.Join(strings.Split(r.Path, "/")[:2], "/")] = true
+		if strings.HasSuffix(r.Path, "/reply") {
+			kinds["POST reply"] = true
+		}
+	}
+	for _, k := range []string{"POST /tickets", "PUT /tickets", "POST reply", "GET /tickets", "PUT /admins"} {
+		assert.True(t, kinds[k], "no %s request was checked", k)
+	}
 	for _, r := range reqs {
 		hr := httptest.NewRequest(r.Method, "https://api.intercom.io"+r.Path+"?"+r.RawQuery, bytes.NewReader(r.Body))
 		hr.Header = r.Header.Clone()

@@ -11,6 +11,8 @@
 //	Connect         POST /Session {UserLogin, Password}: an agent session
 //	every request   POST /Ticket: a ticket that tells an agent what to do
 //	TicketStatus    GET /Ticket/{id}?SessionID=…
+//	CommentTicket   PATCH /Ticket/{id}: TicketUpdate with an article
+//	CancelTicket    PATCH /Ticket/{id}: TicketUpdate to Config.CancelState with an article
 //	ImportAccounts, ImportAccess
 //	                connector.ErrUnsupported (a help desk has no accounts to import)
 //
@@ -24,8 +26,23 @@
 // and the task (id, requestor, comments) as body. The password of
 // ChangePassword and CreateAccount is never written to the ticket: agents
 // set passwords through their own channel. Result.Ticket carries the
-// TicketID as ID, the TicketNumber as Number and the state pending; poll it
-// with TicketStatus.
+// TicketID as ID, the TicketNumber as Number, the state pending and the
+// agent interface's link as URL; poll it with TicketStatus, or wait for it
+// with connector.AwaitTicket.
+//
+// What each operation reads from the Request: every operation reads
+// Request.User, Request.Account, Request.Entitlement (for AddAccess and
+// RemoveAccess) and Request.Task only to write them into the ticket's
+// title and article, plus the customer user (below) and, when
+// Config.RequestIDField is set, Task["id"]. Request.Password is never
+// read. UpdateAccount files a ticket listing whatever Request.User and
+// Request.Account hold: an agent compares and changes what needs
+// changing, so an update is never Unchanged.
+//
+// Config.RequestIDField names a ticket dynamic field (a text field that
+// must exist in OTRS) that receives Request.Task["id"] on create, the way
+// the IGA products restconn replaces correlate tickets with requests; a
+// request without a task ID sets no field.
 //
 // # Customer user
 //
@@ -55,6 +72,33 @@
 //
 // Change the mapping by editing Spec().Tickets.Status.States; rules match
 // "<StateType>/<State>", and the first match wins.
+//
+// TicketStatus also fills Ticket.UpdatedAt from the ticket's Changed time
+// and Ticket.URL with the agent interface's link to the ticket,
+// <ScriptAlias>index.pl?Action=AgentTicketZoom;TicketID=<id>, the link
+// OTRS's own notifications send; the ScriptAlias is the directory of
+// nph-genericinterface.pl in Config.BaseURL. OTRS reports Changed as
+// "YYYY-MM-DD HH:MM:SS" in the system time zone (OTRSTimeZone) without an
+// offset; the preset reads it as UTC, which OTRS 6 and Znuny use unless
+// an administrator changed it (inferred from their configuration
+// defaults: check yours). For a system in another zone, replace
+// Spec().Tickets.Status.UpdatedAt or set it to "" (UpdatedAt then stays
+// zero).
+//
+// # Comments and cancellation
+//
+// CommentTicket adds an article to the ticket (TicketUpdate): channel
+// Internal, sender agent, visible for the customer as OTRS's own default
+// is, text/plain, the first line of the text (up to 100 characters) as
+// subject and the text as body. CancelTicket sets the ticket to
+// Config.CancelState ("closed unsuccessful" by default) and adds an article
+// "Request cancelled" whose body is the reason (or a sentence saying no
+// work is needed when there is none); the ticket then reads rejected. A
+// ticket that is already closed successfully is left alone (the engine
+// returns connector.ErrConflict) and one that is already rejected is
+// returned as it is. An unknown ticket is connector.ErrNotFound
+// (TicketUpdate.AccessDenied, which OTRS also answers for a ticket the
+// agent may not see).
 //
 // # Sessions and errors
 //
@@ -105,7 +149,19 @@ type Config struct {
 	State        string // state of new tickets, default "open"
 	Type         string // ticket type of new tickets; optional (needs Ticket::Type on)
 	CustomerUser string // customer user of new tickets; a template over the request is allowed; default the requester (see the package doc)
+
+	// CancelState is the state CancelTicket sets, default "closed
+	// unsuccessful". It must not be "closed successful" (that is how a
+	// ticket reads completed); any other state is read as rejected.
+	CancelState string
+	// RequestIDField is the name of a ticket dynamic field that receives
+	// Request.Task["id"] when a ticket is filed; empty: none.
+	RequestIDField string
 }
+
+// DefaultCancelState is the state CancelTicket sets unless
+// Config.CancelState says otherwise.
+const DefaultCancelState = "closed unsuccessful"
 
 //go:embed otrs.json
 var specJSON []byte
@@ -135,12 +191,22 @@ func New(cfg Config, opts ...connector.Option) (*connector.Engine, error) {
 		return nil, fmt.Errorf("otrs: Config.Password is required (the password of agent %q)", cfg.UserLogin)
 	}
 	params := map[string]any{"baseURL": base, "userLogin": cfg.UserLogin}
-	for name, v := range map[string]string{"queue": cfg.Queue, "priority": cfg.Priority, "state": cfg.State, "type": cfg.Type} {
+	for name, v := range map[string]string{"queue": cfg.Queue, "priority": cfg.Priority, "state": cfg.State, "type": cfg.Type,
+		"cancelState": cfg.CancelState, "requestIDField": cfg.RequestIDField} {
 		if v = strings.TrimSpace(v); v != "" {
 			params[name] = v
 		}
 	}
 	spec := Spec()
+	if cs := strings.TrimSpace(cfg.CancelState); cs != "" && cs != DefaultCancelState {
+		if cs == "closed successful" {
+			return nil, fmt.Errorf("otrs: Config.CancelState %q is how a ticket reads completed; choose a state that reads rejected, such as %q", cs, DefaultCancelState)
+		}
+		// Whatever its state type, a ticket in the cancel state reads
+		// rejected: this rule comes first, and the first match wins.
+		rule := connector.StateRule{Matches: "^[^/]*/" + regexp.QuoteMeta(cs) + "$", State: connector.TicketRejected}
+		spec.Tickets.Status.States = append([]connector.StateRule{rule}, spec.Tickets.Status.States...)
+	}
 	if cfg.CustomerUser != "" {
 		// The customer user is a template over the request, so it is
 		// placed in the spec itself rather than passed as a parameter.

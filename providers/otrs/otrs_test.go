@@ -48,6 +48,13 @@ func requests(srv *otrstest.Server, method, route string) []otrstest.Request {
 	return out
 }
 
+// zoomURL is where the agent interface of srv's OTRS shows a ticket:
+// index.pl, beside nph-genericinterface.pl.
+func zoomURL(srv *otrstest.Server, id string) string {
+	base, _, _ := strings.Cut(srv.URL, "nph-genericinterface.pl/")
+	return base + "index.pl?Action=AgentTicketZoom;TicketID=" + id
+}
+
 func jsonBody(t *testing.T, r otrstest.Request) map[string]any {
 	t.Helper()
 	var m map[string]any
@@ -120,7 +127,7 @@ func TestProvisionFilesTickets(t *testing.T) {
 			require.NotNil(t, res.Ticket)
 			tk, ok := srv.Ticket(res.Ticket.ID)
 			require.True(t, ok, "Result.Ticket.ID is the TicketID")
-			assert.Equal(t, connector.Ticket{ID: tk.TicketID, Number: tk.TicketNumber, State: connector.TicketPending}, *res.Ticket)
+			assert.Equal(t, connector.Ticket{ID: tk.TicketID, Number: tk.TicketNumber, State: connector.TicketPending, URL: zoomURL(srv, tk.TicketID)}, *res.Ticket)
 
 			// Every field the fake stored.
 			assert.Equal(t, tt.title, tk.Title)
@@ -293,7 +300,8 @@ func TestTicketStatusMapsEveryStateType(t *testing.T) {
 		require.NoError(t, srv.SetState(id, tt.state))
 		tk, err := e.TicketStatus(ctx, id)
 		require.NoError(t, err, tt.state)
-		assert.Equal(t, connector.Ticket{ID: id, Number: res.Ticket.Number, State: tt.want, Status: tt.state}, tk, tt.state)
+		stored, _ := srv.Ticket(id)
+		assert.Equal(t, connector.Ticket{ID: id, Number: res.Ticket.Number, State: tt.want, Status: tt.state, UpdatedAt: stored.Changed, URL: zoomURL(srv, id)}, tk, tt.state)
 	}
 
 	// GET carries the SessionID in the query (OTRS ignores GET bodies).
@@ -548,7 +556,7 @@ func TestNumericIDs(t *testing.T) {
 	tk, err := e.TicketStatus(ctx, "2")
 	require.NoError(t, err)
 	want, _ := srv.Ticket("2")
-	assert.Equal(t, connector.Ticket{ID: "2", Number: want.TicketNumber, State: connector.TicketRejected, Status: "closed unsuccessful"}, tk)
+	assert.Equal(t, connector.Ticket{ID: "2", Number: want.TicketNumber, State: connector.TicketRejected, Status: "closed unsuccessful", UpdatedAt: want.Changed, URL: zoomURL(srv, "2")}, tk)
 }
 
 func TestImportIsUnsupported(t *testing.T) {
@@ -716,6 +724,10 @@ func TestSecretsNeverLeak(t *testing.T) {
 	require.NoError(t, err)
 	_, err = e.Provision(ctx, connector.Request{Op: connector.ChangePassword, Account: map[string]any{"id": "u-1"}, Password: "N3w-Pa55word-Never-Filed"})
 	keep(err) // no customer user: a template error
+	// Comments and cancels carry the SessionID in their bodies too.
+	require.NoError(t, e.CommentTicket(ctx, ids[0], "Approved."))
+	_, err = e.CancelTicket(ctx, ids[1], "No longer needed.")
+	require.NoError(t, err)
 
 	sids := sessionIDs(t, srv)
 	require.Len(t, sids, 2, "one session, then one after the expiry")

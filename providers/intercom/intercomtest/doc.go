@@ -14,8 +14,8 @@
 // inbox seat, one without a job title), three teams whose members agree with
 // the admins' team_ids, two contacts and one Back-office ticket type, "Access
 // request" (id "1"). Options replace any part of the seed. Methods such as
-// Ticket, Requests and SetTicketState let a test inspect and change the state
-// behind the API.
+// Ticket, Requests, SetTicketState and CloseTicket let a test inspect and
+// change the state behind the API.
 //
 // # Endpoints
 //
@@ -30,6 +30,7 @@
 //	POST /tickets             200 with the ticket, in state submitted
 //	GET  /tickets/{id}        404 ticket_not_found "Ticket not found"
 //	PUT  /tickets/{id}        state, open, is_shared, snoozed_until, ticket_attributes, assignment
+//	POST /tickets/{id}/reply  a note, comment or quick_reply by an admin; a comment by a contact
 //	POST /tickets/search      ticket.list with total_count and cursor pages
 //
 // Field names, types, status codes and error bodies follow the official
@@ -80,6 +81,22 @@
 // must name an admin and assignment.assignee_id an admin, a team or "0"
 // (unassign); otherwise 404 assignee_not_found. Each change adds a ticket part.
 //
+// A ticket closed without being resolved (PUT with open: false, or
+// CloseTicket, as a teammate closing it in the Inbox) keeps its
+// ticket_state, so GET shows open: false with ticket_state submitted,
+// in_progress or waiting_on_customer.
+//
+// POST /tickets/{id}/reply takes message_type and type. An admin reply
+// (type admin) needs admin_id naming an admin (a string, or a number as in
+// the description's own example) and, for comment and note, a non-empty
+// body; quick_reply needs reply_options. A contact reply (type user,
+// message_type comment, one of intercom_user_id, user_id or email, and a
+// body) on a Back-office ticket gets 400 parameter_mismatch "User replies
+// are not allowed on Backoffice tickets", as documented. The answer is the
+// new ticket_part (part_type note, comment or quick_reply, with its body
+// and author); the ticket's parts list it with its body, and its
+// updated_at moves to the reply's created_at (default now).
+//
 // POST /tickets/search supports filters combined with AND and OR on id,
 // state (also accepted as ticket_state), ticket_type_id, category, title,
 // description, contact_ids, admin_assignee_id, team_assignee_id (strings: =,
@@ -107,6 +124,10 @@
 //   - 429 bodies: error.list with rate_limit_exceeded. No Retry-After header
 //     is sent; clients should use X-RateLimit-Reset.
 //   - An admin without an avatar shows Intercom's default avatar image.
+//   - POST /tickets/{id}/reply with an unknown ticket: 404 ticket_not_found;
+//     with an unknown admin or contact: 404 not_found "Resource Not Found"
+//     (the reply endpoint's documented 404). Replies change neither
+//     ticket_state nor open.
 //   - Resolving a ticket closes it and any other state reopens it; search
 //     accepts ticket_state besides the documented state; per_page above 150
 //     is lowered to 150; the part types open, close and snoozed, and an
@@ -114,7 +135,7 @@
 //
 // # Not modeled
 //
-// Other endpoints (contacts, conversations, companies, ticket replies and tags,
+// Other endpoints (contacts, conversations, companies, ticket tags,
 // creating or changing ticket types); OAuth and token scopes; regional hosts;
 // differences between API versions; the 25,000 per workspace limit and the
 // spreading of the limit over ten-second periods; validation of ticket

@@ -95,6 +95,25 @@ func TestConformsToOpenAPI(t *testing.T) {
 		{op: "PUT /tickets/{id}", method: "PUT", path: "/tickets/" + ticket, body: `{"open":false}`,
 			header: []string{"Authorization", wrongToken}, status: 401},
 		{op: "PUT /tickets/{id}", method: "PUT", path: "/tickets/" + ticket, status: 400, body: `{"state":"submitted"}`, badRequest: "state"},
+		{op: "PUT /tickets/{id}", method: "PUT", path: "/tickets/" + ticket, status: 200, body: `{"state":"in_progress"}`},
+		{op: "PUT /tickets/{id}", method: "PUT", path: "/tickets/" + ticket, status: 200, body: `{"open":false}`}, // closed, not resolved
+
+		{op: "POST /tickets/{id}/reply", method: "POST", path: "/tickets/" + ticket + "/reply", status: 200,
+			body: `{"message_type":"note","type":"admin","admin_id":"991267390","body":"Approved by the app owner."}`},
+		{op: "POST /tickets/{id}/reply", method: "POST", path: "/tickets/" + ticket + "/reply", status: 200,
+			body: `{"message_type":"comment","type":"admin","admin_id":"991267391","body":"<p>Done?</p>","created_at":1719590500}`},
+		{op: "POST /tickets/{id}/reply", method: "POST", path: "/tickets/" + ticket + "/reply", status: 200,
+			body: `{"message_type":"note","type":"admin","admin_id":991267390,"body":"as in the description's example"}`, badRequest: "admin_id"},
+		{op: "POST /tickets/{id}/reply", method: "POST", path: "/tickets/" + ticket + "/reply", status: 400,
+			body: `{"message_type":"note","type":"admin","body":"no admin"}`, badRequest: "admin_id"},
+		{op: "POST /tickets/{id}/reply", method: "POST", path: "/tickets/" + ticket + "/reply", status: 400,
+			body: `{"message_type":"comment","type":"user","intercom_user_id":"6650a1b2c3d4e5f607182930","body":"Thanks"}`},
+		{op: "POST /tickets/{id}/reply", method: "POST", path: "/tickets/" + ticket + "/reply", status: 404,
+			body: `{"message_type":"note","type":"admin","admin_id":"42","body":"unknown admin"}`},
+		{op: "POST /tickets/{id}/reply", method: "POST", path: "/tickets/1/reply", status: 404,
+			body: `{"message_type":"note","type":"admin","admin_id":"991267390","body":"unknown ticket"}`},
+		{op: "POST /tickets/{id}/reply", method: "POST", path: "/tickets/" + ticket + "/reply", status: 401,
+			body: `{"message_type":"note","type":"admin","admin_id":"991267390","body":"x"}`, header: []string{"Authorization", wrongToken}},
 
 		{op: "POST /tickets/search", method: "POST", path: "/tickets/search", status: 200,
 			body: `{"query":{"operator":"AND","value":[{"field":"created_at","operator":">","value":"1306054154"}]},"pagination":{"per_page":1}}`},
@@ -134,6 +153,7 @@ func TestConformsToOpenAPI(t *testing.T) {
 	for _, op := range []string{
 		"GET /me", "GET /admins", "GET /admins/{id}", "PUT /admins/{id}/away", "GET /teams", "GET /teams/{id}",
 		"GET /ticket_types", "GET /ticket_types/{id}", "POST /tickets", "GET /tickets/{id}", "PUT /tickets/{id}", "POST /tickets/search",
+		"POST /tickets/{id}/reply",
 	} {
 		if !ok[op] {
 			t.Errorf("no successful exchange checked for %s", op)

@@ -445,6 +445,8 @@ func (s *Server) route(c *call, now time.Time) (any, *apiError) {
 			return s.getTicket(p[1])
 		case c.method == http.MethodPut && len(p) == 2:
 			return s.updateTicket(p[1], c, now)
+		case c.method == http.MethodPost && len(p) == 3 && p[2] == "reply":
+			return s.replyTicket(p[1], c, now)
 		}
 	}
 	return nil, errNotFound

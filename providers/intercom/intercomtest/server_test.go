@@ -585,6 +585,66 @@ func TestTicketLifecycle(t *testing.T) {
 	}
 }
 
+func TestTicketReplies(t *testing.T) {
+	clk := newClock()
+	s := NewServer(WithClock(clk.Now))
+	defer s.Close()
+	r := do(t, s, "POST", "/tickets", `{"ticket_type_id":"1","contacts":[{"email":"ada@example.com"}]}`)
+	if r.status != 200 {
+		t.Fatalf("create: %d %s", r.status, r.raw)
+	}
+	id := r.body["id"].(string)
+
+	clk.Advance(time.Minute)
+	r = do(t, s, "POST", "/tickets/"+id+"/reply", `{"message_type":"note","type":"admin","admin_id":"991267391","body":"Approved.\nGo ahead."}`)
+	if r.status != 200 || r.body["type"] != "ticket_part" || r.body["part_type"] != "note" || r.body["body"] != "Approved.\nGo ahead." ||
+		r.body["created_at"] != float64(clk.Now().Unix()) {
+		t.Fatalf("note: %d %s", r.status, r.raw)
+	}
+	if a, _ := r.body["author"].(map[string]any); a["id"] != "991267391" || a["type"] != "admin" || a["email"] == "" {
+		t.Errorf("note author: %s", r.raw)
+	}
+	tk, _ := s.Ticket(id)
+	last := tk.Parts[len(tk.Parts)-1]
+	if last.PartType != "note" || last.Body != "Approved.\nGo ahead." || last.AuthorID != "991267391" || last.AuthorType != "admin" ||
+		tk.State != "submitted" || !tk.Open || tk.UpdatedAt != clk.Now().Unix() {
+		t.Errorf("after the note: %+v", tk)
+	}
+	got := do(t, s, "GET", "/tickets/"+id, "")
+	parts := got.body["ticket_parts"].(map[string]any)["ticket_parts"].([]any)
+	if p := parts[len(parts)-1].(map[string]any); p["body"] != "Approved.\nGo ahead." || parts[0].(map[string]any)["body"] != nil {
+		t.Errorf("parts in GET: %s", got.raw)
+	}
+
+	wantError(t, do(t, s, "POST", "/tickets/"+id+"/reply", `{"message_type":"note","type":"admin","body":"x"}`), 400, "parameter_not_found", "admin_id is a required parameter.")
+	wantError(t, do(t, s, "POST", "/tickets/"+id+"/reply", `{"message_type":"note","type":"admin","admin_id":"991267391"}`), 400, "parameter_not_found", "body is a required parameter.")
+	wantError(t, do(t, s, "POST", "/tickets/"+id+"/reply", `{"message_type":"shout","type":"admin","admin_id":"991267391","body":"x"}`), 400, "parameter_invalid", "")
+	wantError(t, do(t, s, "POST", "/tickets/"+id+"/reply", `{"message_type":"note","type":"admin","admin_id":"5","body":"x"}`), 404, "not_found", "Resource Not Found")
+	wantError(t, do(t, s, "POST", "/tickets/999/reply", `{"message_type":"note","type":"admin","admin_id":"991267391","body":"x"}`), 404, "ticket_not_found", "Ticket not found")
+	wantError(t, do(t, s, "POST", "/tickets/"+id+"/reply", `{"message_type":"comment","type":"user","email":"ada@example.com","body":"Thanks"}`),
+		400, "parameter_mismatch", "User replies are not allowed on Backoffice tickets")
+	if r := do(t, s, "POST", "/tickets/"+id+"/reply", `{"message_type":"comment","type":"admin","admin_id":991267391,"body":"a number, as in the description's example"}`); r.status != 200 {
+		t.Errorf("numeric admin_id: %s", r.raw)
+	}
+
+	// Closing without resolving: open false, the state kept.
+	clk.Advance(time.Minute)
+	if err := s.CloseTicket(id); err != nil {
+		t.Fatal(err)
+	}
+	got = do(t, s, "GET", "/tickets/"+id, "")
+	if got.body["open"] != false || got.body["ticket_state"] != "submitted" || got.body["updated_at"] != float64(clk.Now().Unix()) {
+		t.Errorf("closed: %s", got.raw)
+	}
+	tk, _ = s.Ticket(id)
+	if tk.Parts[len(tk.Parts)-1].PartType != "close" {
+		t.Errorf("no close part: %+v", tk.Parts)
+	}
+	if err := s.CloseTicket("999"); err == nil {
+		t.Error("CloseTicket accepted an unknown ticket")
+	}
+}
+
 func TestSnapshotsAreCopies(t *testing.T) {
 	s := NewServer()
 	defer s.Close()

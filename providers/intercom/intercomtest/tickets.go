@@ -35,10 +35,12 @@ type Ticket struct {
 // TicketPart is an event in a ticket's history.
 type TicketPart struct {
 	ID                  string
-	PartType            string // e.g. ticket_state_updated_by_admin, ticket_attribute_updated_by_admin, assignment
+	PartType            string // e.g. ticket_state_updated_by_admin, ticket_attribute_updated_by_admin, assignment, note, comment
 	TicketState         string // the ticket's state after the event
 	PreviousTicketState string // for state changes only
 	AuthorID            string
+	AuthorType          string // admin, bot or user
+	Body                string // the text of a note or comment reply
 	CreatedAt           int64
 }
 
@@ -68,6 +70,7 @@ type ticket struct {
 }
 
 type part struct {
+	body                string     // of replies; partJSON sends it
 	ID                  string     `json:"id"`
 	PartType            string     `json:"part_type"`
 	TicketState         string     `json:"ticket_state"`
@@ -144,6 +147,25 @@ func (s *Server) SetTicketState(id, state string) error {
 	return nil
 }
 
+// CloseTicket closes a ticket without resolving it, as a teammate does in
+// the Inbox: open becomes false, ticket_state stays what it was, and a
+// ticket part records the change.
+func (s *Server) CloseTicket(id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.ticket(id)
+	if t == nil {
+		return fmt.Errorf("intercomtest: no ticket with id %q", id)
+	}
+	now := s.now().Unix()
+	if t.open {
+		t.open, t.snoozedUntil = false, 0
+		s.addPart(t, "close", "", s.operator(), nil, now)
+	}
+	t.updatedAt = now
+	return nil
+}
+
 func (s *Server) setState(t *ticket, state string, now int64) {
 	previous := t.state
 	t.state = state
@@ -189,7 +211,8 @@ func (s *Server) snapshot(t *ticket) Ticket {
 	for _, p := range t.parts {
 		out.Parts = append(out.Parts, TicketPart{
 			ID: p.ID, PartType: p.PartType, TicketState: p.TicketState,
-			PreviousTicketState: p.PreviousTicketState, AuthorID: p.Author.ID, CreatedAt: p.CreatedAt,
+			PreviousTicketState: p.PreviousTicketState, AuthorID: p.Author.ID, AuthorType: p.Author.Type,
+			Body: p.body, CreatedAt: p.CreatedAt,
 		})
 	}
 	return out
@@ -271,8 +294,7 @@ func (s *Server) ticketJSON(t *ticket) ticketJSON {
 	out.TicketParts.Type = "ticket_part.list"
 	out.TicketParts.TicketParts = []partJSON{}
 	for _, p := range t.parts {
-		out.TicketParts.TicketParts = append(out.TicketParts.TicketParts,
-			partJSON{Type: "ticket_part", part: p, UpdatedAt: p.CreatedAt, Attachments: []any{}})
+		out.TicketParts.TicketParts = append(out.TicketParts.TicketParts, p.json())
 	}
 	out.TicketParts.TotalCount = len(t.parts)
 	if t.snoozedUntil != 0 {
@@ -280,6 +302,15 @@ func (s *Server) ticketJSON(t *ticket) ticketJSON {
 	}
 	out.LinkedObjects.Type = "list"
 	out.LinkedObjects.Data = []any{}
+	return out
+}
+
+// json is the part as the API sends it: events have a null body.
+func (p part) json() partJSON {
+	out := partJSON{Type: "ticket_part", part: p, UpdatedAt: p.CreatedAt, Attachments: []any{}}
+	if p.body != "" {
+		out.Body = &p.body
+	}
 	return out
 }
 
@@ -607,4 +638,132 @@ func (s *Server) assignment(raw any) (*Admin, *reference, *apiError) {
 		return by, &reference{Type: "team", ID: &assigneeID}, nil
 	}
 	return nil, nil, notFound
+}
+
+// replyTicket is POST /tickets/{id}/reply: a note, comment or quick reply
+// by an admin, or a comment by the ticket's contact. Replies change
+// neither the state nor open.
+func (s *Server) replyTicket(id string, c *call, now time.Time) (any, *apiError) {
+	t := s.ticket(id)
+	if t == nil {
+		return nil, errTicketNotFound()
+	}
+	m, err := decodeObject(c.body)
+	if err != nil {
+		return nil, err
+	}
+	messageType, ok, err := optString(m, "message_type")
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, missing("message_type")
+	}
+	typ, ok, err := optString(m, "type")
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, missing("type")
+	}
+	body, hasBody, err := optString(m, "body")
+	if err != nil {
+		return nil, err
+	}
+	at, hasAt, err := optInt(m, "created_at")
+	if err != nil {
+		return nil, err
+	}
+	if !hasAt {
+		at = now.Unix()
+	}
+
+	var by author
+	switch typ {
+	case "admin":
+		switch messageType {
+		case "comment", "note":
+			if !hasBody || strings.TrimSpace(body) == "" {
+				return nil, missing("body")
+			}
+		case "quick_reply":
+			if opts, _ := m["reply_options"].([]any); len(opts) == 0 {
+				return nil, missing("reply_options")
+			}
+		default:
+			return nil, invalid("message_type must be one of comment, note or quick_reply")
+		}
+		var adminID string
+		switch v := m["admin_id"].(type) {
+		case nil:
+			return nil, missing("admin_id")
+		case string:
+			adminID = v
+		case json.Number: // the description's own example sends a number
+			adminID = v.String()
+		default:
+			return nil, invalid("admin_id must be a string")
+		}
+		a := s.admin(adminID)
+		if a == nil {
+			return nil, errNotFound
+		}
+		by = adminAuthor(a)
+	case "user":
+		if messageType != "comment" {
+			return nil, invalid("message_type must be comment for a user reply")
+		}
+		if !hasBody || strings.TrimSpace(body) == "" {
+			return nil, missing("body")
+		}
+		if t.typ.Category == "Back-office" {
+			return nil, errorf(http.StatusBadRequest, "parameter_mismatch", "User replies are not allowed on Backoffice tickets")
+		}
+		var who *Contact
+		for _, k := range []string{"intercom_user_id", "user_id", "email"} {
+			v, present, err := optString(m, k)
+			if err != nil {
+				return nil, err
+			}
+			if !present {
+				continue
+			}
+			for i := range s.contacts {
+				cn := &s.contacts[i]
+				if k == "intercom_user_id" && cn.ID == v || k == "user_id" && cn.ExternalID == v || k == "email" && strings.EqualFold(cn.Email, v) {
+					who = cn
+				}
+			}
+			if who == nil {
+				return nil, errNotFound
+			}
+			break
+		}
+		if who == nil {
+			return nil, missing("intercom_user_id")
+		}
+		by = author{ID: who.ID, Type: "user", Email: who.Email}
+	default:
+		return nil, invalid("type must be admin or user")
+	}
+
+	s.lastPart++
+	p := part{ID: strconv.Itoa(s.lastPart), PartType: messageType, TicketState: t.state, CreatedAt: at, Author: by, body: body}
+	t.parts = append(t.parts, p)
+	t.updatedAt = max(t.updatedAt, at)
+	return replyJSON{Type: "ticket_part", ID: p.ID, PartType: p.PartType, Body: p.json().Body, CreatedAt: at, UpdatedAt: at,
+		Author: by, Attachments: []any{}}, nil
+}
+
+// replyJSON is the ticket_reply schema: the part a reply created.
+type replyJSON struct {
+	Type        string  `json:"type"`
+	ID          string  `json:"id"`
+	PartType    string  `json:"part_type"`
+	Body        *string `json:"body,omitempty"`
+	CreatedAt   int64   `json:"created_at"`
+	UpdatedAt   int64   `json:"updated_at"`
+	Author      author  `json:"author"`
+	Attachments []any   `json:"attachments"`
+	Redacted    bool    `json:"redacted"`
 }
