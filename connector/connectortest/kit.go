@@ -44,7 +44,7 @@ func Collect[T any](seq iter.Seq2[T, error]) ([]T, error) {
 // with nil Members, or a member listed twice.
 func MergeEntitlements(ents []connector.Entitlement) ([]connector.Entitlement, error) {
 	var out []connector.Entitlement
-	done := map[string]bool{}        // entitlements already merged
+	done := map[string]bool{}       // entitlements already merged
 	var members map[string]struct{} // the last entitlement's members
 	for i, e := range ents {
 		key := e.Type + "/" + e.ID
