@@ -36,8 +36,11 @@ func (broken) ImportAccounts(ctx context.Context, _ connector.ImportOptions) ite
 func (broken) ImportAccess(_ context.Context, opts connector.ImportOptions) iter.Seq2[connector.Entitlement, error] {
 	return func(yield func(connector.Entitlement, error) bool) {
 		// Two chunks of one group that repeat a member.
-		_ = yield(connector.Entitlement{Type: "group", ID: "g", Members: []string{"x"}}, nil) &&
-			yield(connector.Entitlement{Type: "group", ID: "g", Members: []string{"x"}}, nil)
+		for range 2 {
+			if !yield(connector.Entitlement{Type: "group", ID: "g", Members: []string{"x"}}, nil) {
+				return
+			}
+		}
 	}
 }
 
