@@ -145,7 +145,7 @@ func (a *memberAPI) linkPage(w http.ResponseWriter, r *http.Request, ids []strin
 }
 
 // memberEngine builds an engine for a spec whose $URL is the server's.
-func memberEngine(t *testing.T, srv *httptest.Server, spec string, opts ...connector.Option) *connector.Engine {
+func memberEngine(t testing.TB, srv *httptest.Server, spec string, opts ...connector.Option) *connector.Engine {
 	t.Helper()
 	s, err := connector.Parse([]byte(strings.ReplaceAll(spec, "$URL", srv.URL)))
 	require.NoError(t, err)
