@@ -10,6 +10,7 @@ This package holds only documentation. The code lives in:
 	binding              the variables templates see (documented), Field and Type for attribute mapping, Secret
 	providers/intercom   preset for Intercom 2.11 (teammates, teams, tickets), with intercomtest, a fake
 	providers/genesys    preset for Genesys Cloud SCIM (users, groups, roles), with genesystest
+	providers/okta       preset for Okta (users, groups and members, lifecycle, membership), with oktatest
 	providers/otrs       preset for OTRS/Znuny ticket fulfilment, with otrstest
 	examples/...         runnable programs; start with examples/quickstart
 
@@ -73,6 +74,20 @@ Breaking out of the loop stops all further HTTP calls. ImportOptions.Since
 asks for an incremental import; a spec without one answers
 connector.ErrUnsupported. ImportOptions.Types narrows ImportAccess to some
 entitlement types.
+
+A spec can list each group's members with a paged call of its own (Okta's
+GET /groups/{id}/users). Members then stream too: a group whose members fill
+more than one chunk (1000 by default) is yielded once per chunk, with the same
+type, ID, name and attributes; merge the yields by type and ID:
+
+	members := map[string][]string{} // "type/id" -> member IDs
+	for ent, err := range eng.ImportAccess(ctx, connector.ImportOptions{}) {
+		if err != nil {
+			return err
+		}
+		key := ent.Type + "/" + ent.ID
+		members[key] = append(members[key], ent.Members...)
+	}
 
 # Provisioning
 
@@ -142,7 +157,8 @@ test with errors.Is:
 
 # Rate limiting and retries
 
-429 responses wait as Retry-After or X-RateLimit-Reset ask, up to the spec's
+429 responses wait as Retry-After or X-RateLimit-Reset ask (or the reset
+header the spec names, such as Okta's X-Rate-Limit-Reset), up to the spec's
 maxWait; these waits do not use the retry budget. Transport errors, 502, 503
 and 504 are retried with exponential backoff and jitter, but a POST or PATCH
 only when it provably never reached the server or the spec marks the call
@@ -159,7 +175,7 @@ process environment or files.
 
 # Testing your service
 
-Each preset ships a fake server (intercomtest, genesystest, otrstest) that
+Each preset ships a fake server (intercomtest, genesystest, oktatest, otrstest) that
 behaves like the vendor: auth, error shapes, paging, rate limits. Point the
 preset at it with connector.WithHTTPClient(srv.Client()) and its URL, as
 examples/quickstart does, and test your service offline. A preset of your

@@ -18,10 +18,11 @@
 //	.responses    earlier responses of the chain by call name: .responses.<name>.body/.status/.headers
 //	.page         paging state of an import: number, cursor, offset, url
 //	.since        the start of an incremental import
-//	.now          the time the operation started (UTC)
+//	.now          the time the operation (or the import) started (UTC)
 //	.password     the password of CreateAccount/ChangePassword
 //	.op           the operation name, e.g. "createAccount"
 //	.record       the record being mapped or detailed during an import
+//	.detail       during an import, the bodies of a record's detail calls, by call name
 //	.item         the current element of a call repeated with forEach
 //	.index        its position in the list
 //	.response     the response a condition's value template is testing
@@ -43,6 +44,14 @@
 //
 //	{"path": "created_at", "type": "time", "layout": "unix"}
 //	{"path": "team_ids", "type": "list", "of": "string"}
+//	{"value": "{{ rfc3339 .now }}"}
+//
+// The last form, value instead of path, renders a template over .record
+// (the record being mapped), .detail (the responses of the record's
+// detail calls, by name), .params, .now (the time the import started, the
+// same for every record of one import) and .since; a template whose whole
+// text is one action keeps its value's type, which is then converted like
+// a path's value. Field templates do not see .secrets.
 //
 // Types are string, int, float, bool, time, list and raw; without a type the
 // value keeps its JSON type, with numbers as int64 or float64 (an integer

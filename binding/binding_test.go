@@ -44,3 +44,20 @@ func TestFieldJSON(t *testing.T) {
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"email":"email","created":{"path":"created_at","type":"time","layout":"unix"}}`, string(b))
 }
+
+func TestFieldValueJSON(t *testing.T) {
+	var fs map[string]Field
+	require.NoError(t, json.Unmarshal([]byte(`{"synced":{"value":"{{ rfc3339 .now }}","type":"time"},"both":{"path":"","value":"{{ .record }}"}}`), &fs))
+	assert.Equal(t, Field{Value: "{{ rfc3339 .now }}", Type: Time}, fs["synced"])
+	assert.Equal(t, Field{Value: "{{ .record }}"}, fs["both"])
+	b, err := json.Marshal(fs)
+	require.NoError(t, err)
+	// A value field leaves the path out, so that it reads back as itself.
+	assert.JSONEq(t, `{"synced":{"value":"{{ rfc3339 .now }}","type":"time"},"both":{"value":"{{ .record }}"}}`, string(b))
+	var back map[string]Field
+	require.NoError(t, json.Unmarshal(b, &back))
+	assert.Equal(t, fs, back)
+	b, err = json.Marshal(Field{Path: "a", Value: "{{ .record.a }}"})
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"path":"a","value":"{{ .record.a }}"}`, string(b), "both are kept, for the compiler to refuse")
+}

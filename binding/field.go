@@ -23,8 +23,15 @@ const (
 // Field maps one value of a record to an attribute. In JSON it is a path
 // string or an object with these keys. It is plain data: the engine
 // compiles it when it compiles the spec.
+//
+// A Field reads its value either at Path in the record or by rendering
+// Value, a template over the record and the import's variables (.record,
+// .detail, .params, .now, .since), for values the record alone does not
+// hold. Give one of the two; Type, Of, Layout and Default apply to
+// either.
 type Field struct {
 	Path    string `json:"path"`
+	Value   string `json:"value,omitempty"` // a template, instead of Path
 	Type    Type   `json:"type,omitempty"`
 	Of      Type   `json:"of,omitempty"`     // element type when Type is list
 	Layout  string `json:"layout,omitempty"` // time: a Go layout, "unix", "unixms"; default RFC 3339
@@ -42,11 +49,19 @@ func (f *Field) UnmarshalJSON(b []byte) error {
 	return json.Unmarshal(b, (*plain)(f))
 }
 
-// MarshalJSON writes the shorthand when only a path is set.
+// MarshalJSON writes the shorthand when only a path is set, and leaves
+// the path out of a field that renders Value.
 func (f Field) MarshalJSON() ([]byte, error) {
-	if f.Type == "" && f.Of == "" && f.Layout == "" && f.Default == nil {
+	if f.Value == "" && f.Type == "" && f.Of == "" && f.Layout == "" && f.Default == nil {
 		return json.Marshal(f.Path)
 	}
 	type plain Field
+	if f.Value != "" && f.Path == "" {
+		type valueOnly struct {
+			plain
+			Path string `json:"path,omitempty"`
+		}
+		return json.Marshal(valueOnly{plain: plain(f)})
+	}
 	return json.Marshal(plain(f))
 }

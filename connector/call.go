@@ -186,7 +186,7 @@ func (r *callRun) received(ctx context.Context, hr *httpx.Response) (_ *response
 	if !ok && e.retry.canRetry(ctx, r.retries, a) {
 		r.retries++
 		wait := e.retry.delay(r.retries)
-		if ra, ok := httpx.RetryAfter(resp.header, e.now()); ok && ra > wait {
+		if ra, ok := e.retry.headers.RetryAfter(resp.header, e.now()); ok && ra > wait {
 			wait = min(ra, e.retry.maxWait)
 		}
 		if err := e.pause(ctx, r.op, cc.name, wait, "retrying after HTTP "+strconv.Itoa(resp.status), nil); err != nil {
@@ -208,7 +208,7 @@ func (r *callRun) received(ctx context.Context, hr *httpx.Response) (_ *response
 // from the retry budget.
 func (r *callRun) rateLimited(ctx context.Context, resp *response) (_ *response, again bool, _ error) {
 	e := r.e
-	wait, ok := httpx.RetryAfter(resp.header, e.now())
+	wait, ok := e.retry.headers.RetryAfter(resp.header, e.now())
 	if !ok {
 		wait = e.retry.delay(r.waits + 1)
 	}

@@ -164,9 +164,15 @@ func (c *compiler) path(where, src string) *jsonpath.Path {
 	return p
 }
 
+// field compiles a Field; a value template is compiled as where.value.
 func (c *compiler) field(where string, f binding.Field) record.Field {
-	cf, err := record.CompileField(f)
+	cf, err := record.CompileFieldWith(f, func(name, src string) (*template.Template, error) {
+		return c.set.Compile(where+"."+name, src, template.Plain)
+	})
 	if err != nil {
+		if te, ok := err.(*template.Error); ok {
+			c.fail(te.Template, "bad template: %s", te.Msg)
+		}
 		c.fail(where, "%v", err)
 	}
 	return cf

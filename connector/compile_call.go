@@ -147,10 +147,7 @@ func (c *compiler) listCall(where string, k *ListCall, out *compiled) *compiledC
 	if k.Name != "" {
 		c.identifier(where+".name", k.Name)
 	}
-	cc.records = c.path(where+".records", k.Records)
-	if k.Paging != nil && k.Records == "" {
-		c.fail(where+".records", "missing: paged lists need the path of the records")
-	}
+	cc.records = c.path(where+".records", k.Records) // "": the body itself, paged or not
 	if k.Paging != nil {
 		pg := k.Paging
 		p, err := paging.New(paging.Config{Type: pg.Type, Path: pg.Path, Param: pg.Param, In: pg.In,

@@ -2,9 +2,11 @@ package connector
 
 import (
 	"maps"
+	"regexp"
 	"slices"
 	"time"
 
+	"github.com/restconn/restconn/internal/httpx"
 	"github.com/restconn/restconn/template"
 )
 
@@ -36,6 +38,11 @@ func (c *compiler) connection(out *compiled) {
 		if r.MaxBackoff > 0 && r.MinBackoff > r.MaxBackoff {
 			c.fail("connection.retry.minBackoff", "is greater than maxBackoff")
 		}
+		c.headerName("connection.retry.resetHeader", r.ResetHeader)
+		c.headerName("connection.retry.remainingHeader", r.RemainingHeader)
+		if !httpx.ValidResetFormat(r.ResetFormat) {
+			c.fail("connection.retry.resetFormat", "want unix, seconds, httpDate or auto, not %q", r.ResetFormat)
+		}
 	}
 	if rl := conn.RateLimit; rl != nil {
 		if rl.RequestsPerSecond <= 0 {
@@ -50,6 +57,16 @@ func (c *compiler) connection(out *compiled) {
 	}
 	out.errors = c.errorRules("connection.errors", conn.Errors)
 	out.failure = c.conds("connection.failure", conn.Failure)
+}
+
+// headerToken is an HTTP header name (RFC 9110 token).
+var headerToken = regexp.MustCompile("^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")
+
+// headerName checks an optional header name.
+func (c *compiler) headerName(where, name string) {
+	if name != "" && !headerToken.MatchString(name) {
+		c.fail(where, "%q is not a header name", name)
+	}
 }
 
 // auths compiles the auth blocks, picks the default and then compiles the

@@ -1,18 +1,21 @@
 package connector
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/restconn/restconn/binding"
 	"github.com/restconn/restconn/internal/record"
+	"github.com/restconn/restconn/template"
 )
 
-func (c *compiler) record(where string, id binding.Field, name *binding.Field, attrs map[string]binding.Field, detail *Call, detailRecord string, out *compiled) compiledRecord {
+func (c *compiler) record(where string, id binding.Field, name *binding.Field, attrs map[string]binding.Field, detail *Call, detailRecord string, details []*Call, out *compiled) compiledRecord {
 	r := compiledRecord{}
-	if id.Path == "" {
-		c.fail(where+".id", "missing: the path of the record's ID")
+	if id.Path == "" && id.Value == "" {
+		c.fail(where+".id", "missing: the path of the record's ID (or a value template)")
 	}
 	// IDs and names are text: a numeric ID keeps every digit.
 	if id.Type == binding.Auto {
@@ -27,8 +30,17 @@ func (c *compiler) record(where string, id binding.Field, name *binding.Field, a
 		n := c.field(where+".name", nf)
 		r.name = &n
 	}
-	m, err := record.Compile(attrs)
+	m, err := record.CompileWith(attrs, func(name, src string) (*template.Template, error) {
+		if strings.HasPrefix(name, "[") {
+			return c.set.Compile(where+".attributes"+name, src, template.Plain)
+		}
+		return c.set.Compile(where+".attributes."+name, src, template.Plain)
+	})
 	if err != nil {
+		var te *template.Error
+		if errors.As(err, &te) {
+			c.fail(te.Template, "bad template: %s", te.Msg)
+		}
 		c.fail(where+".attributes", "%v", err)
 	}
 	r.attrs = m
@@ -40,7 +52,54 @@ func (c *compiler) record(where string, id binding.Field, name *binding.Field, a
 	} else if detailRecord != "" {
 		c.fail(where+".detailRecord", "needs a detail call")
 	}
+	if detail != nil && len(details) > 0 {
+		c.fail(where+".details", "give detail (which replaces the record) or details (which add to it), not both")
+	}
+	r.details = c.details(where+".details", details, out)
+	r.vars = m.Templates() || r.id.IsTemplate() || r.name != nil && r.name.IsTemplate()
 	return r
+}
+
+// details compiles merged detail calls: each needs a unique name, under
+// which its response body is bound as .detail.<name>.
+func (c *compiler) details(where string, calls []*Call, out *compiled) []*compiledCall {
+	var cs []*compiledCall
+	names := map[string]int{}
+	for i, k := range calls {
+		p := fmt.Sprintf("%s[%d]", where, i)
+		if k == nil {
+			c.fail(p, "missing value")
+		}
+		if k.Name == "" {
+			c.fail(p+".name", "missing: a detail call's response is bound as .detail.<name>")
+		}
+		c.identifier(p+".name", k.Name)
+		if j, dup := names[k.Name]; dup {
+			c.fail(p+".name", "%q is already the name of detail call %d", k.Name, j)
+		}
+		names[k.Name] = i
+		cs = append(cs, c.call(p, k, out, "detail"))
+	}
+	return cs
+}
+
+// subList compiles a list call made per record of an import.
+func (c *compiler) subList(where string, s *SubList, out *compiled, defaultName string) *compiledSubList {
+	if s == nil {
+		c.fail(where, "missing value")
+	}
+	cc := c.listCall(where, &s.ListCall, out)
+	if s.Name == "" {
+		cc.name = defaultName
+	}
+	if s.ID.Path == "" && s.ID.Value == "" {
+		c.fail(where+".id", "missing: the path of the ID in each record (\"$\" when the record is the ID), or a value template")
+	}
+	id := s.ID
+	if id.Type == binding.Auto {
+		id.Type = binding.String
+	}
+	return &compiledSubList{call: cc, id: c.field(where+".id", id)}
 }
 
 func (c *compiler) sources(where string, ls []*ListCall, out *compiled) []*compiledCall {
@@ -67,7 +126,7 @@ func (c *compiler) accountImport(p string, a *AccountImport, out *compiled) *com
 		c.fail(p+".sources", "missing: at least one list call")
 	}
 	ca := &compiledAccounts{
-		compiledRecord: c.record(p, a.ID, a.Name, a.Attributes, a.Detail, a.DetailRecord, out),
+		compiledRecord: c.record(p, a.ID, a.Name, a.Attributes, a.Detail, a.DetailRecord, a.Details, out),
 		sources:        c.sources(p+".sources", a.Sources, out),
 		incremental:    c.sources(p+".incremental", a.Incremental, out),
 		unique:         a.Unique || len(a.Sources) > 1,
@@ -82,6 +141,13 @@ func (c *compiler) accountImport(p string, a *AccountImport, out *compiled) *com
 	for _, typ := range slices.Sorted(maps.Keys(a.Entitlements)) {
 		ca.ents = append(ca.ents, entPath{typ: typ, path: c.path(join(p+".entitlements", typ), a.Entitlements[typ])})
 	}
+	for _, typ := range slices.Sorted(maps.Keys(a.EntitlementsFrom)) {
+		where := join(p+".entitlementsFrom", typ)
+		if _, both := a.Entitlements[typ]; both {
+			c.fail(where, "type %q is also listed by import.accounts.entitlements: give one of the two", typ)
+		}
+		ca.entsFrom = append(ca.entsFrom, entFrom{typ: typ, sub: c.subList(where, a.EntitlementsFrom[typ], out, "entitlementsFrom")})
+	}
 	ca.threshold = c.threshold(p+".threshold", a.Threshold)
 	return ca
 }
@@ -91,25 +157,40 @@ func (c *compiler) entitlementImport(typ string, e *EntitlementImport, out *comp
 	if e == nil {
 		c.fail(p, "missing value")
 	}
-	ce := &compiledEnts{typ: typ, fromAccounts: e.FromAccounts}
+	ce := &compiledEnts{typ: typ, fromAccounts: e.FromAccounts, unique: e.Unique}
 	switch {
 	case e.FromAccounts && len(e.Sources) > 0:
 		c.fail(p, "give sources or fromAccounts, not both")
 	case e.FromAccounts:
 		if out.accounts == nil || !out.accounts.lists(typ) {
-			c.fail(p+".fromAccounts", "needs import.accounts.entitlements.%s", typ)
+			c.fail(p+".fromAccounts", "needs import.accounts.entitlements.%s or import.accounts.entitlementsFrom.%s", typ, typ)
 		}
-		if e.Detail != nil || len(e.Attributes) > 0 || e.Members != "" {
-			c.fail(p, "entitlements derived from accounts take no detail, attributes or members")
+		if e.Detail != nil || len(e.Details) > 0 || len(e.Attributes) > 0 || e.Members != "" || e.MembersFrom != nil || e.MembersChunk != 0 {
+			c.fail(p, "entitlements derived from accounts take no detail, details, attributes, members, membersFrom or membersChunk")
 		}
 	default:
 		if len(e.Sources) == 0 {
 			c.fail(p+".sources", "missing: at least one list call, or fromAccounts")
 		}
-		ce.compiledRecord = c.record(p, e.ID, e.Name, e.Attributes, e.Detail, e.DetailRecord, out)
+		ce.compiledRecord = c.record(p, e.ID, e.Name, e.Attributes, e.Detail, e.DetailRecord, e.Details, out)
 		ce.sources = c.sources(p+".sources", e.Sources, out)
+		if e.Members != "" && e.MembersFrom != nil {
+			c.fail(p+".membersFrom", "give members (a path in the record) or membersFrom (a call per record), not both")
+		}
 		if e.Members != "" {
 			ce.members = c.path(p+".members", e.Members)
+		}
+		if e.MembersFrom != nil {
+			ce.membersFrom = c.subList(p+".membersFrom", e.MembersFrom, out, "membersFrom")
+			ce.chunk = DefaultMembersChunk
+		}
+		switch {
+		case e.MembersChunk < 0:
+			c.fail(p+".membersChunk", "must not be negative")
+		case e.MembersChunk > 0 && e.MembersFrom == nil:
+			c.fail(p+".membersChunk", "needs membersFrom")
+		case e.MembersChunk > 0:
+			ce.chunk = e.MembersChunk
 		}
 	}
 	ce.threshold = c.threshold(p+".threshold", e.Threshold)

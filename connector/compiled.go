@@ -120,6 +120,15 @@ type compiledRecord struct {
 	attrs        *record.Mapper
 	detail       *compiledCall
 	detailRecord *jsonpath.Path
+	details      []*compiledCall // merged detail calls, bound as .detail.<name>
+	vars         bool            // some field renders a template: build its variables for each record
+}
+
+// compiledSubList is a list call made per record of an import (membersFrom,
+// entitlementsFrom) and where the related ID is in each of its records.
+type compiledSubList struct {
+	call *compiledCall
+	id   record.Field
 }
 
 type compiledAccounts struct {
@@ -128,7 +137,13 @@ type compiledAccounts struct {
 	unique               bool
 	active               *compiledActive
 	ents                 []entPath
+	entsFrom             []entFrom // by type, sorted
 	threshold            Threshold
+}
+
+type entFrom struct {
+	typ string
+	sub *compiledSubList
 }
 
 type entPath struct {
@@ -147,6 +162,9 @@ type compiledEnts struct {
 	sources      []*compiledCall
 	fromAccounts bool
 	members      *jsonpath.Path
+	membersFrom  *compiledSubList
+	chunk        int // members per yield with membersFrom
+	unique       bool
 	threshold    Threshold
 }
 
@@ -220,7 +238,8 @@ func usesName(l []namedTemplate, name string) bool {
 
 // lists reports whether accounts list entitlements of type typ.
 func (a *compiledAccounts) lists(typ string) bool {
-	return slices.ContainsFunc(a.ents, func(e entPath) bool { return e.typ == typ })
+	return slices.ContainsFunc(a.ents, func(e entPath) bool { return e.typ == typ }) ||
+		slices.ContainsFunc(a.entsFrom, func(e entFrom) bool { return e.typ == typ })
 }
 
 // state maps a status key through the rules; the first match wins.

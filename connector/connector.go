@@ -46,7 +46,9 @@ type Connector interface {
 	// further HTTP calls.
 	ImportAccounts(ctx context.Context, opts ImportOptions) iter.Seq2[Account, error]
 	// ImportAccess yields every entitlement of the requested types, with
-	// the same iteration rules as ImportAccounts.
+	// the same iteration rules as ImportAccounts. An entitlement with
+	// many members may be yielded several times, one chunk of members
+	// each (see Entitlement): callers merge by Type and ID.
 	ImportAccess(ctx context.Context, opts ImportOptions) iter.Seq2[Entitlement, error]
 	// Provision carries out one request.
 	Provision(ctx context.Context, req Request) (Result, error)
@@ -74,6 +76,16 @@ type Account struct {
 }
 
 // Entitlement is a group, role, team or other grantable access.
+//
+// Members may arrive in chunks. When the spec lists an entitlement's
+// members with a call of its own (membersFrom), a group of any size is
+// never held in memory whole: an entitlement whose members fill more than
+// one chunk (1000 by default, the spec's membersChunk) is yielded several
+// times, one right after another, with the same Type, ID, Name and
+// Attributes and the next chunk of Members each time. The union of the
+// chunks is the exact member list, with no ID twice. Callers merge the
+// yields by Type and ID (connectortest.MergeEntitlements does), or handle
+// each chunk as it comes.
 //
 // In JSON its fields are "type", "id", "name", "attributes" and "members";
 // the last two are left out when nil, so "members": [] (no members) and no

@@ -136,6 +136,31 @@ var fuzzSeedSpecs = map[string]string{
       {"path": "/groups/{{ .params.group | default \"1\" }}/members", "records": "$", "paging": {"type": "page", "start": 1, "total": "x"}}],
     "id": "id", "unique": true}}
 }`,
+	"sublists": `{
+  "name": "directory",
+  "params": {"version": {"default": "2.11"}},
+  "connection": {
+    "baseURL": "https://dir.example.com",
+    "retry": {"maxWait": "70s", "resetHeader": "X-Rate-Limit-Reset", "resetFormat": "unix", "remainingHeader": "X-Rate-Limit-Remaining"}
+  },
+  "import": {
+    "accounts": {
+      "sources": [{"path": "/users", "paging": {"type": "link"}}],
+      "details": [{"name": "roles", "path": "/users/{{ .record.id }}/roles"}],
+      "id": {"value": "{{ .record.id }}"},
+      "name": "login",
+      "attributes": {"version": {"value": "{{ .params.version }}"}, "synced": {"value": "{{ .now }}", "type": "time"},
+                     "roles": {"value": "{{ .detail.roles.data }}", "type": "list", "of": "string", "default": []}},
+      "entitlementsFrom": {"role": {"path": "/users/{{ .record.id }}/roles", "records": "data", "id": "$"}}
+    },
+    "entitlements": {
+      "group": {"unique": true, "sources": [{"path": "/groups", "paging": {"type": "link"}}], "id": "id",
+                "membersFrom": {"name": "members", "path": "/groups/{{ .record.id }}/users", "paging": {"type": "link"}, "id": {"path": "id", "type": "string"}},
+                "membersChunk": 500},
+      "role": {"fromAccounts": true}
+    }
+  }
+}`,
 }
 
 func TestSeedSpecsParse(t *testing.T) {

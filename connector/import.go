@@ -40,13 +40,14 @@ func (e *Engine) accounts(ctx context.Context, op Operation, opts ImportOptions)
 		if ca.unique {
 			seen = map[string]struct{}{}
 		}
+		run := e.newRun(op, opts.Since)
 		for _, src := range sources {
-			for rec, err := range e.records(ctx, op, src, opts.Since) {
+			for rec, err := range e.records(ctx, op, src, run.listVars(nil)) {
 				if err != nil {
 					yield(Account{}, err)
 					return
 				}
-				acct, err := e.mapAccount(ctx, op, ca, src, rec)
+				acct, err := e.mapAccount(ctx, run, ca, src, rec)
 				if err != nil {
 					yield(Account{}, err)
 					return
@@ -56,6 +57,12 @@ func (e *Engine) accounts(ctx context.Context, op Operation, opts ImportOptions)
 						continue
 					}
 					seen[acct.ID] = struct{}{}
+				}
+				if len(ca.entsFrom) > 0 {
+					if err := e.entitlementsFrom(ctx, run, ca, &acct, rec.v); err != nil {
+						yield(Account{}, err)
+						return
+					}
 				}
 				if !yield(acct, nil) {
 					return
@@ -104,21 +111,32 @@ func (e *Engine) ImportAccess(ctx context.Context, opts ImportOptions) iter.Seq2
 
 func (e *Engine) entitlements(ctx context.Context, op Operation, ce *compiledEnts) iter.Seq2[Entitlement, error] {
 	return func(yield func(Entitlement, error) bool) {
+		run := e.newRun(op, time.Time{})
+		var seen map[string]struct{}
+		if ce.unique {
+			seen = map[string]struct{}{}
+		}
 		for _, src := range ce.sources {
-			for rec, err := range e.records(ctx, op, src, time.Time{}) {
+			for rec, err := range e.records(ctx, op, src, run.listVars(nil)) {
 				if err != nil {
 					yield(Entitlement{}, err)
 					return
 				}
-				v, err := e.detail(ctx, op, &ce.compiledRecord, rec.v)
+				v, data, err := e.prepareRecord(ctx, run, &ce.compiledRecord, rec.v)
 				if err != nil {
 					yield(Entitlement{}, err)
 					return
 				}
-				id, name, attrs, err := ce.mapRecord(v)
+				id, name, attrs, err := ce.mapRecord(v, data)
 				if err != nil {
 					yield(Entitlement{}, e.recordError(op, src, rec, id, err))
 					return
+				}
+				if seen != nil {
+					if _, dup := seen[id]; dup {
+						continue
+					}
+					seen[id] = struct{}{}
 				}
 				ent := Entitlement{Type: ce.typ, ID: id, Name: name, Attributes: attrs}
 				if ce.members != nil {
@@ -126,6 +144,12 @@ func (e *Engine) entitlements(ctx context.Context, op Operation, ce *compiledEnt
 						yield(Entitlement{}, e.recordError(op, src, rec, id, fmt.Errorf("members: %w", err)))
 						return
 					}
+				}
+				if ce.membersFrom != nil {
+					if !e.memberChunks(ctx, run, ce, ent, rec.v, yield) {
+						return
+					}
+					continue
 				}
 				if !yield(ent, nil) {
 					return

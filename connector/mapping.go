@@ -10,12 +10,12 @@ import (
 
 // detail fetches the per-record detail, if the spec has one, and returns
 // the record to map.
-func (e *Engine) detail(ctx context.Context, op Operation, r *compiledRecord, rec any) (any, error) {
+func (e *Engine) detail(ctx context.Context, run *importRun, r *compiledRecord, rec any) (any, error) {
 	if r.detail == nil {
 		return rec, nil
 	}
-	in := e.baseVars()
-	in.Record = rec
+	op := run.op
+	in := run.listVars(rec)
 	in.Responses = map[string]any{}
 	resp, err := e.do(ctx, op, r.detail, in.Map(), e.red, nil)
 	if err != nil {
@@ -31,12 +31,13 @@ func (e *Engine) detail(ctx context.Context, op Operation, r *compiledRecord, re
 	return v, nil
 }
 
-func (e *Engine) mapAccount(ctx context.Context, op Operation, ca *compiledAccounts, src *compiledCall, rec pageRecord) (Account, error) {
-	v, err := e.detail(ctx, op, &ca.compiledRecord, rec.v)
+func (e *Engine) mapAccount(ctx context.Context, run *importRun, ca *compiledAccounts, src *compiledCall, rec pageRecord) (Account, error) {
+	op := run.op
+	v, data, err := e.prepareRecord(ctx, run, &ca.compiledRecord, rec.v)
 	if err != nil {
 		return Account{}, err
 	}
-	id, name, attrs, err := ca.mapRecord(v)
+	id, name, attrs, err := ca.mapRecord(v, data)
 	if err != nil {
 		return Account{}, e.recordError(op, src, rec, id, err)
 	}
@@ -60,9 +61,27 @@ func (e *Engine) mapAccount(ctx context.Context, op Operation, ca *compiledAccou
 	return acct, nil
 }
 
-// mapRecord maps a record to its ID, name and attributes.
-func (r *compiledRecord) mapRecord(v any) (id, name string, attrs map[string]any, err error) {
-	idv, ok, err := r.id.Value(v)
+// prepareRecord runs a record's detail calls: the one that replaces it
+// (detail) or the ones that add to it (details). It returns the record to
+// map and, when some field renders a template, the fields' variables.
+func (e *Engine) prepareRecord(ctx context.Context, run *importRun, r *compiledRecord, rec any) (v any, data map[string]any, err error) {
+	if v, err = e.detail(ctx, run, r, rec); err != nil {
+		return nil, nil, err
+	}
+	det, err := e.details(ctx, run, r, rec)
+	if err != nil {
+		return nil, nil, err
+	}
+	if r.vars {
+		data = run.recordVars(v, det)
+	}
+	return v, data, nil
+}
+
+// mapRecord maps a record to its ID, name and attributes; data holds the
+// variables of value fields (nil when there are none).
+func (r *compiledRecord) mapRecord(v any, data map[string]any) (id, name string, attrs map[string]any, err error) {
+	idv, ok, err := r.id.ValueWith(v, data)
 	if err != nil {
 		return "", "", nil, fmt.Errorf("id: %w", err)
 	}
@@ -70,11 +89,11 @@ func (r *compiledRecord) mapRecord(v any) (id, name string, attrs map[string]any
 		if s, err := record.ToString(idv); err == nil && s != "" {
 			id = s
 		} else {
-			return "", "", nil, fmt.Errorf("no ID at %q", r.id.Path)
+			return "", "", nil, fmt.Errorf("no ID at %s", r.id.Where())
 		}
 	}
 	if r.name != nil {
-		nv, ok, err := r.name.Value(v)
+		nv, ok, err := r.name.ValueWith(v, data)
 		if err != nil {
 			return id, "", nil, fmt.Errorf("name: %w", err)
 		}
@@ -83,7 +102,7 @@ func (r *compiledRecord) mapRecord(v any) (id, name string, attrs map[string]any
 		}
 	}
 	attrs = make(map[string]any, r.attrs.Len())
-	if err := r.attrs.Map(v, attrs); err != nil {
+	if err := r.attrs.MapWith(v, data, attrs); err != nil {
 		return id, name, nil, err
 	}
 	return id, name, attrs, nil

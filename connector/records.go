@@ -4,9 +4,9 @@ import (
 	"context"
 	"fmt"
 	"iter"
-	"time"
 
 	"github.com/restconn/restconn/internal/paging"
+	"github.com/restconn/restconn/internal/vars"
 )
 
 // pageRecord is one record of a page with its position, for error messages.
@@ -18,11 +18,12 @@ type pageRecord struct {
 
 // records walks every page of a list call and yields its records. Templates
 // are rendered once per page only when they read .page; the request is
-// otherwise rendered once and only its paging parameters change.
-func (e *Engine) records(ctx context.Context, op Operation, cc *compiledCall, since time.Time) iter.Seq2[pageRecord, error] {
+// otherwise rendered once and only its paging parameters change. in holds
+// the call's variables (.params, .secrets, .now, .since, and .record for
+// a sub-list).
+func (e *Engine) records(ctx context.Context, op Operation, cc *compiledCall, in vars.Vars) iter.Seq2[pageRecord, error] {
 	return func(yield func(pageRecord, error) bool) {
-		v := e.baseVars()
-		v.Since = since
+		v := in
 		v.Responses = map[string]any{}
 		data := v.Map()
 		var st *paging.State
@@ -83,8 +84,13 @@ func (e *Engine) pageRecords(op Operation, cc *compiledCall, resp *response, pag
 	case []any:
 		return l, nil
 	case map[string]any:
-		if cc.records.IsRoot() {
+		if cc.records.IsRoot() && cc.pager == nil {
 			return []any{l}, nil
+		}
+		if cc.records.IsRoot() {
+			// A paged list's body is a list, or holds one: an object here
+			// means the spec forgot where its records are.
+			return nil, &Error{Op: op, Call: cc.name, StatusCode: resp.status, Message: fmt.Sprintf("page %d: the body is an object, not a list of records: give records, the path of the list in each page", page)}
 		}
 	}
 	return nil, &Error{Op: op, Call: cc.name, StatusCode: resp.status, Message: fmt.Sprintf("page %d: records at %q are %s, not a list", page, cc.records.String(), jsonKind(v))}

@@ -62,8 +62,8 @@ func (e *Engine) render(cc *compiledCall, data map[string]any) (*rendered, error
 	if err := renderValues("query", cc.query, data, r.query, &r.sensitive); err != nil {
 		return nil, err
 	}
-	for _, l := range [][]namedTemplate{e.c.headers, cc.headers} {
-		if err := r.renderHeaders(l, data); err != nil {
+	for i, l := range [][]namedTemplate{e.c.headers, cc.headers} {
+		if err := r.renderHeaders(l, data, i == 1); err != nil {
 			return nil, err
 		}
 	}
@@ -125,14 +125,19 @@ func renderValues(what string, l []namedTemplate, data map[string]any, vals url.
 	return nil
 }
 
-// renderHeaders renders header templates into r.header.
-func (r *rendered) renderHeaders(l []namedTemplate, data map[string]any) error {
+// renderHeaders renders header templates into r.header. With drop (a
+// call's own headers), an omitted value removes the header of that name
+// (the connection's).
+func (r *rendered) renderHeaders(l []namedTemplate, data map[string]any, drop bool) error {
 	for _, nt := range l {
 		v, err := nt.t.Value(data)
 		if err != nil {
 			return err
 		}
 		if v == template.Omitted {
+			if drop {
+				r.header.Del(nt.name)
+			}
 			continue
 		}
 		s, err := text(v)

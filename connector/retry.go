@@ -30,8 +30,9 @@ type retrySettings struct {
 	maxAttempts int
 	minBackoff  time.Duration
 	maxBackoff  time.Duration
-	maxWait     time.Duration // the longest wait a 429 may ask for
-	maxWaits    int           // 429 waits per call
+	maxWait     time.Duration     // the longest wait a 429 may ask for
+	maxWaits    int               // 429 waits per call
+	headers     httpx.RateHeaders // where a 429 says how long to wait, and how many requests are left
 }
 
 func newRetrySettings(r *Retry, o options) retrySettings {
@@ -56,6 +57,7 @@ func newRetrySettings(r *Retry, o options) retrySettings {
 		s.maxBackoff = cmp.Or(time.Duration(r.MaxBackoff), DefaultMaxBackoff)
 		s.maxWait = cmp.Or(time.Duration(r.MaxWait), DefaultMaxWait)
 		s.maxWaits = cmp.Or(r.MaxWaits, DefaultMaxWaits)
+		s.headers = httpx.RateHeaders{Reset: r.ResetHeader, Format: r.ResetFormat, Remaining: r.RemainingHeader}
 	}
 	s.maxBackoff = max(s.maxBackoff, s.minBackoff)
 	return s

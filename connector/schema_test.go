@@ -2,8 +2,11 @@ package connector_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -18,6 +21,7 @@ import (
 
 	"github.com/restconn/restconn/binding"
 	"github.com/restconn/restconn/connector"
+	"github.com/restconn/restconn/connector/connectortest"
 	"github.com/restconn/restconn/internal/vars"
 	"github.com/restconn/restconn/template"
 )
@@ -44,6 +48,7 @@ var specTypes = []reflect.Type{
 	reflect.TypeOf(connector.Restart{}),
 	reflect.TypeOf(connector.Chain{}),
 	reflect.TypeOf(connector.ListCall{}),
+	reflect.TypeOf(connector.SubList{}),
 	reflect.TypeOf(connector.Paging{}),
 	reflect.TypeOf(connector.Import{}),
 	reflect.TypeOf(connector.AccountImport{}),
@@ -525,9 +530,98 @@ func TestSpecDocExamplesAreValid(t *testing.T) {
 			_, err := connector.Parse([]byte(b.text))
 			assert.NoError(t, err, "%s: the example spec does not parse", where)
 			assert.Empty(t, v.validate(schema, doc, "$"), "%s: the example spec does not match the schema", where)
+			continue
+		}
+		// Every other example is one object of a spec: Parse checks it
+		// inside the smallest spec that holds it.
+		if !assert.NotEmpty(t, b.schema, "%s: a JSON example that is neither a whole spec nor tagged <!-- schema: Name -->", where) {
+			continue
+		}
+		js, ok := docFragmentSpec(b.schema, b.text)
+		if assert.True(t, ok, "%s: no spec to check a %s example in: add one to docFragmentSpec", where, b.schema) {
+			_, err := connector.Parse([]byte(js))
+			assert.NoError(t, err, "%s: the %s example does not parse", where, b.schema)
 		}
 	}
 	assert.GreaterOrEqual(t, full, 2, "SPEC.md has a first spec and a complete example")
+}
+
+// docFragmentSpec places a SPEC.md example of one spec object, by its
+// schema definition, in the smallest spec that holds it.
+func docFragmentSpec(def, frag string) (string, bool) {
+	const list = `{"path": "/users"}`
+	var conn, rest string
+	switch def {
+	case "Auth":
+		conn = `, "auth": {"a": ` + frag + `}`
+	case "Retry":
+		conn = `, "retry": ` + frag
+	case "ListCall":
+		rest = `, "import": {"accounts": {"sources": [` + frag + `], "id": "id"}}`
+	case "AccountImport":
+		rest = `, "import": {"accounts": ` + frag + `}`
+	case "FieldMap":
+		rest = `, "import": {"accounts": {"sources": [` + list + `], "id": "id", "attributes": ` + frag + `}}`
+	case "EntitlementImport":
+		rest = `, "import": {"entitlements": {"group": ` + frag + `}}`
+	case "SubList":
+		rest = `, "import": {"entitlements": {"group": {"sources": [` + list + `], "id": "id", "membersFrom": ` + frag + `}}}`
+	case "ProvisionOp":
+		rest = `, "provision": {"updateAccount": ` + frag + `}`
+	case "TicketPoll":
+		rest = `, "tickets": {"status": ` + frag + `}`
+	case "Tickets":
+		// Examples of comment and cancel extend a helpdesk's polling
+		// example; give them a status block when they show none.
+		var m map[string]any
+		if json.Unmarshal([]byte(frag), &m) != nil {
+			return "", false
+		}
+		if _, ok := m["status"]; !ok {
+			m["status"] = map[string]any{"calls": []any{map[string]any{"path": "/t"}}, "status": "{{ .responses.call0.body.state }}", "states": []any{map[string]any{"matches": ".", "state": "open"}}}
+		}
+		b, _ := json.Marshal(m)
+		rest = `, "tickets": ` + string(b)
+	default:
+		return "", false
+	}
+	return `{"name": "doc", "connection": {"baseURL": "https://api.example.com"` + conn + `}` + rest + `}`, true
+}
+
+// TestSpecDocLinkExampleRuns runs SPEC.md's link-paging example, a list
+// whose pages are bare JSON arrays, against a server that pages so.
+func TestSpecDocLinkExampleRuns(t *testing.T) {
+	var frag string
+	for _, b := range docJSONBlocks(loadSpecDoc(t)) {
+		if b.schema == "ListCall" && strings.Contains(b.text, `"link"`) {
+			frag = b.text
+		}
+	}
+	require.NotEmpty(t, frag, "SPEC.md has a link paging example")
+	var srv *httptest.Server
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		assert.Equal(t, "100", r.URL.Query().Get("per_page"))
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Query().Get("page") == "" {
+			w.Header().Set("Link", "<"+srv.URL+"/users?per_page=100&page=2>; rel=\"next\"")
+			fmt.Fprint(w, `[{"id": 1}, {"id": 2}]`)
+			return
+		}
+		fmt.Fprint(w, `[{"id": 3}]`)
+	}))
+	defer srv.Close()
+	js, _ := docFragmentSpec("ListCall", frag)
+	spec, err := connector.Parse([]byte(strings.Replace(js, "https://api.example.com", srv.URL, 1)))
+	require.NoError(t, err)
+	e, err := connector.New(spec)
+	require.NoError(t, err)
+	accts, err := connectortest.Collect(e.ImportAccounts(context.Background(), connector.ImportOptions{}))
+	require.NoError(t, err)
+	var ids []string
+	for _, a := range accts {
+		ids = append(ids, a.ID)
+	}
+	assert.Equal(t, []string{"1", "2", "3"}, ids)
 }
 
 // TestSchemaAcceptsRealSpecs validates the specs of the engine's tests and
@@ -580,6 +674,15 @@ func TestSchemaRejectsInvalidSpecs(t *testing.T) {
 		`{"name":"t","connection":{"baseURL":"https://x","failure":[{"equals":"x"}]}}`,
 		`{"name":"t","connection":{"baseURL":"https://x"},"provision":{"removeAccount":{"ticket":{},"accountID":"x"}},"tickets":{"create":{"calls":[{"path":"/t"}],"id":"x"}}}`,
 		`{"name":"t","connection":{"baseURL":"https://x"},"tickets":{"create":{"calls":[{"path":"/t"}],"id":"x","key":"k"}}}`,
+		`{"name":"t","connection":{"baseURL":"https://x","retry":{"resetFormat":"ms"}}}`,
+		`{"name":"t","connection":{"baseURL":"https://x","retry":{"resetHeader":"X Reset"}}}`,
+		`{"name":"t","connection":{"baseURL":"https://x"},"import":{"accounts":{"sources":[{"path":"/u"}],"id":{"path":"id","value":"{{ .record.id }}"}}}}`,
+		`{"name":"t","connection":{"baseURL":"https://x"},"import":{"accounts":{"sources":[{"path":"/u"}],"id":"id","detail":{"path":"/d"},"details":[{"name":"d","path":"/d"}]}}}`,
+		`{"name":"t","connection":{"baseURL":"https://x"},"import":{"accounts":{"sources":[{"path":"/u"}],"id":"id","details":[{"path":"/d"}]}}}`,
+		`{"name":"t","connection":{"baseURL":"https://x"},"import":{"entitlements":{"g":{"sources":[{"path":"/g"}],"id":"id","members":"m","membersFrom":{"path":"/m","id":"id"}}}}}`,
+		`{"name":"t","connection":{"baseURL":"https://x"},"import":{"entitlements":{"g":{"sources":[{"path":"/g"}],"id":"id","membersChunk":10}}}}`,
+		`{"name":"t","connection":{"baseURL":"https://x"},"import":{"entitlements":{"g":{"sources":[{"path":"/g"}],"id":"id","membersFrom":{"path":"/m"}}}}}`,
+		`{"name":"t","connection":{"baseURL":"https://x"},"import":{"accounts":{"sources":[{"path":"/u"}],"id":"id","entitlementsFrom":{"g":{"path":"/m","id":"id","forEach":"x"}}}}}`,
 	} {
 		_, err := connector.Parse([]byte(js))
 		assert.Error(t, err, "Parse accepts %s", js)

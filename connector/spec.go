@@ -66,6 +66,14 @@ type Retry struct {
 	MaxBackoff  Duration `json:"maxBackoff,omitempty"`
 	MaxWait     Duration `json:"maxWait,omitempty"`
 	MaxWaits    int      `json:"maxWaits,omitempty"`
+
+	// The headers a 429 is read from (see SPEC.md): ResetHeader carries
+	// when the server accepts requests again, in ResetFormat ("unix",
+	// "seconds", "httpDate" or "auto", the default); RemainingHeader the
+	// requests left in the window (default X-RateLimit-Remaining).
+	ResetHeader     string `json:"resetHeader,omitempty"`
+	ResetFormat     string `json:"resetFormat,omitempty"`
+	RemainingHeader string `json:"remainingHeader,omitempty"`
 }
 
 // RateLimit is a client-side request rate.
@@ -210,6 +218,16 @@ type Paging struct {
 	MaxPages  int    `json:"maxPages,omitempty"`
 }
 
+// SubList is a paged list call made once per record of an import, whose
+// records each name one related ID: the members of an entitlement
+// (membersFrom), or the entitlements of an account (entitlementsFrom). Its
+// templates see the parent record as .record; ID reads the related ID in
+// each of its own records.
+type SubList struct {
+	ListCall
+	ID binding.Field `json:"id"`
+}
+
 // Import describes the import of accounts and entitlements.
 type Import struct {
 	Accounts     *AccountImport                `json:"accounts,omitempty"`
@@ -222,13 +240,17 @@ type AccountImport struct {
 	Incremental  []*ListCall              `json:"incremental,omitempty"`
 	Detail       *Call                    `json:"detail,omitempty"`
 	DetailRecord string                   `json:"detailRecord,omitempty"`
+	Details      []*Call                  `json:"details,omitempty"` // named calls per record, bound as .detail.<name>; the record is kept
 	Unique       bool                     `json:"unique,omitempty"`
 	ID           binding.Field            `json:"id"`
 	Name         *binding.Field           `json:"name,omitempty"`
 	Active       *ActiveRule              `json:"active,omitempty"`
 	Attributes   map[string]binding.Field `json:"attributes,omitempty"`
 	Entitlements map[string]string        `json:"entitlements,omitempty"`
-	Threshold    *Threshold               `json:"threshold,omitempty"` // default removal limits of ReconcileAccounts
+	// EntitlementsFrom lists an account's entitlements of a type with a
+	// call per account, e.g. GET /users/{id}/groups.
+	EntitlementsFrom map[string]*SubList `json:"entitlementsFrom,omitempty"`
+	Threshold        *Threshold          `json:"threshold,omitempty"` // default removal limits of ReconcileAccounts
 }
 
 // ActiveRule decides whether an account is active. Without conditions the value
@@ -249,11 +271,18 @@ type EntitlementImport struct {
 	FromAccounts bool                     `json:"fromAccounts,omitempty"`
 	Detail       *Call                    `json:"detail,omitempty"`
 	DetailRecord string                   `json:"detailRecord,omitempty"`
+	Details      []*Call                  `json:"details,omitempty"` // named calls per record, bound as .detail.<name>; the record is kept
+	Unique       bool                     `json:"unique,omitempty"`
 	ID           binding.Field            `json:"id"`
 	Name         *binding.Field           `json:"name,omitempty"`
 	Attributes   map[string]binding.Field `json:"attributes,omitempty"`
 	Members      string                   `json:"members,omitempty"`
-	Threshold    *Threshold               `json:"threshold,omitempty"` // default removal limits of ReconcileAccess for this type
+	// MembersFrom lists each entitlement's members with a paged call per
+	// entitlement, e.g. GET /groups/{id}/users; they arrive in chunks of
+	// MembersChunk (default DefaultMembersChunk).
+	MembersFrom  *SubList   `json:"membersFrom,omitempty"`
+	MembersChunk int        `json:"membersChunk,omitempty"`
+	Threshold    *Threshold `json:"threshold,omitempty"` // default removal limits of ReconcileAccess for this type
 }
 
 // ProvisionOp is how one provisioning operation is carried out: a chain of

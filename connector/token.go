@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/restconn/restconn/internal/httpx"
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 )
@@ -151,7 +150,7 @@ func (e *Engine) tokenFailure(out *Error, err error, spent *tokenBudget) (*token
 	switch status := out.StatusCode; {
 	case status == http.StatusTooManyRequests:
 		out.Err = ErrRateLimited
-		wait, ok := httpx.RetryAfter(header, e.now())
+		wait, ok := e.retry.headers.RetryAfter(header, e.now())
 		if !ok {
 			wait = e.retry.delay(spent.waits + 1)
 		}

@@ -17,7 +17,10 @@
 //	}
 //
 // The suite checks that Connect succeeds; that imports yield accounts with
-// non-empty, unique IDs and entitlements unique per type, the same records on
+// non-empty, unique IDs and entitlements unique per type (an entitlement
+// whose members come in chunks may be yielded several times in a row: the
+// suite merges the chunks as MergeEntitlements does, and checks that they
+// agree and repeat no member), the same records on
 // a second run, only the requested types, and ErrUnsupported for unknown
 // ones; that breaking out of an import ends it cleanly; that a cancelled
 // context fails with context.Canceled; that every error is a
@@ -28,7 +31,8 @@
 // # Test kit
 //
 // Beside the suite, the package has what the tests of a preset need again
-// and again: Collect drains an import into a slice, LeakCheck gathers an
+// and again: Collect drains an import into a slice, MergeEntitlements joins
+// the chunks of an entitlement yielded several times, LeakCheck gathers an
 // engine's logs, traces and errors and fails the test when a secret shows
 // up in any of them, and CheckSpecCopy proves that a Spec function hands
 // out deep copies.
@@ -161,17 +165,14 @@ func Run(t *testing.T, newConnector func(t *testing.T) connector.Connector, opts
 		if err != nil {
 			t.Fatalf("ImportAccess: %v", err)
 		}
-		seen := map[string]bool{}
+		if all, err = MergeEntitlements(all); err != nil {
+			t.Errorf("ImportAccess: %v", err)
+		}
 		var types []string
 		for _, e := range all {
-			key := e.Type + "/" + e.ID
 			if e.Type == "" || e.ID == "" {
 				t.Errorf("entitlement %+v lacks a type or ID", e)
 			}
-			if seen[key] {
-				t.Errorf("entitlement %s yielded twice", key)
-			}
-			seen[key] = true
 			if !slices.Contains(types, e.Type) {
 				types = append(types, e.Type)
 			}

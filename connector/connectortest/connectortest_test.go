@@ -17,7 +17,8 @@ import (
 
 // broken breaks the Connector contract on purpose: a duplicate account ID,
 // nil attributes, cancellation ignored, a plain error for an unknown
-// operation, entitlements of the wrong type.
+// operation, entitlements of the wrong type, chunks of members that repeat
+// a member.
 type broken struct{}
 
 func (broken) Connect(context.Context) error { return nil }
@@ -34,7 +35,12 @@ func (broken) ImportAccounts(ctx context.Context, _ connector.ImportOptions) ite
 
 func (broken) ImportAccess(_ context.Context, opts connector.ImportOptions) iter.Seq2[connector.Entitlement, error] {
 	return func(yield func(connector.Entitlement, error) bool) {
-		yield(connector.Entitlement{Type: "group", ID: "g"}, nil)
+		// Two chunks of one group that repeat a member.
+		for range 2 {
+			if !yield(connector.Entitlement{Type: "group", ID: "g", Members: []string{"x"}}, nil) {
+				return
+			}
+		}
 	}
 }
 
@@ -68,6 +74,7 @@ func TestSuiteCatchesBrokenConnector(t *testing.T) {
 		`Attributes is nil`,
 		`want exactly one error matching context.Canceled`,
 		`ImportAccess of an unknown type`,
+		`entitlement group/g lists member "x" twice`,
 		`Provision of an unknown operation`,
 	} {
 		assert.Contains(t, string(out), want)
@@ -123,4 +130,93 @@ func TestCollect(t *testing.T) {
 	got, err := connectortest.Collect(seq)
 	assert.Equal(t, []int{1, 2}, got)
 	assert.ErrorIs(t, err, assert.AnError)
+}
+
+func TestMergeEntitlements(t *testing.T) {
+	g := func(id string, members ...string) connector.Entitlement {
+		return connector.Entitlement{Type: "group", ID: id, Name: "G" + id, Attributes: map[string]any{"k": id}, Members: members}
+	}
+	tests := []struct {
+		name string
+		in   []connector.Entitlement
+		want []connector.Entitlement
+		err  string
+	}{
+		{name: "chunks merge", in: []connector.Entitlement{g("1", "a", "b"), g("1", "c"), g("2"), g("3", "a")},
+			want: []connector.Entitlement{g("1", "a", "b", "c"), g("2"), g("3", "a")}},
+		{name: "same ID, other type", in: []connector.Entitlement{g("1", "a"), {Type: "role", ID: "1", Members: []string{"a"}}},
+			want: []connector.Entitlement{g("1", "a"), {Type: "role", ID: "1", Members: []string{"a"}}}},
+		{name: "empty", in: nil, want: nil},
+		{name: "not consecutive", in: []connector.Entitlement{g("1", "a"), g("2", "b"), g("1", "c")}, err: "not in consecutive chunks"},
+		{name: "member repeated across chunks", in: []connector.Entitlement{g("1", "a", "b"), g("1", "b")}, err: `lists member "b" twice`},
+		{name: "member repeated in a chunk", in: []connector.Entitlement{g("1", "a", "a")}, err: `lists member "a" twice`},
+		{name: "chunks disagree", in: []connector.Entitlement{g("1", "a"), {Type: "group", ID: "1", Name: "other", Attributes: map[string]any{"k": "1"}, Members: []string{"b"}}},
+			err: "disagree on name or attributes"},
+		{name: "a repeat without members", in: []connector.Entitlement{{Type: "group", ID: "1"}, {Type: "group", ID: "1"}}, err: "not as chunks of members"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := connectortest.MergeEntitlements(tt.in)
+			if tt.err != "" {
+				assert.ErrorContains(t, err, tt.err)
+				return
+			}
+			assert.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+		})
+	}
+	in := []connector.Entitlement{g("1", "a"), g("1", "b")}
+	got, err := connectortest.MergeEntitlements(in)
+	assert.NoError(t, err)
+	assert.Equal(t, []string{"a"}, in[0].Members, "the input is not changed")
+	assert.Equal(t, []string{"a", "b"}, got[0].Members)
+}
+
+// chunked is a well-behaved connector whose group "big" comes in three
+// chunks of members.
+type chunked struct{ broken }
+
+func (chunked) ImportAccounts(ctx context.Context, _ connector.ImportOptions) iter.Seq2[connector.Account, error] {
+	return func(yield func(connector.Account, error) bool) {
+		if err := ctx.Err(); err != nil {
+			yield(connector.Account{}, &connector.Error{Message: "canceled", Err: err})
+			return
+		}
+		for _, id := range []string{"a", "b", "c", "d", "e"} {
+			ents := []string{"big"}
+			if id == "e" {
+				ents = []string{}
+			}
+			if !yield(connector.Account{ID: id, Attributes: map[string]any{}, Entitlements: map[string][]string{"group": ents}}, nil) {
+				return
+			}
+		}
+	}
+}
+
+func (chunked) ImportAccess(_ context.Context, opts connector.ImportOptions) iter.Seq2[connector.Entitlement, error] {
+	return func(yield func(connector.Entitlement, error) bool) {
+		for _, typ := range opts.Types {
+			if typ != "group" {
+				yield(connector.Entitlement{}, &connector.Error{Message: "unknown type", Err: connector.ErrUnsupported})
+				return
+			}
+		}
+		for _, chunk := range [][]string{{"a", "b"}, {"c"}, {"d"}} {
+			if !yield(connector.Entitlement{Type: "group", ID: "big", Name: "Big", Attributes: map[string]any{}, Members: chunk}, nil) {
+				return
+			}
+		}
+		yield(connector.Entitlement{Type: "group", ID: "empty", Name: "Empty", Attributes: map[string]any{}, Members: []string{}}, nil)
+	}
+}
+
+func (chunked) Provision(context.Context, connector.Request) (connector.Result, error) {
+	return connector.Result{}, &connector.Error{Message: "unknown operation", Err: connector.ErrUnsupported}
+}
+
+// TestSuiteAcceptsChunkedEntitlements: an entitlement yielded in chunks of
+// members is one entitlement to the suite, membership check included.
+func TestSuiteAcceptsChunkedEntitlements(t *testing.T) {
+	connectortest.Run(t, func(*testing.T) connector.Connector { return chunked{} }, connectortest.CheckMembership())
 }

@@ -8,6 +8,8 @@ import (
 	"io"
 	"iter"
 	"log/slog"
+	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -26,6 +28,58 @@ func Collect[T any](seq iter.Seq2[T, error]) ([]T, error) {
 			return out, err
 		}
 		out = append(out, v)
+	}
+	return out, nil
+}
+
+// MergeEntitlements joins the chunks of entitlements an import yields
+// several times (an entitlement whose members arrive in chunks: the same
+// Type and ID each time, see connector.Entitlement) into one entitlement
+// each, in the order of first appearance, with the members in the order
+// received. The result shares no Members slice with ents.
+//
+// It fails when the chunks break the contract: a chunk that does not
+// follow the one before it (the same Type and ID yielded again after
+// another entitlement), chunks that differ in Name or Attributes, a chunk
+// with nil Members, or a member listed twice.
+func MergeEntitlements(ents []connector.Entitlement) ([]connector.Entitlement, error) {
+	var out []connector.Entitlement
+	done := map[string]bool{}       // entitlements already merged
+	var members map[string]struct{} // the last entitlement's members
+	for i, e := range ents {
+		key := e.Type + "/" + e.ID
+		if n := len(out); n > 0 && out[n-1].Type == e.Type && out[n-1].ID == e.ID {
+			last := &out[n-1]
+			switch {
+			case last.Members == nil || e.Members == nil:
+				return nil, fmt.Errorf("entitlement %s yielded twice (entitlement %d), not as chunks of members", key, i)
+			case last.Name != e.Name || !reflect.DeepEqual(last.Attributes, e.Attributes):
+				return nil, fmt.Errorf("the chunks of entitlement %s disagree on name or attributes (entitlement %d)", key, i)
+			}
+			for _, m := range e.Members {
+				if _, dup := members[m]; dup {
+					return nil, fmt.Errorf("entitlement %s lists member %q twice (entitlement %d)", key, m, i)
+				}
+				members[m] = struct{}{}
+				last.Members = append(last.Members, m)
+			}
+			continue
+		}
+		if done[key] {
+			return nil, fmt.Errorf("entitlement %s yielded twice (entitlement %d), not in consecutive chunks", key, i)
+		}
+		done[key] = true
+		members = make(map[string]struct{}, len(e.Members))
+		for _, m := range e.Members {
+			if _, dup := members[m]; dup {
+				return nil, fmt.Errorf("entitlement %s lists member %q twice (entitlement %d)", key, m, i)
+			}
+			members[m] = struct{}{}
+		}
+		if e.Members != nil {
+			e.Members = slices.Clone(e.Members)
+		}
+		out = append(out, e)
 	}
 	return out, nil
 }

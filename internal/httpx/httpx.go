@@ -5,6 +5,7 @@
 package httpx
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -163,7 +164,50 @@ func IsDialError(err error) bool {
 // Retry-After (delay seconds or an HTTP date) or, failing that,
 // X-RateLimit-Reset (a Unix time in seconds; values under 10^9 are taken as a
 // delay in seconds, as some APIs send). ok is false when neither is usable.
+// It is RateHeaders{}.RetryAfter.
 func RetryAfter(h http.Header, now time.Time) (d time.Duration, ok bool) {
+	return RateHeaders{}.RetryAfter(h, now)
+}
+
+// Default rate-limit header names.
+const (
+	DefaultResetHeader     = "X-RateLimit-Reset"
+	DefaultRemainingHeader = "X-RateLimit-Remaining"
+)
+
+// Reset formats: how RateHeaders.Reset is read.
+const (
+	ResetAuto     = "auto"     // a number under 10^9 is seconds to wait, a larger one a Unix time; else an HTTP date
+	ResetUnix     = "unix"     // Unix seconds when the window resets
+	ResetSeconds  = "seconds"  // seconds to wait
+	ResetHTTPDate = "httpDate" // an HTTP date when the window resets
+)
+
+// RateHeaders names the response headers a server uses to say when it
+// accepts requests again and how many it has left: APIs disagree
+// (X-RateLimit-Reset, X-Rate-Limit-Reset, RateLimit-Reset, in Unix time or
+// in seconds). The zero value reads the common defaults.
+type RateHeaders struct {
+	Reset     string // the reset time; "" means DefaultResetHeader
+	Format    string // how Reset is written: ResetUnix, ResetSeconds, ResetHTTPDate or ResetAuto ("")
+	Remaining string // requests left in the window; "" means DefaultRemainingHeader
+}
+
+// ValidResetFormat reports whether f is a reset format ("" is ResetAuto).
+func ValidResetFormat(f string) bool {
+	switch f {
+	case "", ResetAuto, ResetUnix, ResetSeconds, ResetHTTPDate:
+		return true
+	}
+	return false
+}
+
+// RetryAfter returns how long the server asks the client to wait: from
+// Retry-After (delay seconds or an HTTP date), which every server may send,
+// or else from the reset header in its format. A Unix reset time is waited
+// for one second past, as it is rounded to the second. ok is false when
+// neither header is usable.
+func (r RateHeaders) RetryAfter(h http.Header, now time.Time) (d time.Duration, ok bool) {
 	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
 		if n, err := strconv.ParseFloat(v, 64); err == nil && n >= 0 {
 			return seconds(n), true
@@ -172,15 +216,41 @@ func RetryAfter(h http.Header, now time.Time) (d time.Duration, ok bool) {
 			return clampZero(t.Sub(now)), true
 		}
 	}
-	if v := strings.TrimSpace(h.Get("X-RateLimit-Reset")); v != "" {
-		if n, err := strconv.ParseFloat(v, 64); err == nil && n >= 0 {
-			if n < 1e9 {
-				return seconds(n), true
-			}
-			return clampZero(time.Unix(int64(n), 0).Sub(now) + time.Second), true
+	v := strings.TrimSpace(h.Get(cmp.Or(r.Reset, DefaultResetHeader)))
+	if v == "" {
+		return 0, false
+	}
+	format := cmp.Or(r.Format, ResetAuto)
+	if format == ResetHTTPDate || format == ResetAuto {
+		if t, err := http.ParseTime(v); err == nil {
+			return clampZero(t.Sub(now)), true
+		}
+		if format == ResetHTTPDate {
+			return 0, false
 		}
 	}
-	return 0, false
+	n, err := strconv.ParseFloat(v, 64)
+	if err != nil || n < 0 || math.IsNaN(n) {
+		return 0, false
+	}
+	if format == ResetSeconds || format == ResetAuto && n < 1e9 {
+		return seconds(n), true
+	}
+	if n >= float64(math.MaxInt64)/float64(time.Second) || math.IsInf(n, 0) {
+		return time.Duration(math.MaxInt64), true // far beyond any maximum wait
+	}
+	return clampZero(time.Unix(int64(n), 0).Sub(now) + time.Second), true
+}
+
+// Left returns the requests left in the window, from the Remaining
+// header; ok is false when it is absent or not a whole number.
+func (r RateHeaders) Left(h http.Header) (n int64, ok bool) {
+	v := strings.TrimSpace(h.Get(cmp.Or(r.Remaining, DefaultRemainingHeader)))
+	if v == "" {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	return n, err == nil
 }
 
 // seconds converts a delay without overflowing: a delay beyond what a

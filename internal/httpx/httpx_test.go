@@ -3,6 +3,7 @@ package httpx
 import (
 	"context"
 	"errors"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -44,6 +45,69 @@ func TestRetryAfter(t *testing.T) {
 				t.Errorf("RetryAfter = %v, %v; want %v, %v", got, ok, tt.want, tt.ok)
 			}
 		})
+	}
+}
+
+func TestRateHeadersRetryAfter(t *testing.T) {
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC) // Unix 1795608000
+	okta := RateHeaders{Reset: "X-Rate-Limit-Reset", Format: ResetUnix, Remaining: "X-Rate-Limit-Remaining"}
+	tests := []struct {
+		name   string
+		rh     RateHeaders
+		header map[string]string
+		want   time.Duration
+		ok     bool
+	}{
+		{"okta unix", okta, map[string]string{"X-Rate-Limit-Reset": "1795608030"}, 31 * time.Second, true},
+		{"okta unix past", okta, map[string]string{"X-Rate-Limit-Reset": "1795607000"}, 0, true},
+		{"unix small is still a time", okta, map[string]string{"X-Rate-Limit-Reset": "15"}, 0, true},
+		{"okta ignores the default header", okta, map[string]string{"X-RateLimit-Reset": "1795608030"}, 0, false},
+		{"retry-after first", okta, map[string]string{"Retry-After": "3", "X-Rate-Limit-Reset": "1795608030"}, 3 * time.Second, true},
+		{"okta garbage", okta, map[string]string{"X-Rate-Limit-Reset": "soon"}, 0, false},
+		{"okta far", okta, map[string]string{"X-Rate-Limit-Reset": "1e30"}, time.Duration(math.MaxInt64), true},
+		{"seconds", RateHeaders{Reset: "RateLimit-Reset", Format: ResetSeconds}, map[string]string{"RateLimit-Reset": "1795608030"}, 1795608030 * time.Second, true},
+		{"seconds fraction", RateHeaders{Reset: "RateLimit-Reset", Format: ResetSeconds}, map[string]string{"RateLimit-Reset": "2.5"}, 2500 * time.Millisecond, true},
+		{"http date", RateHeaders{Reset: "X-Reset-At", Format: ResetHTTPDate}, map[string]string{"X-Reset-At": now.Add(time.Minute).Format(http.TimeFormat)}, time.Minute, true},
+		{"http date refuses numbers", RateHeaders{Reset: "X-Reset-At", Format: ResetHTTPDate}, map[string]string{"X-Reset-At": "60"}, 0, false},
+		{"auto on a named header", RateHeaders{Reset: "X-Reset"}, map[string]string{"X-Reset": "20"}, 20 * time.Second, true},
+		{"auto takes a date", RateHeaders{Format: ResetAuto}, map[string]string{"X-RateLimit-Reset": now.Add(time.Minute).Format(http.TimeFormat)}, time.Minute, true},
+		{"negative", RateHeaders{Format: ResetSeconds}, map[string]string{"X-RateLimit-Reset": "-1"}, 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := http.Header{}
+			for k, v := range tt.header {
+				h.Set(k, v)
+			}
+			got, ok := tt.rh.RetryAfter(h, now)
+			if got != tt.want || ok != tt.ok {
+				t.Errorf("RetryAfter = %v, %v; want %v, %v", got, ok, tt.want, tt.ok)
+			}
+		})
+	}
+	for _, f := range []string{"", ResetAuto, ResetUnix, ResetSeconds, ResetHTTPDate} {
+		if !ValidResetFormat(f) {
+			t.Errorf("ValidResetFormat(%q) = false", f)
+		}
+	}
+	if ValidResetFormat("ms") {
+		t.Error(`ValidResetFormat("ms") = true`)
+	}
+}
+
+func TestRateHeadersLeft(t *testing.T) {
+	h := http.Header{"X-Rate-Limit-Remaining": {"17"}, "X-Ratelimit-Remaining": {"4"}}
+	if n, ok := (RateHeaders{Remaining: "X-Rate-Limit-Remaining"}).Left(h); n != 17 || !ok {
+		t.Errorf("named: %d, %v", n, ok)
+	}
+	if n, ok := (RateHeaders{}).Left(h); n != 4 || !ok {
+		t.Errorf("default: %d, %v", n, ok)
+	}
+	if _, ok := (RateHeaders{}).Left(http.Header{"X-Ratelimit-Remaining": {"many"}}); ok {
+		t.Error("a word is not a count")
+	}
+	if _, ok := (RateHeaders{}).Left(http.Header{}); ok {
+		t.Error("absent")
 	}
 }
 

@@ -1,6 +1,10 @@
 // Package record maps the records of a target (decoded JSON) to typed
 // attribute values, as the spec's binding.Field values describe: the
 // engine's side of the binding package.
+//
+// A field reads a path in the record, or renders a value template against
+// variables the caller supplies (see MapWith); the caller compiles those
+// templates, so that they share its template set.
 package record
 
 import (
@@ -15,6 +19,7 @@ import (
 
 	"github.com/restconn/restconn/binding"
 	"github.com/restconn/restconn/internal/jsonpath"
+	"github.com/restconn/restconn/template"
 )
 
 // Mapper converts records into attribute maps. It is immutable and safe for
@@ -24,18 +29,34 @@ type Mapper struct {
 	fields []Field
 }
 
-// Field is a binding.Field with its path compiled.
+// Field is a binding.Field with its path or value template compiled.
 type Field struct {
 	binding.Field
 	path *jsonpath.Path
+	tmpl *template.Template // a value field; path is nil then
 }
 
-// Compile checks and compiles a set of fields; errors name the attribute.
-func Compile(fields map[string]binding.Field) (*Mapper, error) {
+// TemplateCompiler compiles the value template of a field. name is the
+// field's place relative to the set of fields ("email.value", "value"):
+// the caller prefixes it with where the set is, so errors name the spec
+// path.
+type TemplateCompiler func(name, src string) (*template.Template, error)
+
+// Compile checks and compiles a set of path fields; errors name the
+// attribute. A value field is an error: use CompileWith.
+func Compile(fields map[string]binding.Field) (*Mapper, error) { return CompileWith(fields, nil) }
+
+// CompileWith is Compile with value templates compiled by tc (nil: value
+// fields are an error).
+func CompileWith(fields map[string]binding.Field, tc TemplateCompiler) (*Mapper, error) {
 	m := &Mapper{names: slices.Sorted(maps.Keys(fields))}
 	for _, name := range m.names {
 		f := fields[name]
-		cf, err := CompileField(f)
+		var sub TemplateCompiler
+		if tc != nil {
+			sub = func(n, src string) (*template.Template, error) { return tc(attrName(name)+"."+n, src) }
+		}
+		cf, err := CompileFieldWith(f, sub)
 		if err != nil {
 			return nil, fmt.Errorf("attribute %q: %w", name, err)
 		}
@@ -44,13 +65,39 @@ func Compile(fields map[string]binding.Field) (*Mapper, error) {
 	return m, nil
 }
 
-// CompileField compiles one field.
-func CompileField(f binding.Field) (Field, error) {
+// attrName is an attribute's key as a path element, quoted when it is not
+// a plain name.
+func attrName(name string) string {
+	if strings.ContainsAny(name, ".[]\" \\") {
+		return "[" + strconv.Quote(name) + "]"
+	}
+	return name
+}
+
+// CompileField compiles one path field.
+func CompileField(f binding.Field) (Field, error) { return CompileFieldWith(f, nil) }
+
+// CompileFieldWith compiles one field, its value template with tc under
+// the name "value" (nil: a value field is an error).
+func CompileFieldWith(f binding.Field, tc TemplateCompiler) (Field, error) {
 	if !valid(f.Type) || f.Type == binding.List && !valid(f.Of) || f.Type != binding.List && f.Of != "" {
 		return Field{}, fmt.Errorf("unknown type %q (of %q): want string, int, float, bool, time, list or raw", f.Type, f.Of)
 	}
 	if f.Type != binding.Time && f.Layout != "" && f.Of != binding.Time {
 		return Field{}, fmt.Errorf("layout %q given for a %s", f.Layout, f.Type)
+	}
+	if f.Value != "" {
+		if f.Path != "" {
+			return Field{}, fmt.Errorf("give path or value, not both")
+		}
+		if tc == nil {
+			return Field{}, fmt.Errorf("a value template is not allowed here: give a path")
+		}
+		t, err := tc("value", f.Value)
+		if err != nil {
+			return Field{}, err
+		}
+		return Field{Field: f, tmpl: t}, nil
 	}
 	p, err := jsonpath.Compile(f.Path)
 	if err != nil {
@@ -60,11 +107,16 @@ func CompileField(f binding.Field) (Field, error) {
 }
 
 // Map converts record into attributes, adding them to into. An absent or
-// null value is skipped unless the field has a default.
-func (m *Mapper) Map(record any, into map[string]any) error {
+// null value is skipped unless the field has a default. Value fields see
+// only .record; use MapWith to give them more.
+func (m *Mapper) Map(record any, into map[string]any) error { return m.MapWith(record, nil, into) }
+
+// MapWith is Map with data as the variables of value templates: their
+// .record must be record. nil data gives them .record only.
+func (m *Mapper) MapWith(record any, data map[string]any, into map[string]any) error {
 	for i := range m.fields {
 		f := &m.fields[i]
-		v, ok, err := f.value(record)
+		v, ok, err := f.value(record, data)
 		if err != nil {
 			return fmt.Errorf("attribute %q: %w", m.names[i], err)
 		}
@@ -78,8 +130,39 @@ func (m *Mapper) Map(record any, into map[string]any) error {
 // Len returns the number of fields.
 func (m *Mapper) Len() int { return len(m.fields) }
 
-func (f *Field) value(record any) (any, bool, error) {
-	v, ok := f.path.Get(record)
+// Templates reports whether some field renders a value template, so that
+// callers build the variables MapWith needs only then.
+func (m *Mapper) Templates() bool {
+	return slices.ContainsFunc(m.fields, func(f Field) bool { return f.tmpl != nil })
+}
+
+// IsTemplate reports whether the field renders a value template.
+func (f Field) IsTemplate() bool { return f.tmpl != nil }
+
+// Where says where the field reads, for error messages: its path, or
+// "value" for a template.
+func (f Field) Where() string {
+	if f.tmpl != nil {
+		return "value"
+	}
+	return strconv.Quote(f.Path)
+}
+
+func (f *Field) value(record any, data map[string]any) (any, bool, error) {
+	var v any
+	var ok bool
+	if f.tmpl != nil {
+		if data == nil {
+			data = map[string]any{"record": record}
+		}
+		r, err := f.tmpl.Value(data)
+		if err != nil {
+			return nil, false, fmt.Errorf("value: %w", err)
+		}
+		v, ok = r, r != template.Omitted
+	} else {
+		v, ok = f.path.Get(record)
+	}
 	if !ok || v == nil {
 		if f.Default == nil {
 			return nil, false, nil
@@ -88,14 +171,24 @@ func (f *Field) value(record any) (any, bool, error) {
 	}
 	out, err := Convert(v, f.Type, f.Of, f.Layout)
 	if err != nil {
+		if f.tmpl != nil {
+			return nil, false, fmt.Errorf("value: %w", err)
+		}
 		return nil, false, fmt.Errorf("path %q: %w", f.Path, err)
 	}
 	return out, true, nil
 }
 
 // Value is the exported form of one field's lookup and conversion, for
-// callers that hold a single Field (IDs, names).
-func (f Field) Value(record any) (any, bool, error) { return f.value(record) }
+// callers that hold a single Field (IDs, names). A value field sees only
+// .record; see ValueWith.
+func (f Field) Value(record any) (any, bool, error) { return f.value(record, nil) }
+
+// ValueWith is Value with data as the variables of a value template (see
+// MapWith).
+func (f Field) ValueWith(record any, data map[string]any) (any, bool, error) {
+	return f.value(record, data)
+}
 
 // Convert converts a decoded JSON value to t. of is the element type for
 // lists; layout applies to times.
@@ -254,6 +347,9 @@ func toBool(v any) (bool, error) {
 }
 
 func toTime(v any, layout string) (time.Time, error) {
+	if t, ok := v.(time.Time); ok { // a value template such as {{ .now }}
+		return t.UTC(), nil
+	}
 	switch layout {
 	case "unix", "unixms":
 		n, err := toFloat(v)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/restconn/restconn/binding"
+	"github.com/restconn/restconn/template"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -68,4 +69,71 @@ func TestMapperErrors(t *testing.T) {
 	assert.EqualError(t, err, `attribute "n": path "name": cannot convert "Jane" to int`)
 	err = m.Map(decode(t, `{"obj": {"a": 1}}`), map[string]any{})
 	assert.EqualError(t, err, `attribute "t": path "obj": cannot convert an object to string`)
+}
+
+func TestMapperValueTemplates(t *testing.T) {
+	set := template.NewSet()
+	var names []string
+	tc := func(name, src string) (*template.Template, error) {
+		names = append(names, name)
+		return set.Compile("attributes."+name, src, template.Plain)
+	}
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	m, err := CompileWith(map[string]binding.Field{
+		"version":  {Value: "{{ .params.version }}"},
+		"synced":   {Value: "{{ rfc3339 .now }}"},
+		"syncedAt": {Value: "{{ .now }}", Type: binding.Time},
+		"label":    {Value: "{{ .record.name }} ({{ .detail.roles.count }} roles)"},
+		"count":    {Value: "{{ .detail.roles.count }}"},
+		"countInt": {Value: "{{ .detail.roles.count }}", Type: binding.String},
+		"opt":      {Value: `{{ opt .record "title" }}`},
+		"optDef":   {Value: `{{ opt .record "title" }}`, Default: "none"},
+		"a.b":      {Value: "{{ .record.name }}"},
+		"path":     {Path: "name"},
+	}, tc)
+	require.NoError(t, err)
+	assert.True(t, m.Templates())
+	assert.Contains(t, names, `["a.b"].value`, "names are quoted like spec paths")
+	rec := decode(t, `{"name": "Jane"}`)
+	data := map[string]any{"record": rec, "params": map[string]any{"version": "2.11"}, "now": now,
+		"detail": map[string]any{"roles": decode(t, `{"count": 3}`)}}
+	out := map[string]any{}
+	require.NoError(t, m.MapWith(rec, data, out))
+	assert.Equal(t, map[string]any{
+		"version": "2.11", "synced": "2026-03-01T12:00:00Z", "syncedAt": now, "label": "Jane (3 roles)",
+		"count": int64(3), "countInt": "3", "optDef": "none", "a.b": "Jane", "path": "Jane",
+	}, out)
+
+	// Without variables, a value template sees .record only.
+	out = map[string]any{}
+	err = m.Map(rec, out)
+	assert.ErrorContains(t, err, `attribute "count": value: template attributes.count.value`)
+
+	pathOnly, err := Compile(map[string]binding.Field{"p": {Path: "name"}})
+	require.NoError(t, err)
+	assert.False(t, pathOnly.Templates())
+}
+
+func TestMapperValueErrors(t *testing.T) {
+	tc := func(name, src string) (*template.Template, error) { return template.Compile(name, src, template.Plain) }
+	_, err := CompileWith(map[string]binding.Field{"x": {Path: "a", Value: "{{ .record.a }}"}}, tc)
+	assert.EqualError(t, err, `attribute "x": give path or value, not both`)
+	_, err = Compile(map[string]binding.Field{"x": {Value: "{{ .record.a }}"}})
+	assert.EqualError(t, err, `attribute "x": a value template is not allowed here: give a path`)
+	_, err = CompileWith(map[string]binding.Field{"x": {Value: "{{ .record.a "}}, tc)
+	assert.ErrorContains(t, err, `attribute "x": template x.value`)
+
+	m, err := CompileWith(map[string]binding.Field{"n": {Value: "{{ .record.name }}", Type: binding.Int}}, tc)
+	require.NoError(t, err)
+	err = m.Map(decode(t, `{"name": "Jane"}`), map[string]any{})
+	assert.EqualError(t, err, `attribute "n": value: cannot convert "Jane" to int`)
+
+	f, err := CompileFieldWith(binding.Field{Value: "{{ .record.id }}-x", Type: binding.String}, tc)
+	require.NoError(t, err)
+	assert.True(t, f.IsTemplate())
+	assert.Equal(t, "value", f.Where())
+	v, ok, err := f.Value(decode(t, `{"id": 7}`))
+	require.NoError(t, err)
+	assert.True(t, ok)
+	assert.Equal(t, "7-x", v)
 }

@@ -26,6 +26,7 @@ type Vars struct {
 	Password    binding.Secret
 	Op          string
 	Record      any
+	Detail      map[string]any // an import's detail responses by call name
 	Item        any
 }
 
@@ -57,6 +58,7 @@ func (v *Vars) Map() map[string]any {
 		"password":    v.Password.Reveal(),
 		"op":          v.Op,
 		"record":      v.Record,
+		"detail":      orEmpty(v.Detail),
 		"item":        v.Item,
 		"index":       nil,
 		"response":    nil,

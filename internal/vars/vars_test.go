@@ -10,13 +10,14 @@ import (
 func TestVarsMap(t *testing.T) {
 	v := Vars{Secrets: map[string]binding.Secret{"token": "t0k"}, Password: "pw", Op: "createAccount"}
 	m := v.Map()
-	for _, k := range []string{"user", "account", "entitlement", "task", "params", "secrets", "auth", "responses", "page", "ticket", "since", "now", "password", "op", "record", "item", "index", "response"} {
+	for _, k := range []string{"user", "account", "entitlement", "task", "params", "secrets", "auth", "responses", "page", "ticket", "since", "now", "password", "op", "record", "detail", "item", "index", "response"} {
 		assert.Contains(t, m, k)
 	}
 	assert.Equal(t, "t0k", m["secrets"].(map[string]any)["token"])
 	assert.Equal(t, "pw", m["password"])
 	assert.Nil(t, m["since"])
 	assert.Equal(t, map[string]any{}, m["user"])
+	assert.Equal(t, map[string]any{}, m["detail"])
 }
 
 func TestResponseLowercasesHeaders(t *testing.T) {

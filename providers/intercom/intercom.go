@@ -37,6 +37,13 @@
 //	team_ids, primary_team_ids, secondary_team_ids   []any of int64
 //	avatar_image_url                                 string (avatar.image_url)
 //
+// and two that describe the import rather than the admin, as the
+// SaaS-management integrations restconn replaces record them:
+//
+//	intercom_version  string: the Intercom-Version the import sent (Config.Version, default "2.11")
+//	synced_at         string: when the import started, RFC 3339 in UTC ("2026-03-01T12:00:00Z"),
+//	                  the same on every admin of one import
+//
 // Team entitlements carry id, type, name, admin_ids, primary_admin_ids and
 // secondary_admin_ids.
 //

@@ -70,9 +70,19 @@ func TestImportAccounts(t *testing.T) {
 	)
 	defer srv.Close()
 	e := newEngine(t, srv, intercom.Config{})
+	start := time.Now().UTC().Truncate(time.Second)
 	accts, err := connectortest.Collect(e.ImportAccounts(context.Background(), connector.ImportOptions{}))
 	require.NoError(t, err)
 	require.Len(t, accts, 2)
+	// synced_at: the import's start, RFC 3339 in UTC, the same on every admin.
+	syncedAt, _ := accts[0].Attributes["synced_at"].(string)
+	synced, err := time.Parse(time.RFC3339, syncedAt)
+	require.NoError(t, err, "synced_at %q", syncedAt)
+	assert.True(t, strings.HasSuffix(syncedAt, "Z"), "UTC: %s", syncedAt)
+	assert.False(t, synced.Before(start), "synced_at %s is before the import started (%s)", synced, start)
+	assert.False(t, synced.After(time.Now()), "synced_at %s is in the future", synced)
+	assert.Equal(t, syncedAt, accts[1].Attributes["synced_at"])
+	assert.Equal(t, "2.11", accts[1].Attributes["intercom_version"])
 	assert.Equal(t, connector.Account{
 		ID: "991267397", Name: "Ciaran Lee", Active: true,
 		Attributes: map[string]any{
@@ -80,6 +90,7 @@ func TestImportAccounts(t *testing.T) {
 			"away_mode_enabled": false, "away_mode_reassign": false, "has_inbox_seat": true,
 			"team_ids": []any{int64(814865), int64(814866)}, "avatar_image_url": "https://static.example.com/a.png",
 			"primary_team_ids": []any{int64(814865)}, "secondary_team_ids": []any{int64(814866)},
+			"intercom_version": "2.11", "synced_at": syncedAt,
 		},
 		Entitlements: map[string][]string{"team": {"814865", "814866"}},
 	}, accts[0])
@@ -89,6 +100,20 @@ func TestImportAccounts(t *testing.T) {
 
 	_, err = connectortest.Collect(e.ImportAccounts(context.Background(), connector.ImportOptions{Since: time.Now()}))
 	assert.ErrorIs(t, err, connector.ErrUnsupported, "GET /admins has no incremental form")
+}
+
+// intercom_version is the Intercom-Version the import sent.
+func TestImportAccountsVersion(t *testing.T) {
+	srv := intercomtest.NewServer()
+	defer srv.Close()
+	e := newEngine(t, srv, intercom.Config{Version: "2.10"})
+	accts, err := connectortest.Collect(e.ImportAccounts(context.Background(), connector.ImportOptions{}))
+	require.NoError(t, err)
+	require.NotEmpty(t, accts)
+	for _, a := range accts {
+		assert.Equal(t, "2.10", a.Attributes["intercom_version"])
+	}
+	assert.Equal(t, "2.10", srv.Requests()[0].Version)
 }
 
 func TestImportAccess(t *testing.T) {

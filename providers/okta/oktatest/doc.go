@@ -170,7 +170,8 @@
 // RateLimitNext refuses the next calls with 429 whatever the budget, and
 // FailNext fails them with a 5xx, both before the token is checked.
 // WithClock replaces the clock behind timestamps and windows, so tests need
-// not sleep; WithLatency delays responses for benchmarks.
+// not sleep; WithLatency delays responses for benchmarks; WithListener
+// serves on a listener of the caller's, at a known address.
 //
 // Request bodies must be JSON objects with Content-Type application/json
 // (415 E0000019 otherwise; 400 E0000003 when not well-formed; 413 above

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -120,6 +121,7 @@ type config struct {
 	groupsSet   bool
 	empty       bool
 	middlewares []func(http.Handler) http.Handler
+	listener    net.Listener
 }
 
 // An Option configures a Server.
@@ -180,6 +182,14 @@ func WithMiddleware(mw ...func(http.Handler) http.Handler) Option {
 	return func(c *config) { c.middlewares = append(c.middlewares, mw...) }
 }
 
+// WithListener makes the server accept connections on l instead of on a new
+// listener at 127.0.0.1 and a random port, for a fake at a known address
+// (as a command that starts a fake with --addr needs). The org URL is then
+// http:// and l's address. Close closes l.
+func WithListener(l net.Listener) Option {
+	return func(c *config) { c.listener = l }
+}
+
 // NewServer starts and returns a new fake org. The caller should call Close
 // when finished. Like httptest.NewServer, it panics on invalid options.
 func NewServer(opts ...Option) *Server {
@@ -212,7 +222,12 @@ func NewServer(opts ...Option) *Server {
 	}
 	// The URL is needed for Link headers and _links before the first
 	// request, so the listener is started here, as httptest.NewServer does.
-	s.srv = httptest.NewServer(h)
+	s.srv = httptest.NewUnstartedServer(h)
+	if c.listener != nil {
+		s.srv.Listener.Close()
+		s.srv.Listener = c.listener
+	}
+	s.srv.Start()
 	s.URL = s.srv.URL
 	return s
 }

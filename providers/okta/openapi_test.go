@@ -1,0 +1,108 @@
+package okta_test
+
+import (
+	"context"
+	"net/http"
+	"regexp"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/restconn/restconn/connector"
+	"github.com/restconn/restconn/connector/connectortest"
+	"github.com/restconn/restconn/internal/openapitest"
+	"github.com/restconn/restconn/providers/okta"
+	"github.com/restconn/restconn/providers/okta/oktatest"
+)
+
+// TestRequestsMatchOpenAPI runs everything the preset does against a fake
+// whose every exchange is validated against Okta's Management API
+// description: Connect, both imports (full and incremental, Link paging,
+// member lists per group and the opt-in group list per user) and every
+// operation, including the answers that are errors. It skips unless
+// RESTCONN_OKTA_OPENAPI names okta-management-minimal.yaml.gz.
+func TestRequestsMatchOpenAPI(t *testing.T) {
+	v := openapitest.FromEnv(t, "RESTCONN_OKTA_OPENAPI")
+	var mu sync.Mutex
+	var seen []string // "METHOD /path/with/{ids}" of every exchange
+	ids := regexp.MustCompile(`/00[ug][A-Za-z0-9]+`)
+	srv := oktatest.NewServer(oktatest.WithMiddleware(func(h http.Handler) http.Handler {
+		return v.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			seen = append(seen, r.Method+" "+ids.ReplaceAllString(r.URL.Path, "/{id}"))
+			mu.Unlock()
+			h.ServeHTTP(w, r)
+		}), func(err error) { t.Error(err) })
+	}))
+	defer srv.Close()
+	big := srv.AddGroup(oktatest.Group{Name: "Big"})
+	srv.AddMembers(big.ID, srv.SeedUsers(450)...)
+	ctx := context.Background()
+	e := newEngine(t, srv, okta.Config{})
+	deactivating := newEngine(t, srv, okta.Config{DeactivateOnDisable: true, PageSize: 100})
+
+	require.NoError(t, e.Connect(ctx))
+	_, err := connectortest.Collect(deactivating.ImportAccounts(ctx, connector.ImportOptions{}))
+	require.NoError(t, err)
+	_, err = connectortest.Collect(e.ImportAccounts(ctx, connector.ImportOptions{Since: time.Now().Add(-time.Hour)}))
+	require.NoError(t, err)
+	_, err = connectortest.Collect(deactivating.ImportAccess(ctx, connector.ImportOptions{}))
+	require.NoError(t, err)
+	_, err = connectortest.Collect(userGroupsEngine(t, srv).ImportAccounts(ctx, connector.ImportOptions{}))
+	require.NoError(t, err)
+
+	ok := func(eng *connector.Engine, req connector.Request) connector.Result {
+		t.Helper()
+		res, err := eng.Provision(ctx, req)
+		require.NoError(t, err, "%s", req.Op)
+		return res
+	}
+	fails := func(eng *connector.Engine, req connector.Request) {
+		t.Helper()
+		_, err := eng.Provision(ctx, req)
+		require.Error(t, err, "%s", req.Op)
+	}
+	res := ok(e, connector.Request{Op: connector.CreateAccount, Password: "Corr3ct-Horse",
+		User: map[string]any{"email": "joiner@example.com", "firstname": "Jo", "lastname": "Iner", "title": "Analyst",
+			"department": "Finance", "employeeid": "7", "manager": "Ada", "displayname": "Jo Iner", "phone": "+1 555 0100"}})
+	joiner := map[string]any{"id": res.AccountID}
+	ok(e, connector.Request{Op: connector.CreateAccount, User: map[string]any{"username": "nopw@example.com", "email": "nopw@example.com", "firstname": "No", "lastname": "Password"}})
+	fails(e, connector.Request{Op: connector.CreateAccount, User: map[string]any{"email": "joiner@example.com", "firstname": "Jo", "lastname": "Iner"}})
+	ok(e, connector.Request{Op: connector.UpdateAccount, Account: map[string]any{"id": res.AccountID, "title": "Lead", "mobilePhone": nil, "city": "Oslo"}})
+	fails(e, connector.Request{Op: connector.UpdateAccount, Account: map[string]any{"id": "00unobody", "title": "x"}})
+	ok(e, connector.Request{Op: connector.ChangePassword, Account: joiner, Password: "An0ther-Passw0rd"})
+	fails(e, connector.Request{Op: connector.ChangePassword, Account: joiner, Password: "weak"})
+	group := connector.Entitlement{Type: "group", ID: big.ID}
+	ok(e, connector.Request{Op: connector.AddAccess, Account: joiner, Entitlement: &group})
+	ok(e, connector.Request{Op: connector.RemoveAccess, Account: joiner, Entitlement: &group})
+	fails(e, connector.Request{Op: connector.AddAccess, Account: joiner, Entitlement: &connector.Entitlement{Type: "group", ID: "00gnothere"}})
+	ok(e, connector.Request{Op: connector.DisableAccount, Account: joiner})            // suspend
+	ok(e, connector.Request{Op: connector.DisableAccount, Account: joiner})            // already suspended
+	ok(e, connector.Request{Op: connector.EnableAccount, Account: joiner})             // unsuspend
+	ok(deactivating, connector.Request{Op: connector.DisableAccount, Account: joiner}) // deactivate
+	ok(e, connector.Request{Op: connector.EnableAccount, Account: joiner})             // activate
+	ok(e, connector.Request{Op: connector.RemoveAccount, Account: joiner})             // deactivate, delete
+	ok(e, connector.Request{Op: connector.RemoveAccount, Account: joiner})             // already gone
+	locked, _ := srv.User("katherine.johnson@example.com")
+	fails(e, connector.Request{Op: connector.DisableAccount, Account: map[string]any{"id": locked.ID}})
+	srv.RateLimitNext(1, 0)
+	require.NoError(t, e.Connect(ctx))
+
+	mu.Lock()
+	defer mu.Unlock()
+	t.Logf("%d exchanges validated", len(seen))
+	for _, want := range []string{
+		"GET /api/v1/users/me", "GET /api/v1/users", "GET /api/v1/groups", "GET /api/v1/groups/{id}/users",
+		"GET /api/v1/users/{id}/groups", "POST /api/v1/users", "POST /api/v1/users/{id}", "GET /api/v1/users/{id}",
+		"POST /api/v1/users/{id}/lifecycle/suspend", "POST /api/v1/users/{id}/lifecycle/unsuspend",
+		"POST /api/v1/users/{id}/lifecycle/activate", "POST /api/v1/users/{id}/lifecycle/deactivate",
+		"DELETE /api/v1/users/{id}", "PUT /api/v1/groups/{id}/users/{id}", "DELETE /api/v1/groups/{id}/users/{id}",
+	} {
+		assert.True(t, slices.Contains(seen, want), "no %s was validated", want)
+	}
+	assert.Greater(t, len(seen), 60)
+}
