@@ -32,10 +32,11 @@ func (r *Redactor) Snippet(body []byte, limit int) string {
 }
 
 // windowMargin bounds how far past the output Head and Snippet look for
-// the end of a secret that starts before the cut: more than any encoding
-// String undoes makes of a secret (at most 12 bytes per byte and layer),
-// short of a contrived chain.
-func windowMargin(c *compiled) int { return max(1<<20, 1000*c.maxLen) }
+// the end of a secret that starts before the cut: 1000 bytes per byte of
+// the longest secret, more than any encoding String undoes makes of it
+// short of a contrived chain (one layer makes at most 10 of a byte: a Go
+// \U escape), and at least 64 KiB.
+func windowMargin(c *compiled) int { return max(64<<10, 1000*c.maxLen) }
 
 func (r *Redactor) head(body []byte, limit int, squeeze bool) string {
 	limit = max(limit, 0)

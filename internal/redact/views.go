@@ -68,25 +68,55 @@ type finder struct {
 	c     *compiled
 	spans []span
 	views int
+	seen  map[string]int // texts of the decoded views searched so far, at the least depth
 }
 
 // search records the source spans of every occurrence of every secret in
 // v, overlapping occurrences included.
+//
+// In a decoded view only occurrences that take in a decoded escape are
+// new: one that lies between escapes is a copy of an occurrence in the
+// parent view, already recorded. So a decoded view is searched only
+// around its escapes.
 func (f *finder) search(v *view) {
 	for _, sec := range f.c.secrets {
 		if len(sec) > len(v.text) {
 			continue
 		}
-		for from := 0; ; {
-			k := strings.Index(v.text[from:], sec)
-			if k < 0 {
-				break
-			}
-			i := from + k
-			a, b := v.source(i, i+len(sec))
-			f.spans = append(f.spans, span{a, b})
-			from = i + 1
+		if v.parent == nil {
+			f.searchIn(v, sec, 0, len(v.text))
+			continue
 		}
+		from, to := 0, -1 // the window being gathered
+		for _, e := range v.esc {
+			a := max(0, int(e.v)-len(sec)+1)
+			b := min(len(v.text), int(e.v)+int(e.vn)+len(sec)-1)
+			if a <= to {
+				to = max(to, b)
+				continue
+			}
+			if to >= 0 {
+				f.searchIn(v, sec, from, to)
+			}
+			from, to = a, b
+		}
+		if to >= 0 {
+			f.searchIn(v, sec, from, to)
+		}
+	}
+}
+
+// searchIn records the occurrences of sec within v.text[from:to].
+func (f *finder) searchIn(v *view, sec string, from, to int) {
+	for {
+		k := strings.Index(v.text[from:to], sec)
+		if k < 0 {
+			return
+		}
+		i := from + k
+		a, b := v.source(i, i+len(sec))
+		f.spans = append(f.spans, span{a, b})
+		from = i + 1
 	}
 }
 
@@ -108,6 +138,16 @@ func (f *finder) walk(v *view, depth int) {
 			continue
 		}
 		f.views++
+		// Escapes of different kinds in different places decode to the
+		// same text in either order; such a text is searched once, unless
+		// it is now reached with more layers left to undo.
+		if d, ok := f.seen[child.text]; ok && d <= depth {
+			continue
+		}
+		if f.seen == nil {
+			f.seen = map[string]int{}
+		}
+		f.seen[child.text] = depth
 		child.parent = v
 		f.search(child)
 		f.walk(child, depth+1)
@@ -203,10 +243,12 @@ type viewBuilder struct {
 }
 
 // escaped copies src[b.last:at] and then the n bytes of decoded that the
-// escape of pn bytes at src[at:] stands for.
-func (b *viewBuilder) escaped(src string, at, pn int, decoded []byte) {
+// escape of pn bytes at src[at:] stands for. marker is the byte escapes
+// start with, to size the map once.
+func (b *viewBuilder) escaped(src string, at, pn int, decoded []byte, marker string) {
 	if b.esc == nil {
 		b.out.Grow(len(src))
+		b.esc = make([]escape, 0, strings.Count(src[at:], marker))
 	}
 	b.copy(src[b.last:at])
 	b.esc = append(b.esc, escape{v: int32(b.out.Len()), p: int32(at), vn: uint8(len(decoded)), pn: uint8(pn)})
@@ -255,7 +297,7 @@ func unBackslash(src string, fold bool) *view {
 	for i := strings.IndexByte(src, '\\'); i >= 0 && i+1 < len(src); {
 		n, dec := backslash(src, i, buf[:0])
 		if n > 0 {
-			b.escaped(src, i, n, dec)
+			b.escaped(src, i, n, dec, `\`)
 			i += n
 		} else {
 			i++
@@ -325,7 +367,7 @@ func unPercent(src string, fold bool) *view {
 	for i := strings.IndexByte(src, '%'); i >= 0; {
 		if h, ok := hex(src, i+1, 2); ok {
 			one[0] = byte(h)
-			b.escaped(src, i, 3, one[:])
+			b.escaped(src, i, 3, one[:], "%")
 			i += 3
 		} else {
 			i++
@@ -347,7 +389,7 @@ func unEntity(src string, fold bool) *view {
 	var buf [utf8.UTFMax]byte
 	for i := strings.IndexByte(src, '&'); i >= 0; {
 		if n, dec := entity(src, i, buf[:0]); n > 0 {
-			b.escaped(src, i, n, dec)
+			b.escaped(src, i, n, dec, "&")
 			i += n
 		} else {
 			i++
