@@ -47,7 +47,7 @@ const (
 )
 
 // uncounted is an allowance for allocations outside the budget: a new
-// decoder's intern tables (32 KiB) and the LimitError.
+// decoder's intern tables (33 KiB) and the LimitError.
 const uncounted = 64 << 10
 
 // DefaultLimits returns the limits for decoding a response page of n

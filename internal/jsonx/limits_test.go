@@ -243,7 +243,14 @@ func TestHostilePagesMemory(t *testing.T) {
 				assert.Equal(t, h.limit, le.Limit, "%v", err)
 			}
 			t.Logf("%d bytes: %v after %v, %.1f MiB allocated (%.2f× the body)", len(body), err, took.Round(time.Millisecond), float64(allocated)/(1<<20), float64(allocated)/float64(len(body)))
-			assert.LessOrEqual(t, allocated, uint64(DefaultAllocFactor*len(body)), "allocated %d bytes for a body of %d", allocated, len(body))
+			bound := uint64(DefaultAllocFactor * len(body))
+			if raceEnabled {
+				// The race detector changes what the runtime allocates
+				// (up to a tenth more than the estimates, which follow an
+				// ordinary build).
+				bound += bound / 8
+			}
+			assert.LessOrEqual(t, allocated, bound, "allocated %d bytes for a body of %d", allocated, len(body))
 		})
 	}
 }
@@ -253,7 +260,7 @@ func TestHostilePagesMemory(t *testing.T) {
 // never be below, and for ordinary pages not far above.
 func TestCostsCoverAllocations(t *testing.T) {
 	if raceEnabled {
-		t.Skip("the race detector allocates on its own account")
+		t.Skip("the race detector changes what the runtime allocates")
 	}
 	type doc struct {
 		name string
