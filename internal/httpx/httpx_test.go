@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/restconn/restconn/internal/redact"
 )
 
 func TestRetryAfter(t *testing.T) {
@@ -195,5 +197,21 @@ func TestCallerTransportUntouched(t *testing.T) {
 	}
 	if d := http.DefaultTransport.(*http.Transport); d.MaxIdleConnsPerHost != 0 {
 		t.Errorf("http.DefaultTransport was changed: MaxIdleConnsPerHost %d", d.MaxIdleConnsPerHost)
+	}
+}
+
+// TestIsDialErrorAfterMasking: the engine's retry policy sees transport
+// errors only after redact.Redactor.Error has masked them, secrets in the
+// URL included; a dial error must still be recognised.
+func TestIsDialErrorAfterMasking(t *testing.T) {
+	l := httptest.NewServer(http.NotFoundHandler())
+	addr := l.URL
+	l.Close()
+	var red redact.Redactor
+	red.Add("s3cret")
+	_, err := New(nil, 0).Do(context.Background(), &Request{Method: "POST", URL: addr + "/?api_key=s3cret", Body: []byte("{}")})
+	masked := red.Error(err)
+	if strings.Contains(masked.Error(), "s3cret") || !IsDialError(masked) {
+		t.Errorf("masked dial error %q: IsDialError %v", masked, IsDialError(masked))
 	}
 }
