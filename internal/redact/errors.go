@@ -25,14 +25,16 @@ import (
 // comparison and Is method) but that errors.As does not hand out: the
 // original's fields may hold the secret.
 //
-// An error whose chain holds no secret is returned as it is.
+// A *url.Error whose URL has a query parameter named like a credential
+// (see URL) counts as holding a secret. An error whose chain holds no
+// secret is returned as it is.
 func (r *Redactor) Error(err error) error {
 	if err == nil {
 		return nil
 	}
 	c := r.set()
 	if c == nil {
-		return err
+		c = &compiled{} // still masks credential parameters of URLs
 	}
 	masked, _ := c.maskError(err, r, 0)
 	return masked
@@ -65,6 +67,11 @@ func (c *compiled) maskError(err error, r *Redactor, depth int) (error, bool) {
 		}
 	}
 	clean := masked == text
+	if ue, ok := err.(*url.Error); ok && ue != nil && sensitiveQuery(ue.URL) {
+		// A session ID or API key in the query is masked by its name
+		// (see URL), even when it is not a known secret.
+		clean = false
+	}
 	mkids := make([]error, 0, len(kids))
 	for _, k := range kids {
 		if k == nil {
@@ -88,6 +95,21 @@ func (c *compiled) maskError(err error, r *Redactor, depth int) (error, bool) {
 		return &maskedError{msg: masked, orig: err, next: kid}, false
 	}
 	return &maskedJoin{msg: masked, orig: err, next: mkids}, false
+}
+
+// sensitiveQuery reports whether raw has a query parameter that URL masks
+// by its name.
+func sensitiveQuery(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil || u.RawQuery == "" {
+		return false
+	}
+	for k := range u.Query() {
+		if SensitiveName(k) {
+			return true
+		}
+	}
+	return false
 }
 
 func hasUnwrap(err error) bool {

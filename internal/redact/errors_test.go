@@ -234,6 +234,21 @@ func TestErrorDeepChain(t *testing.T) {
 	assert.Len(t, chainTexts(masked), maxErrorDepth+1)
 }
 
+func TestErrorMasksCredentialParameters(t *testing.T) {
+	var r, none Redactor
+	r.Add("unrelated")
+	for _, red := range []*Redactor{&r, &none} {
+		err := &url.Error{Op: "Get", URL: "https://x.test/Ticket?SessionID=abc123&Limit=5", Err: io.EOF}
+		masked := red.Error(err)
+		assert.NotContains(t, masked.Error(), "abc123")
+		assert.ErrorIs(t, masked, io.EOF)
+		var ue *url.Error
+		if assert.ErrorAs(t, masked, &ue) {
+			assert.Contains(t, ue.URL, "Limit=5")
+		}
+	}
+}
+
 func TestErrorOfCleanChainIsTheSame(t *testing.T) {
 	var r Redactor
 	r.Add(apiKey)

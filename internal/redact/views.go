@@ -12,9 +12,9 @@ import (
 // inside a URL inside a JSON body, quoted by an error message, is four.
 const maxLayers = 4
 
-// maxViews bounds the decoded views of one text. Only text built to
-// contain every kind of escape at every layer reaches it; the views it
-// leaves out are the deepest ones.
+// maxViews bounds the decoded views of one text, and so the work String
+// does. Only text built to hold every kind of escape at every layer
+// reaches it; the views it leaves out are the last in depth-first order.
 const maxViews = 64
 
 // span is a range of the source text to mask.
@@ -22,6 +22,9 @@ type span struct{ start, end int }
 
 // mask returns s with every span holding a secret replaced by Mask.
 func (c *compiled) mask(s string) string {
+	if len(c.secrets) == 0 {
+		return s
+	}
 	if c.plain(s) {
 		// The common case: no escapes to undo, and the secrets are not
 		// there as they are.
