@@ -22,7 +22,7 @@
 // map from every decoded byte back to the bytes of the text it came from,
 // looks for the secrets in every view, and masks the text those matches
 // came from. "+" and space count as the same character throughout. Text
-// without '\\', '%', '&' or '+' (most of it) is searched as it is.
+// without a backslash, '%', '&' or '+' (most text) is searched as it is.
 //
 // A secret found anywhere is masked whole: where occurrences of several
 // secrets overlap (one secret containing another), their union is masked.
