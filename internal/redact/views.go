@@ -1,6 +1,7 @@
 package redact
 
 import (
+	"hash/maphash"
 	"math"
 	"slices"
 	"sort"
@@ -71,8 +72,12 @@ type finder struct {
 	c     *compiled
 	spans []span
 	views int
-	seen  map[string]int // texts of the decoded views searched so far, at the least depth
+	seen  map[uint64]int // hashes of the decoded views searched so far, at the least depth
 }
+
+// seed hashes view texts; random per process, so text cannot be made to
+// collide on purpose.
+var seed = maphash.MakeSeed()
 
 // search records the source spans of every occurrence of every secret in
 // v, overlapping occurrences included.
@@ -144,13 +149,14 @@ func (f *finder) walk(v *view, depth int) {
 		// Escapes of different kinds in different places decode to the
 		// same text in either order; such a text is searched once, unless
 		// it is now reached with more layers left to undo.
-		if d, ok := f.seen[child.text]; ok && d <= depth {
+		h := maphash.String(seed, child.text) // not the text: that would keep every view alive
+		if d, ok := f.seen[h]; ok && d <= depth {
 			continue
 		}
 		if f.seen == nil {
-			f.seen = map[string]int{}
+			f.seen = map[uint64]int{}
 		}
-		f.seen[child.text] = depth
+		f.seen[h] = depth
 		child.parent = v
 		f.search(child)
 		f.walk(child, depth+1)
