@@ -274,3 +274,29 @@ func TestViewMapsBack(t *testing.T) {
 		assert.Equal(t, want, span{a, b}, "byte %d of %q", i, v2.text)
 	}
 }
+
+// TestFindInChunks checks that a long text, read in overlapping chunks,
+// gives the spans reading it whole gives, with encoded secrets across
+// every chunk boundary.
+func TestFindInChunks(t *testing.T) {
+	var r Redactor
+	r.Add("s3cr3t/ \"x\"", "tok")
+	c := r.set()
+	encoded := []string{"s3cr3t/ \"x\"", jsonEscape("s3cr3t/ \"x\""), uEscape("s3cr3t/ \"x\"", "%04X"), url.QueryEscape(jsonEscape("s3cr3t/ \"x\"")), "t%6Fk", `\u0074ok`}
+	var b strings.Builder
+	for i, e := range encoded {
+		// Land each encoding across the next chunk boundary, at a
+		// different point of it each time.
+		next := (b.Len()/chunkSize + 1) * chunkSize
+		filler := strings.Repeat("filler \\n %41 &amp; ", (next-b.Len())/19)
+		b.WriteString(filler[:next-b.Len()-1-i*len(e)/len(encoded)])
+		b.WriteString(e)
+	}
+	b.WriteString(strings.Repeat("z", chunkSize))
+	s := b.String()
+	require.Greater(t, len(s), chunkSize+windowMargin(c))
+	whole := merge(c.findIn(s))
+	assert.Equal(t, whole, c.find(s))
+	assert.Len(t, whole, len(encoded))
+	assert.NotContains(t, r.String(s), "s3cr3t")
+}

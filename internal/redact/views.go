@@ -53,9 +53,42 @@ func (c *compiled) plain(s string) bool {
 	return !strings.ContainsAny(s, `\%&`) && !(c.fold && strings.IndexByte(s, '+') >= 0)
 }
 
+// chunkSize is how much of a long text find decodes at a time, so that its
+// views (up to a few times the text each, for text full of escapes) stay
+// small whatever the text.
+const chunkSize = 256 << 10
+
 // find returns the spans of s that hold a secret in any view, merged and
 // in order.
+//
+// A long text is read in chunks that overlap by windowMargin: an
+// occurrence that starts in a chunk ends within the margin after it, and
+// is recorded by that chunk only. An occurrence starting in a chunk is
+// made of escapes that start there too, so it decodes the same as in the
+// whole text.
 func (c *compiled) find(s string) []span {
+	margin := windowMargin(c)
+	if len(s) <= chunkSize+margin {
+		return c.findIn(s)
+	}
+	var all []span
+	for a := 0; a < len(s); a += chunkSize {
+		end := min(len(s), a+chunkSize+margin)
+		last := end == len(s)
+		for _, sp := range c.findIn(s[a:end]) {
+			if sp.start < chunkSize || last {
+				all = append(all, span{a + sp.start, a + sp.end})
+			}
+		}
+		if last {
+			break
+		}
+	}
+	return merge(all)
+}
+
+// findIn is find for one chunk.
+func (c *compiled) findIn(s string) []span {
 	f := finder{c: c}
 	root := &view{text: s}
 	if c.fold && strings.IndexByte(s, '+') >= 0 {
