@@ -288,21 +288,32 @@ func TestCostsCoverAllocations(t *testing.T) {
 		d.data = dc.data
 		d.top() // warms the intern tables, as a pooled decoder would be
 		d.reset()
-		d.data = dc.data
+		// Small documents are decoded many times over, so that what the
+		// runtime and the testing package allocate meanwhile (TotalAlloc
+		// counts the whole process; a few KiB at times) is lost in the sum.
+		reps := max(1, (1<<20)/len(dc.data))
+		var estimate int64
 		runtime.GC()
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
-		v, err := d.top()
+		var err error
+		for range reps {
+			d.data = dc.data
+			if _, e := d.top(); e != nil {
+				err = e
+			}
+			estimate += d.alloc
+			d.reset()
+		}
 		runtime.ReadMemStats(&after)
 		require.NoError(t, err, dc.name)
-		runtime.KeepAlive(v)
 		actual := int64(after.TotalAlloc - before.TotalAlloc)
-		assert.GreaterOrEqual(t, d.alloc, actual, "%s: estimate below the allocation", dc.name)
+		const noise = 16 << 10
+		assert.GreaterOrEqual(t, estimate+noise, actual, "%s: estimate below the allocation", dc.name)
 		if strings.HasPrefix(dc.name, "scim") {
-			assert.LessOrEqual(t, float64(d.alloc), 1.15*float64(actual), "%s: estimate far above the allocation", dc.name)
+			assert.LessOrEqual(t, float64(estimate), 1.15*float64(actual), "%s: estimate far above the allocation", dc.name)
 		}
-		t.Logf("%-40s %9d bytes: allocated %10d, estimated %10d (%.2f)", dc.name, len(dc.data), actual, d.alloc, float64(d.alloc)/float64(max(actual, 1)))
-		d.reset()
+		t.Logf("%-40s %9d bytes ×%6d: allocated %10d, estimated %10d (%.3f)", dc.name, len(dc.data), reps, actual, estimate, float64(estimate)/float64(max(actual, 1)))
 	}
 }
 
