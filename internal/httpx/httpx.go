@@ -48,17 +48,59 @@ type Client struct {
 	maxBody int64
 }
 
+// DefaultIdleConnsPerHost is how many idle connections per host the
+// transport New builds keeps open. net/http keeps 2, so N workers sending to
+// one API (ProvisionAll) would close and re-dial most connections; 64 covers
+// the worker counts people run against a single tenant.
+const DefaultIdleConnsPerHost = 64
+
+// Option configures a Client built by New.
+type Option func(*options)
+
+type options struct {
+	idlePerHost int
+}
+
+// WithIdleConnsPerHost sets how many idle connections per host the transport
+// New builds keeps (default DefaultIdleConnsPerHost); give it at least the
+// number of goroutines that send at once. It has no effect on a caller's own
+// Transport.
+func WithIdleConnsPerHost(n int) Option {
+	return func(o *options) {
+		if n > 0 {
+			o.idlePerHost = n
+		}
+	}
+}
+
 // New returns a Client over hc (nil: a client with a default transport). hc
 // is copied, never modified: the copy refuses redirects to another host,
 // because credentials in custom headers or query parameters must not follow
 // a redirect off the configured host.
-func New(hc *http.Client, maxBody int64) *Client {
+//
+// When hc is nil or has no Transport, New builds one from
+// http.DefaultTransport that keeps DefaultIdleConnsPerHost idle connections
+// per host (see WithIdleConnsPerHost), so concurrent callers reuse their
+// connections. A Transport the caller supplies is used as it is: its
+// connection pool is the caller's to size.
+func New(hc *http.Client, maxBody int64, opts ...Option) *Client {
+	o := options{idlePerHost: DefaultIdleConnsPerHost}
+	for _, opt := range opts {
+		opt(&o)
+	}
 	var c http.Client
 	if hc != nil {
 		c = *hc
 	}
 	if c.Transport == nil {
-		c.Transport = http.DefaultTransport.(*http.Transport).Clone()
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = o.idlePerHost
+		// MaxIdleConns caps idle connections over all hosts; it must not
+		// undercut the per-host number.
+		if t.MaxIdleConns != 0 && t.MaxIdleConns < o.idlePerHost {
+			t.MaxIdleConns = o.idlePerHost
+		}
+		c.Transport = t
 	}
 	c.CheckRedirect = sameHostRedirect
 	r := resty.NewWithClient(&c)

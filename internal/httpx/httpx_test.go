@@ -4,12 +4,17 @@ import (
 	"context"
 	"errors"
 	"math"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/restconn/restconn/internal/redact"
 )
 
 func TestRetryAfter(t *testing.T) {
@@ -176,5 +181,101 @@ func TestIsDialError(t *testing.T) {
 	}
 	if IsDialError(errors.New("EOF")) {
 		t.Error("a plain error is not a dial error")
+	}
+}
+
+// loadConns sends workers×perWorker GET requests, each worker one after
+// the other, and returns how many connections the server saw opened.
+func loadConns(t *testing.T, c *Client, workers, perWorker int) int64 {
+	t.Helper()
+	var opened atomic.Int64
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// A vendor API takes a while to answer, so the workers' requests
+		// overlap as they do against a real server.
+		time.Sleep(time.Millisecond)
+		_, _ = w.Write([]byte(`{"ok":true}`))
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			opened.Add(1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range perWorker {
+				// Between requests a worker renders the next one; meanwhile
+				// its connection waits in the idle pool.
+				time.Sleep(time.Millisecond)
+				if _, err := c.Do(context.Background(), &Request{Method: "GET", URL: srv.URL}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return opened.Load()
+}
+
+func TestConcurrentWorkersReuseConnections(t *testing.T) {
+	const workers, each = 16, 50
+	// At most one connection per worker, with some slack for a worker
+	// that dials while another's connection is on its way back to the
+	// pool.
+	n := loadConns(t, New(nil, 0), workers, each)
+	t.Logf("default client: %d connections", n)
+	if n > 2*workers {
+		t.Errorf("default client: %d connections for %d workers × %d requests; want about %d", n, workers, each, workers)
+	}
+	if n := loadConns(t, New(&http.Client{Timeout: time.Minute}, 0), workers, each); n > 2*workers {
+		t.Errorf("client without a transport: %d connections; want about %d", n, workers)
+	}
+	if n := loadConns(t, New(nil, 0, WithIdleConnsPerHost(workers)), workers, each); n > 2*workers {
+		t.Errorf("WithIdleConnsPerHost(%d): %d connections; want about %d", workers, n, workers)
+	}
+	// The failure this guards against: net/http's 2 idle connections
+	// per host make most of the 800 requests dial anew.
+	two := http.DefaultTransport.(*http.Transport).Clone()
+	two.MaxIdleConnsPerHost = 2
+	if n := loadConns(t, New(&http.Client{Transport: two}, 0), workers, each); n <= 4*workers {
+		t.Errorf("2 idle connections per host: only %d connections; the test no longer shows the churn it guards against", n)
+	} else {
+		t.Logf("2 idle connections per host: %d connections", n)
+	}
+}
+
+func TestCallerTransportUntouched(t *testing.T) {
+	own := &http.Transport{MaxIdleConnsPerHost: 3}
+	c := New(&http.Client{Transport: own}, 0, WithIdleConnsPerHost(99))
+	if c.HTTPClient().Transport != own || own.MaxIdleConnsPerHost != 3 {
+		t.Errorf("the caller's transport was replaced or changed: %#v", c.HTTPClient().Transport)
+	}
+	built, ok := New(nil, 0, WithIdleConnsPerHost(200)).HTTPClient().Transport.(*http.Transport)
+	if !ok || built.MaxIdleConnsPerHost != 200 || built.MaxIdleConns < 200 {
+		t.Errorf("built transport: %#v", built)
+	}
+	if d := http.DefaultTransport.(*http.Transport); d.MaxIdleConnsPerHost != 0 {
+		t.Errorf("http.DefaultTransport was changed: MaxIdleConnsPerHost %d", d.MaxIdleConnsPerHost)
+	}
+}
+
+// TestIsDialErrorAfterMasking: the engine's retry policy sees transport
+// errors only after redact.Redactor.Error has masked them, secrets in the
+// URL included; a dial error must still be recognised.
+func TestIsDialErrorAfterMasking(t *testing.T) {
+	l := httptest.NewServer(http.NotFoundHandler())
+	addr := l.URL
+	l.Close()
+	var red redact.Redactor
+	red.Add("s3cret")
+	_, err := New(nil, 0).Do(context.Background(), &Request{Method: "POST", URL: addr + "/?api_key=s3cret", Body: []byte("{}")})
+	masked := red.Error(err)
+	if strings.Contains(masked.Error(), "s3cret") || !IsDialError(masked) {
+		t.Errorf("masked dial error %q: IsDialError %v", masked, IsDialError(masked))
 	}
 }

@@ -198,6 +198,17 @@ func BenchmarkDecode(b *testing.B) {
 				}
 			}
 		})
+		b.Run(doc.name+"/jsonx_limits", func(b *testing.B) {
+			// What the engine will do: the same decode with the page limits.
+			b.SetBytes(int64(len(doc.data)))
+			b.ReportAllocs()
+			l := DefaultLimits(len(doc.data))
+			for b.Loop() {
+				if _, err := DecodeLimits(doc.data, l); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 		b.Run(doc.name+"/encoding_json", func(b *testing.B) {
 			// What the engine did: a Decoder with UseNumber into any.
 			b.SetBytes(int64(len(doc.data)))

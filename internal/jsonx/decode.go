@@ -32,11 +32,25 @@
 // unequal one, so keeping one value does not keep a whole page alive. Values
 // are shared between results only where that is invisible: equal strings
 // and numbers may share their backing memory, and every empty array is the
-// same zero-capacity slice. Decode is safe for concurrent use.
+// same zero-capacity slice. Decode and DecodeLimits are safe for
+// concurrent use.
+//
+// # Limits
+//
+// A response body is capped in bytes, but a decoded value can take far more
+// memory than its text: "{}" is 2 bytes and an empty map 48, "[[]]" is 4
+// bytes and a one-element slice 40. A hostile or broken server can fill a
+// body of a few MiB with millions of tiny containers and make a decode
+// take gigabytes. DecodeLimits decodes like Decode but stops, with a
+// *LimitError, as soon as an array holds more elements than allowed, the
+// nesting is deeper than allowed, or the memory it has allocated (an upper
+// estimate, counted before each allocation) would pass a budget.
+// DefaultLimits gives the limits the engine uses for a response page.
 package jsonx
 
 import (
 	"encoding/binary"
+	"math"
 	"math/bits"
 	"sync"
 	"unicode/utf8"
@@ -51,8 +65,32 @@ const maxDepth = 10000
 // Decoder.UseNumber: map[string]any, []any, string, json.Number, bool, nil.
 // On invalid input it returns a nil value and a *SyntaxError.
 func Decode(data []byte) (any, error) {
+	return decode(data, maxDepth, math.MaxInt, math.MaxInt64, false)
+}
+
+// DecodeLimits is Decode with limits on what a document may cost. Within
+// the limits it returns exactly what Decode returns; past one it stops as
+// soon as it can tell and returns a nil value and a *LimitError saying
+// which limit, and where. Syntax errors before that point are reported as
+// by Decode.
+func DecodeLimits(data []byte, l Limits) (any, error) {
+	depth, arr, budget := maxDepth, math.MaxInt, int64(math.MaxInt64)
+	if l.MaxDepth > 0 && l.MaxDepth < maxDepth {
+		depth = l.MaxDepth
+	}
+	if l.MaxArrayLen > 0 {
+		arr = l.MaxArrayLen
+	}
+	if l.MaxAlloc > 0 {
+		budget = l.MaxAlloc
+	}
+	return decode(data, depth, arr, budget, true)
+}
+
+func decode(data []byte, depth, arr int, budget int64, limited bool) (any, error) {
 	d := decoders.Get().(*decoder)
 	d.data = data
+	d.maxDepth, d.maxArray, d.budget, d.limited = depth, arr, budget, limited
 	v, err := d.top()
 	d.reset()
 	decoders.Put(d)
@@ -61,7 +99,13 @@ func Decode(data []byte) (any, error) {
 
 // decoders keeps decoder state between calls: the scratch stacks and the
 // intern tables are what make later calls cheap, small bodies included.
-var decoders = sync.Pool{New: func() any { return new(decoder) }}
+var decoders = sync.Pool{New: func() any { return newDecoder() }}
+
+// newDecoder returns a decoder without limits; decode sets those of each
+// call.
+func newDecoder() *decoder {
+	return &decoder{maxDepth: maxDepth, maxArray: math.MaxInt, budget: math.MaxInt64}
+}
 
 // emptyArray is returned for every "[]". encoding/json returns a non-nil
 // empty slice; one with zero capacity can be shared, as nothing can be
@@ -79,6 +123,18 @@ type decoder struct {
 	data  []byte
 	depth int
 	err   *SyntaxError
+
+	// Limits of this call (see DecodeLimits); without limits they are the
+	// largest values their types hold, so the checks cost a comparison.
+	maxDepth int
+	maxArray int   // elements per array
+	budget   int64 // bytes alloc may reach
+	limited  bool  // DecodeLimits: a too deep document is a LimitError
+	// alloc is an upper estimate of the bytes allocated so far by this
+	// call: the result, the growth of the stacks and buffers below, and
+	// interned strings.
+	alloc int64
+	limit *LimitError // set, instead of err, when a limit stopped decoding
 
 	// vals and keys hold the members of every container still open, in
 	// document order; a container takes its own off the top when it closes
@@ -100,6 +156,8 @@ func (d *decoder) reset() {
 	d.data = nil
 	d.depth = 0
 	d.err = nil
+	d.alloc = 0
+	d.limit = nil
 	if cap(d.vals) > maxKeptStack || cap(d.keys) > maxKeptStack {
 		d.vals, d.keys = nil, nil
 	}
@@ -119,6 +177,10 @@ func (d *decoder) top() (any, error) {
 	data := d.data
 	v, i := d.value(skipSpace(data, 0))
 	if i < 0 {
+		if d.limit != nil {
+			d.limit.finish()
+			return nil, d.limit
+		}
 		return nil, d.err
 	}
 	if i = skipSpace(data, i); i < len(data) {
@@ -167,14 +229,18 @@ func (d *decoder) value(i int) (any, int) {
 }
 
 func (d *decoder) object(i int) (any, int) {
-	if d.depth >= maxDepth {
-		return d.fail(i-1, "exceeded max depth")
+	if d.depth >= d.maxDepth {
+		return d.tooDeep(i - 1)
 	}
 	d.depth++
 	data := d.data
+	open := i - 1
 	i = skipSpace(data, i)
 	if i < len(data) && data[i] == '}' {
 		d.depth--
+		if d.alloc += emptyMapCost; d.alloc > d.budget {
+			return d.overBudget(open)
+		}
 		return map[string]any{}, i + 1
 	}
 	vbase, kbase := len(d.vals), len(d.keys)
@@ -187,6 +253,9 @@ func (d *decoder) object(i int) (any, int) {
 		}
 		var key string
 		if key, i = d.key(i + 1); i < 0 {
+			if d.limit != nil {
+				return d.unwind(vbase, kbase)
+			}
 			return nil, -1
 		}
 		i = skipSpace(data, i)
@@ -198,7 +267,16 @@ func (d *decoder) object(i int) (any, int) {
 		}
 		var v any
 		if v, i = d.value(skipSpace(data, i+1)); i < 0 {
+			if d.limit != nil {
+				d.limit.key(key)
+				return d.unwind(vbase, kbase)
+			}
 			return nil, -1
+		}
+		if len(d.vals) == cap(d.vals) || len(d.keys) == cap(d.keys) || d.alloc > d.budget {
+			if !d.room(open, true) {
+				return d.unwind(vbase, kbase)
+			}
 		}
 		d.keys = append(d.keys, key)
 		d.vals = append(d.vals, v)
@@ -217,6 +295,10 @@ func (d *decoder) object(i int) (any, int) {
 	}
 	d.used = max(d.used, len(d.vals), len(d.keys))
 	keys, vals := d.keys[kbase:], d.vals[vbase:]
+	if d.alloc += mapCost(len(vals)); d.alloc > d.budget {
+		d.overBudget(open)
+		return d.unwind(vbase, kbase)
+	}
 	m := make(map[string]any, len(vals))
 	for j, k := range keys {
 		// In document order, so the last of duplicate keys wins.
@@ -228,11 +310,12 @@ func (d *decoder) object(i int) (any, int) {
 }
 
 func (d *decoder) array(i int) (any, int) {
-	if d.depth >= maxDepth {
-		return d.fail(i-1, "exceeded max depth")
+	if d.depth >= d.maxDepth {
+		return d.tooDeep(i - 1)
 	}
 	d.depth++
 	data := d.data
+	open := i - 1
 	i = skipSpace(data, i)
 	if i < len(data) && data[i] == ']' {
 		d.depth--
@@ -242,7 +325,20 @@ func (d *decoder) array(i int) (any, int) {
 	for {
 		var v any
 		if v, i = d.value(i); i < 0 {
+			if d.limit != nil {
+				d.limit.index(len(d.vals) - base)
+				return d.unwind(base, len(d.keys))
+			}
 			return nil, -1
+		}
+		if len(d.vals) == cap(d.vals) || len(d.vals)-base >= d.maxArray || d.alloc > d.budget {
+			if len(d.vals)-base >= d.maxArray {
+				d.tooLong(open)
+				return d.unwind(base, len(d.keys))
+			}
+			if !d.room(open, false) {
+				return d.unwind(base, len(d.keys))
+			}
 		}
 		d.vals = append(d.vals, v)
 		i = skipSpace(data, i)
@@ -259,6 +355,10 @@ func (d *decoder) array(i int) (any, int) {
 		return d.failChar(i, "after array element")
 	}
 	d.used = max(d.used, len(d.vals))
+	if d.alloc += sliceCost(len(d.vals) - base); d.alloc > d.budget {
+		d.overBudget(open)
+		return d.unwind(base, len(d.keys))
+	}
 	a := make([]any, len(d.vals)-base)
 	copy(a, d.vals[base:])
 	d.vals = d.vals[:base]
@@ -304,25 +404,42 @@ func (d *decoder) number(start int) (any, int) {
 		}
 		i = skipDigits(data, i+1)
 	}
-	return d.nums.number(data[start:i]), i
+	b := data[start:i]
+	if len(b) > maxInternLen && d.alloc+stringCost(len(b)) > d.budget {
+		return d.overBudget(start)
+	}
+	v, cost := d.nums.number(b)
+	d.alloc += cost
+	return v, i
 }
 
-// stringValue decodes a string whose opening quote is at data[i-1].
-func (d *decoder) stringValue(i int) (any, int) {
-	b, i := d.str(i)
+// stringValue decodes a string whose opening quote is at data[start-1].
+func (d *decoder) stringValue(start int) (any, int) {
+	b, i := d.str(start)
 	if i < 0 {
 		return nil, -1
 	}
-	return d.strs.value(b), i
+	if len(b) > maxInternLen && d.alloc+stringCost(len(b)) > d.budget {
+		return d.overBudget(start - 1)
+	}
+	v, cost := d.strs.value(b)
+	d.alloc += cost
+	return v, i
 }
 
 // key is stringValue for object keys, which need no boxing.
-func (d *decoder) key(i int) (string, int) {
-	b, i := d.str(i)
+func (d *decoder) key(start int) (string, int) {
+	b, i := d.str(start)
 	if i < 0 {
 		return "", -1
 	}
-	return d.strs.key(b), i
+	if len(b) > maxInternLen && d.alloc+allocSize(len(b)) > d.budget {
+		_, i = d.overBudget(start - 1)
+		return "", i
+	}
+	k, cost := d.strs.key(b)
+	d.alloc += cost
+	return k, i
 }
 
 // str returns the content of the string whose opening quote is at
@@ -355,12 +472,23 @@ func (d *decoder) str(i int) ([]byte, int) {
 // decoded bytes and the offset past the closing quote.
 func (d *decoder) unquote(start, i int) ([]byte, int) {
 	data := d.data
-	b := append(d.buf[:0], data[start:i]...)
+	b, ok := d.grow(d.buf[:0], i-start, start-1)
+	if !ok {
+		return nil, -1
+	}
+	b = append(b, data[start:i]...)
 	defer func() { d.buf = b[:0] }()
 	for {
 		if i >= len(data) {
 			_, i = d.eof()
 			return nil, i
+		}
+		// Every step below appends at most 4 bytes but for a plain run,
+		// which makes its own room.
+		if cap(b)-len(b) < utf8.UTFMax {
+			if b, ok = d.grow(b, utf8.UTFMax, start-1); !ok {
+				return nil, -1
+			}
 		}
 		switch c := data[i]; {
 		case c == '"':
@@ -411,6 +539,9 @@ func (d *decoder) unquote(start, i int) ([]byte, int) {
 			return nil, i
 		case c < utf8.RuneSelf:
 			j := scanPlain(data, i+1)
+			if b, ok = d.grow(b, j-i, start-1); !ok {
+				return nil, -1
+			}
 			b = append(b, data[i:j]...)
 			i = j
 		default:
@@ -423,6 +554,31 @@ func (d *decoder) unquote(start, i int) ([]byte, int) {
 			i += n
 		}
 	}
+}
+
+// unwind takes a container that a limit stopped off the stacks, so that
+// its parent can tell how many members it has itself.
+func (d *decoder) unwind(vbase, kbase int) (any, int) {
+	d.used = max(d.used, len(d.vals), len(d.keys)) // for reset to clear
+	d.vals, d.keys = d.vals[:vbase], d.keys[:kbase]
+	return nil, -1
+}
+
+// grow returns b with room for n more bytes, counting any new allocation
+// against the budget; at is the offset of the string, reported if that
+// fails.
+func (d *decoder) grow(b []byte, n, at int) ([]byte, bool) {
+	if cap(b)-len(b) >= n {
+		return b, true
+	}
+	c := max(2*cap(b), len(b)+n, 64)
+	if d.alloc += allocSize(c); d.alloc > d.budget {
+		d.overBudget(at)
+		return b, false
+	}
+	nb := make([]byte, len(b), c)
+	copy(nb, b)
+	return nb, true
 }
 
 // surrogatePair combines the high surrogate hi with an escaped low surrogate

@@ -222,7 +222,7 @@ func TestNoAliasing(t *testing.T) {
 // the last document or its result but the interned strings.
 func TestResetDropsReferences(t *testing.T) {
 	for _, doc := range []string{`[[1,2],{"a":[3,{"b":4}]},[5]]`, `[[1,2],{"a":[3,{"b":`, `{"a":{"b":{"c":[1,2,3,"x\n"]}}}`} {
-		d := new(decoder)
+		d := newDecoder()
 		d.data = []byte(doc)
 		d.top()
 		d.reset()
@@ -253,7 +253,7 @@ func TestLargeTokens(t *testing.T) {
 	_, err := Decode([]byte(doc))
 	require.NoError(t, err)
 
-	d := new(decoder)
+	d := newDecoder()
 	d.data = []byte(doc)
 	v, i := d.value(0)
 	require.Equal(t, len(doc), i, "%v", d.err)

@@ -57,46 +57,54 @@ func (t *internTable) lookup(b []byte) (e *internEntry, hit bool) {
 	return &set[w], false
 }
 
+// The methods below also return an upper estimate of the bytes they
+// allocated (see DecodeLimits): nothing for a string already interned.
+
 // key returns b as a string.
-func (t *internTable) key(b []byte) string {
+func (t *internTable) key(b []byte) (string, int64) {
 	if len(b) > maxInternLen {
-		return string(b)
+		return string(b), allocSize(len(b))
 	}
 	e, hit := t.lookup(b)
-	if !hit {
-		e.s = string(b)
+	if hit {
+		return e.s, 0
 	}
-	return e.s
+	e.s = string(b)
+	return e.s, allocSize(len(b))
 }
 
 // value returns b as a boxed string.
-func (t *internTable) value(b []byte) any {
+func (t *internTable) value(b []byte) (any, int64) {
 	if len(b) > maxInternLen {
-		return string(b)
+		return string(b), stringCost(len(b))
 	}
 	e, hit := t.lookup(b)
+	var cost int64
 	if !hit {
 		e.s = string(b)
+		cost = allocSize(len(b))
 	}
 	if e.v == nil {
 		// Boxed on first use as a value, as most keys never are.
 		e.v = e.s
+		cost += boxCost
 	}
-	return e.v
+	return e.v, cost
 }
 
 // number returns b as a boxed json.Number. Numbers have their own table, so
 // v is always a json.Number there.
-func (t *internTable) number(b []byte) any {
+func (t *internTable) number(b []byte) (any, int64) {
 	if len(b) > maxInternLen {
-		return json.Number(b)
+		return json.Number(b), stringCost(len(b))
 	}
 	e, hit := t.lookup(b)
-	if !hit {
-		e.s = string(b)
-		e.v = json.Number(e.s)
+	if hit {
+		return e.v, 0
 	}
-	return e.v
+	e.s = string(b)
+	e.v = json.Number(e.s)
+	return e.v, stringCost(len(b))
 }
 
 // internHash hashes at most 24 bytes of b (its start, middle and end) so
