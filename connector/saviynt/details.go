@@ -2,6 +2,7 @@ package saviynt
 
 import (
 	"maps"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -116,6 +117,9 @@ func (cv *converter) dependent(path string, r *records, deps []map[string]any, c
 				reads[col] = quote(s)
 			}
 			merged.fields[col] = fl
+		}
+		if st := obj(d["statusConfig"]); len(st) > 0 && !reflect.DeepEqual(st, r.status) {
+			cv.warn(attrImport, join(dp, "statusConfig"), "not converted: restconn's active rule reads the list call's record, not this call's response")
 		}
 		if cols.mapping && !merged.mapping {
 			cv.warn(attrImport, join(dp, "colsToPropsMap"), "STORE#ACC#ENT#MAPPINGINFO: acctEntMappings are read from the list call's records, not from this call's response")

@@ -85,15 +85,15 @@ func (cv *converter) linkCalls(p map[string]any) links {
 func (cv *converter) entitlementsFrom(a *connector.AccountImport, r *records, ap, aep map[string]any, calls map[string]linkCall) {
 	for _, typ := range sortedKeys(calls) {
 		lc := calls[typ]
-		why := func(format string, args ...any) {
-			cv.warn(attrImport, lc.path, "entitlement type %q: the call listing each account's entitlements (httpAcctToEnt) left out: "+format, append([]any{typ}, args...)...)
+		why := func(path, format string, args ...any) {
+			cv.warn(attrImport, path, "entitlement type %q: the call listing each account's entitlements (httpAcctToEnt) left out: "+format, append([]any{typ}, args...)...)
 		}
 		switch {
 		case a == nil:
-			why("there is no account import")
+			why(lc.path, "there is no account import")
 			continue
 		case a.Entitlements[typ] != "":
-			why("accountParams.acctEntMappings already reads them from the account payload")
+			why(lc.path, "accountParams.acctEntMappings already reads them from the account payload")
 			continue
 		}
 		conn := firstStr(lc.m, "connection")
@@ -103,9 +103,9 @@ func (cv *converter) entitlementsFrom(a *connector.AccountImport, r *records, ap
 		if conn == "" {
 			conn = firstStr(ap, "connection")
 		}
-		sl, f := cv.subList(typ, lc, conn, aep, r.listCols, "acctKeyField", "accountID", "entIdPath", "entKeyField", "entitlementID")
+		sl, f := cv.subList(typ, lc, acctToEnt, conn, aep, r.listCols)
 		if f != nil {
-			cv.warn(attrImport, f.path, "entitlement type %q: the call listing each account's entitlements (httpAcctToEnt) left out: %s", typ, f.msg)
+			why(f.path, "%s", f.msg)
 			continue
 		}
 		if a.EntitlementsFrom == nil {
@@ -121,18 +121,18 @@ func (cv *converter) membersFrom(ents map[string]*connector.EntitlementImport, r
 	for _, typ := range sortedKeys(calls) {
 		lc := calls[typ]
 		e := ents[typ]
-		why := func(format string, args ...any) {
-			cv.warn(attrImport, lc.path, "entitlement type %q: the call listing each entitlement's members (httpEntToAcct) left out: "+format, append([]any{typ}, args...)...)
+		why := func(path, format string, args ...any) {
+			cv.warn(attrImport, path, "entitlement type %q: the call listing each entitlement's members (httpEntToAcct) left out: "+format, append([]any{typ}, args...)...)
 		}
 		switch {
 		case e == nil:
-			why("the type is not imported (entitlementParams.entTypes.%s has no calls restconn can list it with)", typ)
+			why(lc.path, "the type is not imported (entitlementParams.entTypes.%s has no calls restconn can list it with)", typ)
 			continue
 		case e.FromAccounts:
-			why("the type is derived from the accounts, whose links already give its members")
+			why(lc.path, "the type is derived from the accounts, whose links already give its members")
 			continue
 		case e.Members != "":
-			why("entitlementParams.entTypes.%s.acctEntMappings already reads them from the entitlement payload", typ)
+			why(lc.path, "entitlementParams.entTypes.%s.acctEntMappings already reads them from the entitlement payload", typ)
 			continue
 		}
 		conn := firstStr(lc.m, "connection")
@@ -142,27 +142,39 @@ func (cv *converter) membersFrom(ents map[string]*connector.EntitlementImport, r
 		if conn == "" {
 			conn = firstStr(ep, "connection")
 		}
-		sl, f := cv.subList(typ, lc, conn, aep, recs[typ].listCols, "entKeyField", "entitlementID", "acctIdPath", "acctKeyField", "accountID")
+		sl, f := cv.subList(typ, lc, entToAcct, conn, aep, recs[typ].listCols)
 		if f != nil {
-			why("%s", f.msg)
+			why(f.path, "%s", f.msg)
 			continue
 		}
 		e.MembersFrom = sl
 	}
 }
 
-// subList converts one membership call. keyField (default keyDefault)
-// names the iterated record's column bound to ${id}; idPath is where each
-// listed record has the linked ID, and listedKey names the column those
-// IDs match (listedDefault).
-func (cv *converter) subList(typ string, lc linkCall, conn string, aep map[string]any, cols *columns, keyField, keyDefault, idPath, listedKey, listedDefault string) (*connector.SubList, *failure) {
-	key := str(lc.m, keyField)
+// linkKind is which way a membership call links, and the fields that
+// say so.
+type linkKind struct {
+	field                    string // the restconn field: entitlementsFrom or membersFrom
+	keyField, keyDefault     string // names the iterated record's column bound to ${id}
+	idPath                   string // where each listed record has the linked ID
+	listedKey, listedDefault string // names the column the linked IDs match
+}
+
+var (
+	acctToEnt = linkKind{"entitlementsFrom", "acctKeyField", "accountID", "entIdPath", "entKeyField", "entitlementID"}
+	entToAcct = linkKind{"membersFrom", "entKeyField", "entitlementID", "acctIdPath", "acctKeyField", "accountID"}
+)
+
+// subList converts one membership call; cols are the iterated records'
+// list columns.
+func (cv *converter) subList(typ string, lc linkCall, k linkKind, conn string, aep map[string]any, cols *columns) (*connector.SubList, *failure) {
+	key := str(lc.m, k.keyField)
 	if key == "" {
-		key = keyDefault
+		key = k.keyDefault
 	}
 	col, found := cols.columnNamed(key)
 	if !found || cols.paths[col] == nil {
-		return nil, fail(join(lc.path, keyField), "the list call maps no column %q from its records to bind ${id}", key)
+		return nil, fail(join(lc.path, k.keyField), "the list call maps no column %q from its records to bind ${id}", key)
 	}
 	succ, f := cv.responseSpec(attrImport, join("acctEntParams", "successResponses"), aep["successResponses"])
 	if f != nil {
@@ -175,7 +187,7 @@ func (cv *converter) subList(typ string, lc linkCall, conn string, aep map[strin
 	// Unnamed, the engine calls it entitlementsFrom or membersFrom in
 	// errors, which also say whose list failed; credentials found in it
 	// are named after the type and the call.
-	sc := &scope{kind: scopeDetail, record: cv.recordBindings(cols, col, []string{keyDefault}), defaultSuccess: succ, defaultFailure: unsucc,
+	sc := &scope{kind: scopeDetail, record: cv.recordBindings(cols, col, []string{k.keyDefault}), defaultSuccess: succ, defaultFailure: unsucc,
 		prefix: ident(typ) + "_" + ident(str(lc.m, "name"))}
 	call, f := cv.listCall(lc.path, lc.m, conn, sc)
 	if f != nil {
@@ -183,15 +195,18 @@ func (cv *converter) subList(typ string, lc linkCall, conn string, aep map[strin
 	}
 	call.Name = ""
 	id := "$" // each record is the ID
-	if p := str(lc.m, idPath); p != "" {
+	if p := str(lc.m, k.idPath); p != "" {
 		jp, err := jsonPath(p)
 		if err != nil {
-			return nil, fail(join(lc.path, idPath), "%v", err)
+			return nil, fail(join(lc.path, k.idPath), "%v", err)
 		}
 		id = jp
 	}
-	if kf := str(lc.m, listedKey); kf != "" && !strings.EqualFold(kf, listedDefault) {
-		cv.warn(attrImport, join(lc.path, listedKey), "the values at %q are taken as %s values (%s %q)", id, listedDefault, listedKey, kf)
+	if len(obj(lc.m["colsToPropsMap"])) > 0 {
+		cv.warn(attrImport, join(lc.path, "colsToPropsMap"), "not converted: restconn's %s reads only the linked IDs", k.field)
+	}
+	if kf := str(lc.m, k.listedKey); kf != "" && !strings.EqualFold(kf, k.listedDefault) {
+		cv.warn(attrImport, join(lc.path, k.listedKey), "the values at %q are taken as %s values (%s %q)", id, k.listedDefault, k.listedKey, kf)
 	}
 	return &connector.SubList{ListCall: *call, ID: binding.Field{Path: id}}, nil
 }
