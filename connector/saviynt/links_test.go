@@ -186,6 +186,39 @@ func TestImportLinkConstructs(t *testing.T) {
 			},
 		},
 		{
+			name: "httpAcctToEnt after a detail call: ${id} reads the list record",
+			conn: conn + `"ImportAccountEntJSON": {
+			    "accountParams": {"call": {
+			      "call1": {"callOrder": 0, "http": {"url": "https://app.example.com/api/users?fields=key"}, "listField": "keys", "colsToPropsMap": {"accountID": "key~#~char"}},
+			      "call2": {"callOrder": 1, "inputParams": {"dependentCall": true}, "nextApiKeyField": "accountID",
+			        "http": {"url": "https://app.example.com/api/users/${accountID}"}, "listField": "user",
+			        "colsToPropsMap": {"accountID": "uuid~#~char", "name": "login~#~char"}}}},
+			    "acctEntParams": {"entTypes": {"Role": {"call": {"call1": {"processingType": "httpAcctToEnt",
+			      "http": {"url": "https://app.example.com/api/users/${id}/roles"}, "listField": ""}}}}}}}`,
+			secrets: secrets,
+			serve: func(w http.ResponseWriter, r *http.Request, body string) {
+				switch r.URL.Path {
+				case "/api/users":
+					ok(w, `{"keys":[{"key":"k1"}]}`)
+				case "/api/users/k1":
+					ok(w, `{"user":{"uuid":"k1","login":"ann"}}`)
+				default:
+					ok(w, `["admin","viewer"]`)
+				}
+			},
+			run: accounts(connector.Account{ID: "k1", Name: "ann", Active: true, Attributes: map[string]any{}, Entitlements: map[string][]string{"Role": {"admin", "viewer"}}}),
+			want: []string{
+				`GET /api/users?fields=key [Authorization: Bearer t]`,
+				`GET /api/users/k1 [Authorization: Bearer t]`,
+				`GET /api/users/k1/roles [Authorization: Bearer t]`,
+			},
+			spec: func(t *testing.T, s *connector.Spec) {
+				assert.NotNil(t, s.Import.Accounts.Detail)
+				assert.Equal(t, "/api/users/{{ .record.key }}/roles", s.Import.Accounts.EntitlementsFrom["Role"].Path)
+				assert.Equal(t, binding.Field{Path: "$"}, s.Import.Accounts.EntitlementsFrom["Role"].ID, "each record is the ID")
+			},
+		},
+		{
 			name: "httpEntToAcct: a call per group lists its members",
 			conn: conn + `"ImportAccountEntJSON": {
 			    "entitlementParams": {"connection": "acctAuth", "entTypes": {"Group": {"call": {"call1": {
