@@ -97,6 +97,21 @@ func (cv *converter) eachCall(fn func(map[string]any)) {
 				withConn(c, str(ep, "connection"), fn)
 			}
 		}
+		aep := obj(imp["acctEntParams"])
+		links := obj(aep["entTypes"])
+		for _, t := range sortedKeys(links) {
+			for _, c := range callsOf(obj(links[t])["call"]) {
+				def := firstStr(aep, "connection")
+				switch {
+				case def != "":
+				case str(c, "processingType") == "httpEntToAcct":
+					def = str(ep, "connection")
+				default:
+					def = str(ap, "connection")
+				}
+				withConn(c, def, fn)
+			}
+		}
 	}
 	for _, o := range opAttrs {
 		visit(obj(cv.attrs[o.attr])["call"])
@@ -631,7 +646,15 @@ func (cv *converter) expiry(a map[string]any, path string) []connector.Rule {
 		list = []any{a["retryFailureStatusCode"]}
 	}
 	for _, s := range list {
-		if n, ok := intOf(s); ok && n >= 100 && n <= 599 {
+		n, ok := intOf(s)
+		switch {
+		case !ok || n < 100 || n > 599:
+		case n == 429:
+			// A new token does not lift a rate limit: the engine waits as
+			// the 429 asks (Retry-After, X-RateLimit-Reset) and sends the
+			// call again.
+			cv.warn(attrConnection, join(path, "retryFailureStatusCode"), "429 does not renew the token: restconn waits as the response asks (Retry-After or connection.retry.resetHeader, at most retry.maxWait) and sends the call again")
+		default:
 			statuses = append(statuses, n)
 		}
 	}

@@ -30,7 +30,7 @@ const (
 	scopeTicketCreate                  // CreateTicketJSON: request variables and ticket extras
 	scopeTicketStatus                  // TicketStatusJSON: .ticket.id and responses
 	scopeConnect                       // testConnectionParams and import list calls: no request
-	scopeDetail                        // an import dependent call: the list record
+	scopeDetail                        // an import dependent call or membership call: the list record
 	scopeLogin                         // a ConnectionJSON token call
 )
 

@@ -125,9 +125,11 @@ func (cv *converter) callURLs() []string {
 	}
 	if imp := obj(cv.attrs[attrImport]); imp != nil {
 		calls(obj(imp["accountParams"])["call"])
-		ents := obj(obj(imp["entitlementParams"])["entTypes"])
-		for _, t := range sortedKeys(ents) {
-			calls(obj(ents[t])["call"])
+		for _, p := range []string{"entitlementParams", "acctEntParams"} {
+			ents := obj(obj(imp[p])["entTypes"])
+			for _, t := range sortedKeys(ents) {
+				calls(obj(ents[t])["call"])
+			}
 		}
 	}
 	for _, o := range opAttrs {
@@ -339,7 +341,7 @@ var callFields = map[string]bool{
 	"callListPath": true, "callOrder": true, "http": true, "listField": true, "keyField": true, "colsToPropsMap": true,
 	"pagination": true, "statusConfig": true, "inputParams": true, "nextApiKeyField": true, "stageNumber": true,
 	"makeProcessingStatus": true, "processingType": true, "dateFormat": true, "disableDeletedEntitlements": true,
-	"disableDeletedAccounts": true,
+	"disableDeletedAccounts": true, "entKeyField": true, "entIdPath": true, "acctKeyField": true, "acctIdPath": true,
 }
 
 // convertCall converts the common fields of a call. name is the restconn

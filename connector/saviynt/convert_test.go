@@ -503,18 +503,6 @@ func TestImportConstructs(t *testing.T) {
 			run:  accounts(connector.Account{ID: "7", Name: "g", Active: true, Attributes: map[string]any{"customproperty1": "R&D"}}),
 			want: []string{`GET /api/users [Authorization: Bearer t]`, `GET /api/users/7 [Authorization: Bearer t]`},
 		},
-		{
-			name: "a dependent call that adds columns is named and left out",
-			conn: conn + `"ImportAccountEntJSON": {"accountParams": {"call": {
-			    "call1": {"callOrder": 0, "http": {"url": "https://app.example.com/api/users"}, "listField": "", "colsToPropsMap": {"accountID": "id", "name": "login"}},
-			    "call2": {"callOrder": 1, "inputParams": {"dependentCall": true}, "nextApiKeyField": "accountID",
-			      "http": {"url": "https://app.example.com/api/users/${accountName}/licenses"}, "listField": "", "colsToPropsMap": {"customproperty9": "sku"}}}}}}`,
-			secrets: secrets,
-			serve:   func(w http.ResponseWriter, r *http.Request, body string) { ok(w, `[{"id":"1","login":"a"}]`) },
-			run:     func(t *testing.T, eng *connector.Engine) { assert.Equal(t, []string{"1"}, ids(t, eng)) },
-			want:    []string{`GET /api/users [Authorization: Bearer t]`},
-			warns:   []string{`dependent call "call2" left out, so the columns it maps (customproperty9) are not imported`},
-		},
 	} {
 		t.Run(tc.name, tc.test)
 	}
@@ -755,25 +743,18 @@ func TestMoreConstructs(t *testing.T) {
 			},
 		},
 		{
-			name: "STATUS_THRESHOLD_CONFIG gives the active rule; thresholds are named",
+			name: "STATUS_THRESHOLD_CONFIG gives the active rule and the removal threshold",
 			conn: `{"ImportAccountEntJSON": {"accountParams": {"call": {"call1": {"http": {"url": "https://app.example.com/api/users"}, "listField": "",
 			          "colsToPropsMap": {"accountID": "id", "customproperty11": "flags.state"}}}}},
 			        "STATUS_THRESHOLD_CONFIG": {"statusColumn": "customproperty11", "activeStatus": ["1", "enabled"], "accountThresholdValue": 30,
 			          "entThresholdValue": {"entType": {"Group": {"ent": 100}}}, "accountsNotInImportAction": "Suspend"}}`,
 			spec: func(t *testing.T, s *connector.Spec) {
 				assert.Equal(t, &connector.ActiveRule{Path: "flags.state", In: []any{"1", "enabled"}}, s.Import.Accounts.Active)
+				assert.Equal(t, &connector.Threshold{MaxRemoved: 30}, s.Import.Accounts.Threshold)
 			},
-			warns: []string{"STATUS_THRESHOLD_CONFIG: not converted: accountThresholdValue, accountsNotInImportAction, entThresholdValue; deleting or suspending what a full import no longer lists is the caller's reconciliation (needs default deletion thresholds in the spec)"},
-		},
-		{
-			name: "membership calls per account or per entitlement are named",
-			conn: `{"ImportAccountEntJSON": {"accountParams": {"call": {"call1": {"http": {"url": "https://app.example.com/api/users"}, "listField": "", "colsToPropsMap": {"accountID": "id"}}}},
-			          "acctEntParams": {"entTypes": {
-			            "Team": {"call": {"call1": {"processingType": "httpAcctToEnt", "http": {"url": "https://app.example.com/api/users/${id}/teams"}, "listField": "", "entKeyField": "entitlementID", "entIdPath": "id", "acctKeyField": "accountID"}}},
-			            "Group": {"call": {"call1": {"processingType": "httpEntToAcct", "http": {"url": "https://app.example.com/api/groups/${id}/members"}}}}}}}}`,
 			warns: []string{
-				`acctEntParams.entTypes.Team.call.call1: entitlement type "Team": memberships listed by a call per account (httpAcctToEnt) are not imported: needs per-account membership sub-lists`,
-				`acctEntParams.entTypes.Group.call.call1: entitlement type "Group": members listed by a call per entitlement (httpEntToAcct) are not imported: needs per-entitlement member sub-lists`,
+				`STATUS_THRESHOLD_CONFIG entThresholdValue.entType.Group: not converted: entitlement type "Group" is not imported`,
+				`STATUS_THRESHOLD_CONFIG: not converted: accountsNotInImportAction: what becomes of an account a full import no longer lists`,
 			},
 		},
 		{

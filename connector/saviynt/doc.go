@@ -48,7 +48,12 @@
 // the token itself; tokenType and authHeaderName give the prefix and the
 // header. expiryError, authError, errorPath and retryFailureStatusCode
 // become the block's expiry rules: a matching response renews the token
-// and sends the call again.
+// and sends the call again. A 429 among retryFailureStatusCode is left to
+// the engine, which waits as the response asks (Retry-After, or the
+// X-RateLimit-Reset header) and sends the call again: a new token would
+// not lift a rate limit. apiRateLimitConfig ("after N calls wait S
+// seconds") becomes connection.rateLimit, N/S requests a second with a
+// burst of N.
 //
 // # Expressions
 //
@@ -91,16 +96,55 @@
 //
 // accountParams and each entitlement type of entitlementParams become
 // import.accounts and import.entitlements.<type> (type names keep their
-// case). The columns of colsToPropsMap keep their names: accountID (or
-// entitlementID) is the record ID, name (or entitlement_value) its name,
-// and the others attributes, typed by ~#~char, int, bool or date (Java date
-// patterns from dateFormat become Go layouts). #CONST# values are
-// constants; ~dot# is a dot inside a key. statusConfig becomes the active
-// rule. Pagination becomes nextURL, link or scim (the nextUrl expressions
-// Saviynt documents), page or offset. Links embedded in payloads become
-// account entitlements (acctToEntMapping) and entitlement members
-// (entToAcctMapping). A dependent call that reads each record in full
-// becomes a detail call.
+// case), unique by their keyField: a record whose ID was already imported
+// is dropped. The columns of colsToPropsMap keep their names: accountID
+// (or entitlementID) is the record ID, name (or entitlement_value) its
+// name, and the others attributes, typed by ~#~char, int, bool or date
+// (Java date patterns from dateFormat become Go layouts). #CONST# values
+// are constants; ~dot# is a dot inside a key. Pagination becomes nextURL,
+// link or scim (the nextUrl expressions Saviynt documents), page or
+// offset; a listField of "" is the body itself, a bare JSON array
+// included.
+//
+// Dependent calls (inputParams.dependentCall) are made for each record,
+// their URLs reading the list record's columns (${accountID},
+// ${accountName}, ${entitlementID}, ${id}, the nextApiKeyField column).
+// One that maps every column of the list call (a "get one" after a "list
+// IDs") replaces the record: a detail call. The others add columns: each
+// becomes a merged detail call (details) whose response is bound as
+// .detail.<call>, and each column it maps a value field reading the
+// record at the call's listField:
+//
+//	"details": [{"name": "call2", "path": "/users/{{ .record.id }}/license"}],
+//	"attributes": {"customproperty8": {"value": "{{ opt .detail \"call2\" \"license\" \"plan\" }}", "type": "string"}}
+//
+// A column an earlier call maps too keeps the earlier value where the
+// dependent call has none; the ID stays the list call's.
+//
+// Links between accounts and entitlements become:
+//
+//	acctToEntMapping: in the account payload      import.accounts.entitlements.<type>
+//	entToAcctMapping: in the entitlement payload  import.entitlements.<type>.members
+//	httpAcctToEnt: a call per account             import.accounts.entitlementsFrom.<type>
+//	httpEntToAcct: a call per entitlement         import.entitlements.<type>.membersFrom
+//
+// In the calls, ${id} is the iterated record's acctKeyField (or
+// entKeyField) column, accountID (entitlementID) by default; entIdPath
+// (acctIdPath) is where each listed record holds the linked ID, the record
+// itself without one. The calls page like any import call, and members
+// arrive in chunks (SPEC.md "Members in chunks"). A type that only the
+// accounts name is derived from them (fromAccounts).
+//
+// statusConfig, or statusAndThresholdConfig's statusColumn and
+// activeStatus, become the active rule. accountThresholdValue and
+// entThresholdValue.entType.<type>.ent become the spec's removal thresholds
+// (threshold.maxRemoved): connector.ReconcileAccounts and ReconcileAccess
+// refuse with ErrThreshold, and report nothing removed, when a full import
+// would remove more, as Saviynt fails such an import. What Saviynt does to
+// the records an import no longer lists (inactivate, suspend and rename
+// "-Deleted on-<date>", remove links) is the caller's response to the
+// removed changes a reconciliation reports; a warning names those
+// settings.
 //
 // # Provisioning and tickets
 //
@@ -117,15 +161,14 @@
 // unless it lists only closing words such as Closed or Resolved; a warning
 // states the reading for a person to confirm.
 //
-// # Not converted yet
+// # Not converted
 //
-// Some constructs need engine features that are not there yet; they are
-// left out with a warning naming the feature: dependent import calls that
-// add columns (merged detail calls), membership lists fetched per account
-// or per entitlement (httpAcctToEnt, httpEntToAcct), deletion thresholds
-// (statusAndThresholdConfig), and masking by field name (maskInLogs).
-// Others have no restconn counterpart: HMAC, signed-header and JWT auth,
-// client certificates, raw text and multipart bodies, computed HTTP
-// methods, calls chosen by action, and the identity, firefighter and OTP
-// attributes.
+// maskInLogs waits for masking by field name, which the spec does not have
+// yet (restconn masks every secret, token and password by value); a
+// warning names it. Others have no restconn counterpart: HMAC,
+// signed-header and JWT auth, client certificates, raw text and multipart
+// bodies, computed HTTP methods, calls chosen by action, paged dependent
+// calls, entitlement owners and entitlement-to-entitlement maps, and the
+// identity, firefighter and OTP attributes. Each is left out with a
+// warning, together with what needs it.
 package saviynt

@@ -67,8 +67,9 @@ func record(r *http.Request) seen {
 // northwind is a fake of the fictional Northwind directory API that
 // testdata/full/connection.json configures: OAuth2 client credentials for
 // the user API, a password-grant session (X-Session) for roles, a cookie
-// session for the helpdesk, cursor-style next links for users and page
-// numbers for groups.
+// session for the helpdesk, cursor-style next links for users, a license
+// per user, page numbers for groups and team members, offsets for a user's
+// apps.
 type northwind struct {
 	*httptest.Server
 	t             *testing.T
@@ -185,6 +186,32 @@ func (n *northwind) serve(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(204)
 	case "POST /v2/users/u1/lifecycle/suspend":
 		writeJSON(w, 200, `{}`)
+	case "GET /v2/users/u1/license":
+		writeJSON(w, 200, `{"license":{"plan":"enterprise","renewsOn":"2025-06-30T00:00:00Z","seats":[{"kind":"full"},{"kind":"guest"}]}}`)
+	case "GET /v2/users/u2/license":
+		writeJSON(w, 200, `{"license":{"plan":"basic","seats":[]}}`)
+	case "GET /v2/users/1234567890123456789/license":
+		writeJSON(w, 200, `{"license":null}`)
+	case "GET /v2/users/u1/apps":
+		if r.URL.Query().Get("offset") == "0" {
+			writeJSON(w, 200, `{"total":3,"apps":[{"appId":"a1"},{"appId":"a2"}]}`)
+			return
+		}
+		writeJSON(w, 200, `{"total":3,"apps":[{"appId":"a3"}]}`)
+	case "GET /v2/users/u2/apps", "GET /v2/users/1234567890123456789/apps":
+		writeJSON(w, 200, `{"total":0,"apps":[]}`)
+	case "GET /v2/apps":
+		writeJSON(w, 200, `[{"id":"a1","label":"Wiki"},{"id":"a2","label":"Chat"},{"id":"a3","label":"CRM"}]`)
+	case "GET /v2/teams":
+		writeJSON(w, 200, `{"teams":[{"id":"t1","name":"Platform"},{"id":"t2","name":"Data"}]}`)
+	case "GET /v2/teams/t1/members":
+		if r.URL.Query().Get("page") == "1" {
+			writeJSON(w, 200, `{"members":[{"user":{"id":"u1"}},{"user":{"id":"u2"}}]}`)
+			return
+		}
+		writeJSON(w, 200, `{"members":[]}`)
+	case "GET /v2/teams/t2/members":
+		writeJSON(w, 200, `{"members":[]}`)
 	case "GET /v2/users/u2/groups":
 		writeJSON(w, 200, `{"items":[{"id":"g1"},{"id":"g3"}]}`)
 	case "DELETE /v2/groups/g1/members/u2", "DELETE /v2/groups/g2/members/u1", "DELETE /v2/users/u2", "DELETE /v2/users/u1/roles/admin":
@@ -195,6 +222,10 @@ func (n *northwind) serve(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 200, `{"id":"g2","version":7,"etag":"\"v7\""}`)
 	case "POST /v2/groups/g2/members":
 		writeJSON(w, 201, `{}`)
+	case "POST /v2/teams/t2/members":
+		writeJSON(w, 201, `{}`)
+	case "DELETE /v2/teams/t1/members/u2":
+		w.WriteHeader(204)
 	case "PUT /v2/users/u1/password":
 		w.WriteHeader(204)
 	case "POST /helpdesk/api/tickets":
@@ -298,6 +329,9 @@ func TestFullConnection(t *testing.T) {
 		connector.WithParams(map[string]any{"baseURL": srv.URL, "acctAuth_tokenURL": srv.URL + "/oauth2/token"}),
 		connector.WithSecrets(map[string]string{"acctAuth_clientSecret": "cs-123", "entAuth_password": "pw-ent", "helpdeskAuth_password": "pw-hd"}),
 		connector.WithHTTPClient(srv.Client()),
+		// The spec paces calls at 5 a second (apiRateLimitConfig); this
+		// run makes more than its burst.
+		connector.WithRateLimit(1000, 1000),
 	)
 	require.NoError(t, err)
 	ctx := context.Background()
@@ -311,6 +345,20 @@ func TestFullConnection(t *testing.T) {
 		}, srv.take())
 	})
 
+	// A full account import: the users' pages, and for each user its
+	// license (a merged detail call) and its apps (a paged sub-list).
+	accountRequests := []string{
+		"GET /v2/users?include=roles&state=any [Authorization: Bearer at-1]",
+		"GET /v2/users/u1/license [Authorization: Bearer at-1]",
+		"GET /v2/users/u1/apps?limit=2&offset=0 [Authorization: Bearer at-1]",
+		"GET /v2/users/u1/apps?limit=2&offset=2 [Authorization: Bearer at-1]",
+		"GET /v2/users/u2/license [Authorization: Bearer at-1]",
+		"GET /v2/users/u2/apps?limit=2&offset=0 [Authorization: Bearer at-1]",
+		"GET /v2/users?cursor=2&include=roles&state=any [Authorization: Bearer at-1]",
+		"GET /v2/users/1234567890123456789/license [Authorization: Bearer at-1]",
+		"GET /v2/users/1234567890123456789/apps?limit=2&offset=0 [Authorization: Bearer at-1]",
+	}
+
 	t.Run("import accounts", func(t *testing.T) {
 		var got []connector.Account
 		for a, err := range eng.ImportAccounts(ctx, connector.ImportOptions{}) {
@@ -322,16 +370,15 @@ func TestFullConnection(t *testing.T) {
 		assert.Equal(t, connector.Account{ID: "u1", Name: "ann", Active: true, Attributes: map[string]any{
 			"displayName": "Ann Lee", "status": "ACTIVE", "customproperty1": "ann@northwind.example", "customproperty2": "Northwind",
 			"customproperty3": created, "customproperty4": int64(12), "customproperty5": true, "customproperty6": "u9",
-			"customproperty7": "ann@home.example"}, Entitlements: map[string][]string{"Role": {"admin", "auditor"}}}, got[0])
+			"customproperty7": "ann@home.example", "customproperty8": "enterprise", "customproperty9": time.Date(2025, 6, 30, 0, 0, 0, 0, time.UTC),
+			"customproperty10": "full"}, Entitlements: map[string][]string{"Role": {"admin", "auditor"}, "App": {"a1", "a2", "a3"}}}, got[0])
 		assert.Equal(t, connector.Account{ID: "u2", Name: "bob", Active: false, Attributes: map[string]any{
-			"displayName": "Bob Ray", "status": "SUSPENDED", "customproperty2": "Northwind", "customproperty4": int64(3), "customproperty5": false},
-			Entitlements: map[string][]string{"Role": {"auditor"}}}, got[1])
+			"displayName": "Bob Ray", "status": "SUSPENDED", "customproperty2": "Northwind", "customproperty4": int64(3), "customproperty5": false,
+			"customproperty8": "basic"},
+			Entitlements: map[string][]string{"Role": {"auditor"}, "App": {}}}, got[1])
 		assert.Equal(t, connector.Account{ID: "1234567890123456789", Name: "cy", Active: true, Attributes: map[string]any{
-			"status": "ACTIVE", "customproperty2": "Northwind"}, Entitlements: map[string][]string{"Role": {}}}, got[2])
-		assert.Equal(t, []string{
-			"GET /v2/users?include=roles&state=any [Authorization: Bearer at-1]",
-			"GET /v2/users?cursor=2&include=roles&state=any [Authorization: Bearer at-1]",
-		}, srv.take())
+			"status": "ACTIVE", "customproperty2": "Northwind"}, Entitlements: map[string][]string{"Role": {}, "App": {}}}, got[2])
+		assert.Equal(t, accountRequests, srv.take())
 	})
 
 	t.Run("import access", func(t *testing.T) {
@@ -341,17 +388,77 @@ func TestFullConnection(t *testing.T) {
 			got = append(got, e)
 		}
 		assert.Equal(t, []connector.Entitlement{
+			{Type: "App", ID: "a1", Name: "Wiki", Attributes: map[string]any{}},
+			{Type: "App", ID: "a2", Name: "Chat", Attributes: map[string]any{}},
+			{Type: "App", ID: "a3", Name: "CRM", Attributes: map[string]any{}},
 			{Type: "Group", ID: "g1", Name: "staff", Attributes: map[string]any{"displayname": "All staff", "customproperty1": int64(2)}, Members: []string{"u1", "u2"}},
 			{Type: "Group", ID: "g2", Name: "ops", Attributes: map[string]any{"displayname": "Operations", "customproperty1": int64(0)}, Members: []string{}},
 			{Type: "Group", ID: "g3", Name: "audit", Attributes: map[string]any{"customproperty1": int64(1)}, Members: []string{"u2"}},
 			{Type: "Role", ID: "admin", Name: "admin", Attributes: map[string]any{}, Members: []string{"u1"}},
 			{Type: "Role", ID: "auditor", Name: "auditor", Attributes: map[string]any{}, Members: []string{"u1", "u2"}},
+			{Type: "Team", ID: "t1", Name: "Platform", Attributes: map[string]any{}, Members: []string{"u1", "u2"}},
+			{Type: "Team", ID: "t2", Name: "Data", Attributes: map[string]any{}, Members: []string{}},
 		}, got)
-		assert.Equal(t, []string{
+		want := []string{
+			"GET /v2/apps [Authorization: Bearer at-1]",
 			"GET /v2/groups?page=1&per_page=2 [Authorization: Bearer at-1]",
 			"GET /v2/groups?page=2&per_page=2 [Authorization: Bearer at-1]",
-			"GET /v2/users?include=roles&state=any [Authorization: Bearer at-1]",
-			"GET /v2/users?cursor=2&include=roles&state=any [Authorization: Bearer at-1]",
+		}
+		want = append(want, accountRequests...) // Role is derived from the accounts
+		want = append(want,
+			"GET /v2/teams [Authorization: Bearer at-1]",
+			"GET /v2/teams/t1/members?page=1 [Authorization: Bearer at-1]",
+			"GET /v2/teams/t1/members?page=2 [Authorization: Bearer at-1]",
+			"GET /v2/teams/t2/members?page=1 [Authorization: Bearer at-1]",
+		)
+		assert.Equal(t, want, srv.take())
+	})
+
+	t.Run("reconcile within the thresholds", func(t *testing.T) {
+		known := func(ids ...string) func(func(string) bool) {
+			return func(yield func(string) bool) {
+				for _, id := range ids {
+					if !yield(id) {
+						return
+					}
+				}
+			}
+		}
+		others := func(prefix string, n int) []string {
+			var out []string
+			for i := range n {
+				out = append(out, fmt.Sprintf("%s%d", prefix, i))
+			}
+			return out
+		}
+		kinds := func(seq func(func(connector.Change, error) bool)) (map[connector.ChangeKind]int, error) {
+			out := map[connector.ChangeKind]int{}
+			for c, err := range seq {
+				if err != nil {
+					return out, err
+				}
+				out[c.Kind]++
+			}
+			return out, nil
+		}
+		// accountThresholdValue 25: 26 accounts gone is refused, and
+		// nothing is reported removed.
+		got, err := kinds(connector.ReconcileAccounts(ctx, eng, connector.ReconcileOptions{Known: known(append([]string{"u1"}, others("gone", 26)...)...)}))
+		assert.ErrorIs(t, err, connector.ErrThreshold)
+		assert.Zero(t, got[connector.Removed])
+		assert.Equal(t, accountRequests, srv.take())
+		got, err = kinds(connector.ReconcileAccounts(ctx, eng, connector.ReconcileOptions{Known: known(append([]string{"u1"}, others("gone", 25)...)...)}))
+		require.NoError(t, err)
+		assert.Equal(t, map[connector.ChangeKind]int{connector.Present: 1, connector.Added: 2, connector.Removed: 25}, got)
+		assert.Equal(t, accountRequests, srv.take())
+		// entThresholdValue Team 5: 6 teams gone is refused.
+		_, err = kinds(connector.ReconcileAccess(ctx, eng, connector.ReconcileOptions{Types: []string{"Team"}, Known: known(append([]string{"Team/t1"}, others("Team/gone", 6)...)...)}))
+		assert.ErrorIs(t, err, connector.ErrThreshold)
+		assert.Equal(t, []string{
+			"GET /v2/teams [Authorization: Bearer at-1]",
+			"GET /v2/teams/t1/members?page=1 [Authorization: Bearer at-1]",
+			"GET /v2/teams/t1/members?page=2 [Authorization: Bearer at-1]",
+			"GET /v2/teams/t2/members?page=1 [Authorization: Bearer at-1]",
 		}, srv.take())
 	})
 
@@ -409,6 +516,13 @@ func TestFullConnection(t *testing.T) {
 				`POST /v2/session [Content-Type: application/json] {"grant_type":"password","password":"pw-ent","username":"svc-saviynt"}`,
 				`DELETE /v2/users/u1/roles/admin [Content-Type: application/json] [X-Session: Token sess-2] {"reason":"role review"}`,
 			}},
+		{"add team", connector.Request{Op: connector.AddAccess, Account: map[string]any{"id": "u1"}, Entitlement: &connector.Entitlement{Type: "Team", ID: "t2"},
+			Task: map[string]any{"attributes": map[string]any{"teamRole": "lead"}}},
+			connector.Result{Attributes: map[string]any{}},
+			[]string{`POST /v2/teams/t2/members [Authorization: Bearer at-1] [Content-Type: application/json] {"role":"lead","user":{"id":"u1"}}`}},
+		{"remove team", connector.Request{Op: connector.RemoveAccess, Account: map[string]any{"id": "u2"}, Entitlement: &connector.Entitlement{Type: "Team", ID: "t1"}},
+			connector.Result{Attributes: map[string]any{}},
+			[]string{`DELETE /v2/teams/t1/members/u2 [Authorization: Bearer at-1]`}},
 		{"change password", connector.Request{Op: connector.ChangePassword, Account: map[string]any{"id": "u1"}, Password: "N3w-Pa55"},
 			connector.Result{Attributes: map[string]any{}},
 			[]string{`PUT /v2/users/u1/password [Authorization: Bearer at-1] [Content-Type: ` + form + `] mustChange=true&password=N3w-Pa55`}},
@@ -418,6 +532,9 @@ func TestFullConnection(t *testing.T) {
 				`POST /helpdesk/login [Content-Type: ` + form + `] pass=pw-hd&user=helpdesk-bot`,
 				`POST /helpdesk/api/tickets [Content-Type: application/json] [Cookie: HDSESSION=c00kie] {"body":"Task T100: Administrator","queue":"IAM","subject":"Access request for Dee Fox"}`,
 			}},
+		{"add app by ticket", connector.Request{Op: connector.AddAccess, User: user, Account: map[string]any{"id": "u1"}, Entitlement: &connector.Entitlement{Type: "App", ID: "a3", Name: "CRM"}, Task: map[string]any{"id": "T101"}},
+			connector.Result{Attributes: map[string]any{}, Ticket: &connector.Ticket{ID: "T-7", State: connector.TicketPending}},
+			[]string{`POST /helpdesk/api/tickets [Content-Type: application/json] [Cookie: HDSESSION=c00kie] {"body":"Task T101: CRM","queue":"IAM","subject":"Access request for Dee Fox"}`}},
 	}
 	for _, tc := range provision {
 		t.Run(tc.name, func(t *testing.T) {

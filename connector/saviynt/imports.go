@@ -2,6 +2,7 @@ package saviynt
 
 import (
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -40,12 +41,17 @@ func (cv *converter) imports() {
 	}
 	dateFmt := str(obj(imp["globalSettings"]), "dateFormat")
 	im := &connector.Import{}
-	acctToEnt := obj(obj(imp["accountParams"])["acctEntMappings"])
-	if ap := obj(imp["accountParams"]); ap != nil {
-		im.Accounts = cv.accounts(ap, dateFmt, thr, acctToEnt)
+	ap := obj(imp["accountParams"])
+	acctToEnt := obj(ap["acctEntMappings"])
+	aep := obj(imp["acctEntParams"])
+	links := cv.linkCalls(aep)
+	var acctRecs *records
+	if ap != nil {
+		im.Accounts, acctRecs = cv.accounts(ap, dateFmt, thr, acctToEnt)
 	} else if thr != nil {
 		cv.warn(attrThreshold, "", "not converted: there is no account import")
 	}
+	cv.entitlementsFrom(im.Accounts, acctRecs, ap, aep, links.acctToEnt)
 	ep := obj(imp["entitlementParams"])
 	types := obj(ep["entTypes"])
 	cv.entTypes = append(cv.entTypes, sortedKeys(types)...)
@@ -54,16 +60,26 @@ func (cv *converter) imports() {
 			cv.entTypes = append(cv.entTypes, typ)
 		}
 	}
+	if im.Accounts != nil {
+		for _, typ := range sortedKeys(im.Accounts.EntitlementsFrom) {
+			if _, ok := types[typ]; !ok && !slices.Contains(cv.entTypes, typ) {
+				cv.entTypes = append(cv.entTypes, typ)
+			}
+		}
+	}
 	sort.Strings(cv.entTypes)
+	entRecs := map[string]*records{}
 	for _, typ := range cv.entTypes {
-		e := cv.entitlementType(ep, typ, dateFmt, im.Accounts, obj(acctToEnt[typ]))
+		e, r := cv.entitlementType(ep, typ, dateFmt, im.Accounts, obj(acctToEnt[typ]))
 		if e != nil {
 			if im.Entitlements == nil {
 				im.Entitlements = map[string]*connector.EntitlementImport{}
 			}
 			im.Entitlements[typ] = e
+			entRecs[typ] = r
 		}
 	}
+	cv.membersFrom(im.Entitlements, entRecs, ep, aep, links.entToAcct)
 	for _, k := range sortedKeys(ep) {
 		switch k {
 		case "entTypes", "connection", "processingType", "successResponses", "unsuccessResponses":
@@ -73,7 +89,7 @@ func (cv *converter) imports() {
 			cv.warn(attrImport, join("entitlementParams", k), "not converted")
 		}
 	}
-	cv.acctEntParams(obj(imp["acctEntParams"]))
+	cv.thresholds(im, ap, thr)
 	if im.Accounts != nil || len(im.Entitlements) > 0 {
 		cv.spec.Import = im
 	}
@@ -83,44 +99,15 @@ func (cv *converter) notChangeIfFailed(path string) {
 	cv.warn(attrImport, path, "not needed: a restconn import stops at its first error and yields it, so a failed import changes nothing unless the caller decides so")
 }
 
-// acctEntParams reports the membership calls the engine cannot make yet.
-func (cv *converter) acctEntParams(p map[string]any) {
-	types := obj(p["entTypes"])
-	for _, typ := range sortedKeys(types) {
-		path := join(join("acctEntParams.entTypes", typ), "call")
-		t := obj(types[typ])
-		for _, c := range callsOf(t["call"]) {
-			cp := join(path, str(c, "name"))
-			switch pt := firstStr(c, "processingType"); pt {
-			case "httpAcctToEnt":
-				cv.gapAcctToEnt(attrImport, cp, typ)
-			case "httpEntToAcct":
-				cv.gapEntToAcct(attrImport, cp, typ)
-			default:
-				cv.warn(attrImport, cp, "not converted: processingType %q", pt)
-			}
-		}
-	}
-	for _, k := range sortedKeys(p) {
-		switch k {
-		case "entTypes":
-		case "processingType":
-			if pt := str(p, k); pt != "acctToEntMapping" && pt != "entToAcctMapping" {
-				cv.warn(attrImport, join("acctEntParams", k), "not converted: processingType %q", pt)
-			}
-		default:
-			cv.warn(attrImport, join("acctEntParams", k), "not converted")
-		}
-	}
-}
-
 // records is the converted part of an account or entitlement import.
 type records struct {
-	sources []*connector.ListCall
-	cols    *columns
-	detail  *connector.Call
-	detailR string
-	status  map[string]any // statusConfig
+	sources  []*connector.ListCall
+	cols     *columns // the columns mapped: paths in the (detail) record, value fields over .detail
+	listCols *columns // the list calls' columns: paths in the list record, which detail calls and sub-lists see as .record
+	detail   *connector.Call
+	detailR  string
+	details  []*connector.Call
+	status   map[string]any // statusConfig
 }
 
 // columns is a converted colsToPropsMap.
@@ -179,6 +166,7 @@ func (cv *converter) recordCalls(path string, params, defaults map[string]any, d
 	if len(r.sources) == 0 {
 		return nil, fail(join(path, "call"), "no call lists records (every call is a dependent call)")
 	}
+	r.listCols = r.cols
 	if len(deps) > 0 {
 		if f := cv.dependent(path, r, deps, conn, dateFmt, idCols, succ, unsucc); f != nil {
 			return nil, f
@@ -218,9 +206,6 @@ func (cv *converter) listCall(path string, c map[string]any, conn string, sc *sc
 	if pg := obj(c["pagination"]); len(pg) > 0 {
 		if f := cv.paging(join(path, "pagination"), pg, lc); f != nil {
 			return nil, f
-		}
-		if lc.Records == "" {
-			lc.Records = "$" // the body itself, said explicitly: restconn wants it for paged lists
 		}
 	}
 	return lc, nil
@@ -312,49 +297,6 @@ func (c *columns) columnNamed(names ...string) (string, bool) {
 	return "", false
 }
 
-// dependent converts dependent calls. A single dependent call that maps
-// every column of the list call (a "get one" after a "list IDs") is a
-// detail call that replaces the record; other dependent calls add columns,
-// which the engine cannot merge yet.
-func (cv *converter) dependent(path string, r *records, deps []map[string]any, conn, dateFmt string, idCols []string, succ, unsucc *respSpec) *failure {
-	if len(deps) == 1 {
-		d := deps[0]
-		dp := join(join(path, "call"), str(d, "name"))
-		cols, f := cv.columns(dp, obj(d["colsToPropsMap"]), firstStr(d, "dateFormat"), dateFmt)
-		if f != nil {
-			return f
-		}
-		covers := true
-		for col := range r.cols.fields {
-			_, has := cols.fields[col]
-			covers = covers && has
-		}
-		if covers {
-			sc := &scope{kind: scopeDetail, record: cv.recordBindings(r.cols, str(d, "nextApiKeyField"), idCols), defaultSuccess: succ, defaultFailure: unsucc}
-			lc, f := cv.listCall(dp, d, conn, sc)
-			if f != nil {
-				return f
-			}
-			if lc.Paging != nil {
-				return fail(join(dp, "pagination"), "a paged dependent call")
-			}
-			r.detail = &lc.Call
-			r.detailR = lc.Records
-			r.cols = cols
-			if st := obj(d["statusConfig"]); st != nil {
-				r.status = st
-			}
-			return nil
-		}
-	}
-	for _, d := range deps {
-		dp := join(join(path, "call"), str(d, "name"))
-		cols := sortedKeys(obj(d["colsToPropsMap"]))
-		cv.gapDependentCall(attrImport, dp, str(d, "name"), cols)
-	}
-	return nil
-}
-
 // recordBindings maps the names a dependent call's URL may use to paths in
 // the list record.
 func (cv *converter) recordBindings(cols *columns, next string, idCols []string) map[string][]elem {
@@ -420,20 +362,25 @@ func (cv *converter) fieldsOf(path string, cols *columns, idNames, nameNames []s
 	return id, name, attrs, nil
 }
 
-// accounts converts accountParams.
-func (cv *converter) accounts(ap map[string]any, dateFmt string, thr, acctToEnt map[string]any) *connector.AccountImport {
+// accounts converts accountParams. The records are returned for the
+// sub-lists, which bind the list record's columns.
+//
+// keyField is the column that tells a new record from one already
+// imported, so the import is unique: a record whose ID was already
+// yielded is dropped.
+func (cv *converter) accounts(ap map[string]any, dateFmt string, thr, acctToEnt map[string]any) (*connector.AccountImport, *records) {
 	path := "accountParams"
 	r, f := cv.recordCalls(path, ap, nil, dateFmt, []string{"accountID"})
 	if f != nil {
 		cv.warn(attrImport, f.path, "account import left out: %s", f.msg)
-		return nil
+		return nil, nil
 	}
 	id, name, attrs, f := cv.fieldsOf(join(path, "call"), r.cols, []string{"accountID"}, []string{"name"}, cv.keyField(ap))
 	if f != nil {
 		cv.warn(attrImport, f.path, "account import left out: %s", f.msg)
-		return nil
+		return nil, nil
 	}
-	a := &connector.AccountImport{Sources: r.sources, ID: id, Name: name, Attributes: attrs, Detail: r.detail, DetailRecord: r.detailR}
+	a := &connector.AccountImport{Sources: r.sources, ID: id, Name: name, Attributes: attrs, Detail: r.detail, DetailRecord: r.detailR, Details: r.details, Unique: true}
 	a.Active = cv.active(path, r, ap, thr)
 	for _, typ := range sortedKeys(acctToEnt) {
 		m := obj(acctToEnt[typ])
@@ -465,7 +412,7 @@ func (cv *converter) accounts(ap map[string]any, dateFmt string, thr, acctToEnt 
 			cv.warn(attrImport, join(path, k), "not converted")
 		}
 	}
-	return a
+	return a, r
 }
 
 func (cv *converter) keyField(params map[string]any) string {
@@ -508,16 +455,25 @@ func prefixDot(p string) string {
 	return "." + p
 }
 
+// statusThreshold returns the statusAndThresholdConfig that applies and
+// where it is: STATUS_THRESHOLD_CONFIG, else accountParams'.
+func statusThreshold(ap, thr map[string]any) (cfg map[string]any, attr, path string) {
+	if len(thr) > 0 {
+		return thr, attrThreshold, ""
+	}
+	return obj(ap["statusAndThresholdConfig"]), attrImport, join("accountParams", "statusAndThresholdConfig")
+}
+
 // active converts statusConfig (or statusAndThresholdConfig's statusColumn
 // and activeStatus) into the account's active rule.
 func (cv *converter) active(path string, r *records, ap, thr map[string]any) *connector.ActiveRule {
-	stc := obj(ap["statusAndThresholdConfig"])
-	stcAttr, stcPath := attrImport, join(path, "statusAndThresholdConfig")
-	if len(thr) > 0 {
-		stc, stcAttr, stcPath = thr, attrThreshold, ""
-	}
-	if stc != nil {
-		cv.gapThresholds(stcAttr, stcPath, stc)
+	stc, stcAttr, stcPath := statusThreshold(ap, thr)
+	rule := func(col string, vals []any, attr, at string) *connector.ActiveRule {
+		if fl := r.cols.fields[col]; fl.Path != "" && fl.Path != constKey {
+			return &connector.ActiveRule{Path: fl.Path, In: vals}
+		}
+		cv.warn(attr, at, "left out: the column %q is not a path in the record (restconn's active rule reads the record)", col)
+		return nil
 	}
 	if st := r.status; len(st) > 0 {
 		col, ok := r.cols.columnNamed("status")
@@ -530,7 +486,7 @@ func (cv *converter) active(path string, r *records, ap, thr map[string]any) *co
 			cv.warn(attrImport, join(path, "call.statusConfig"), "left out: no active values")
 			return nil
 		}
-		return &connector.ActiveRule{Path: r.cols.fields[col].Path, In: vals}
+		return rule(col, vals, attrImport, join(path, "call.statusConfig"))
 	}
 	if stc != nil {
 		colName := str(stc, "statusColumn")
@@ -543,7 +499,7 @@ func (cv *converter) active(path string, r *records, ap, thr map[string]any) *co
 			cv.warn(stcAttr, join(stcPath, "statusColumn"), "left out: the account calls map no column %q", colName)
 			return nil
 		}
-		return &connector.ActiveRule{Path: r.cols.fields[col].Path, In: vals}
+		return rule(col, vals, stcAttr, join(stcPath, "statusColumn"))
 	}
 	return nil
 }
@@ -569,33 +525,35 @@ func listOf(v any) []any {
 }
 
 // entitlementType converts entitlementParams.entTypes.<typ>, or derives
-// the type from the account links (importAsEntitlement).
-func (cv *converter) entitlementType(ep map[string]any, typ, dateFmt string, accounts *connector.AccountImport, link map[string]any) *connector.EntitlementImport {
+// the type from the account links (importAsEntitlement, or a call per
+// account). Like accounts, a type with calls is unique by its keyField.
+func (cv *converter) entitlementType(ep map[string]any, typ, dateFmt string, accounts *connector.AccountImport, link map[string]any) (*connector.EntitlementImport, *records) {
 	t := obj(obj(ep["entTypes"])[typ])
 	path := join("entitlementParams.entTypes", typ)
 	if len(obj(t["call"])) == 0 {
-		if accounts != nil && accounts.Entitlements[typ] != "" && (link == nil || boolOf(link["importAsEntitlement"]) || t == nil) {
+		linked := accounts != nil && (accounts.Entitlements[typ] != "" || accounts.EntitlementsFrom[typ] != nil)
+		if linked && (link == nil || boolOf(link["importAsEntitlement"]) || t == nil) {
 			if len(obj(link["colsToPropsMap"])) > 0 || len(obj(link["statusConfig"])) > 0 {
 				cv.warn(attrImport, join(join("accountParams.acctEntMappings", typ), "colsToPropsMap"), "not converted: entitlements derived from accounts have only their IDs")
 			}
-			return &connector.EntitlementImport{FromAccounts: true}
+			return &connector.EntitlementImport{FromAccounts: true}, nil
 		}
 		if t != nil {
 			cv.warn(attrImport, path, "entitlement type left out: it has no calls and no account links")
 		}
-		return nil
+		return nil, nil
 	}
 	r, f := cv.recordCalls(path, t, ep, dateFmt, []string{"entitlementID"})
 	if f != nil {
 		cv.warn(attrImport, f.path, "entitlement type %q left out: %s", typ, f.msg)
-		return nil
+		return nil, nil
 	}
 	id, name, attrs, f := cv.fieldsOf(join(path, "call"), r.cols, []string{"entitlementID"}, []string{"entitlement_value"}, cv.keyField(t))
 	if f != nil {
 		cv.warn(attrImport, f.path, "entitlement type %q left out: %s", typ, f.msg)
-		return nil
+		return nil, nil
 	}
-	e := &connector.EntitlementImport{Sources: r.sources, ID: id, Name: name, Attributes: attrs, Detail: r.detail, DetailRecord: r.detailR}
+	e := &connector.EntitlementImport{Sources: r.sources, ID: id, Name: name, Attributes: attrs, Detail: r.detail, DetailRecord: r.detailR, Details: r.details, Unique: true}
 	if m := obj(t["acctEntMappings"]); m != nil {
 		mp := join(path, "acctEntMappings")
 		p, f := mappingPath(m, mp)
@@ -629,7 +587,7 @@ func (cv *converter) entitlementType(ep map[string]any, typ, dateFmt string, acc
 			cv.warn(attrImport, join(path, k), "not converted")
 		}
 	}
-	return e
+	return e, r
 }
 
 // paging converts a call's pagination.

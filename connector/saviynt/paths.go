@@ -83,3 +83,45 @@ func cutPrefix(elems []elem, key string) ([]elem, bool) {
 	}
 	return elems, false
 }
+
+// optRead is a template pipeline that reads steps from root leniently:
+// an absent key, a null, a value of another kind or a list too short is
+// restconn's omitted marker, never an error, as a path field reads its
+// record. opt walks the keys. A list step first replaces anything but a
+// list by an empty one, then takes the element with Sprig's first or last
+// (nil for an empty list), or pads the list with nils so that index
+// cannot run past its end; opt turns a final nil into omitted.
+func optRead(root string, elems []elem) string {
+	expr := root
+	var keys []string
+	flush := func() {
+		if len(keys) > 0 {
+			expr = call("opt", append([]string{expr}, keys...)...)
+			keys = nil
+		}
+	}
+	for _, e := range elems {
+		if !e.isIdx {
+			keys = append(keys, strconv.Quote(e.key))
+			continue
+		}
+		flush()
+		list := call("ternary", expr, "(list)", call("kindIs", `"slice"`, expr))
+		switch e.idx {
+		case 0:
+			expr = call("first", list)
+		case -1:
+			expr = call("last", list)
+		default:
+			expr = call("index", call("concat", list, call("list", strings.TrimSpace(strings.Repeat("nil ", e.idx+1)))), strconv.Itoa(e.idx))
+		}
+	}
+	flush()
+	if len(elems) > 0 && elems[len(elems)-1].isIdx {
+		expr = call("opt", expr)
+	}
+	return expr
+}
+
+// isAbsent is a bool pipeline: an optRead found nothing.
+func isAbsent(read string) string { return call("kindIs", `"struct"`, read) }

@@ -438,8 +438,11 @@ func credentialField(name string) bool {
 	return n == "pass" || n == "key"
 }
 
-// finish completes the connection, and validates the result: a spec that
-// does not validate is a bug of the converter, never handed out.
+// finish completes the connection, and checks the result the way a user
+// of it will load it: marshalled, then read back with connector.Parse. A
+// spec that does not parse is a bug of the converter, never handed out.
+// The spec handed out is the parsed one, which keeps the templates Parse
+// compiled, so that connector.New does not compile them again.
 func (cv *converter) finish() error {
 	s := cv.spec
 	if s.Connection.BaseURL == "" {
@@ -457,8 +460,14 @@ func (cv *converter) finish() error {
 	if len(s.Secrets) == 0 {
 		s.Secrets = nil
 	}
-	if err := s.Validate(); err != nil {
+	b, err := json.Marshal(s)
+	if err != nil {
+		return fmt.Errorf("saviynt: the converted spec does not marshal (a converter bug): %w", err)
+	}
+	parsed, err := connector.Parse(b)
+	if err != nil {
 		return fmt.Errorf("saviynt: the converted spec is invalid (a converter bug): %w", err)
 	}
+	cv.spec = parsed
 	return nil
 }
