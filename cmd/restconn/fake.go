@@ -10,6 +10,7 @@ import (
 
 	"github.com/restconn/restconn/providers/genesys/genesystest"
 	"github.com/restconn/restconn/providers/intercom/intercomtest"
+	"github.com/restconn/restconn/providers/okta/oktatest"
 	"github.com/restconn/restconn/providers/otrs/otrstest"
 )
 
@@ -185,6 +186,29 @@ func otrsFake(srv *otrstest.Server, login, password string) *runningFake {
 			"restconn connect %s",
 			`echo '{"op":"addAccess","user":{"email":"jane.doe@example.com"},"account":{"id":"jdoe"},"entitlement":{"type":"group","id":"finance"}}' | restconn provision %s --request -`,
 			"restconn ticket status TICKET_ID %s",
+		},
+		close: srv.Close,
+	}
+}
+
+func startOkta(l fakeListeners) *runningFake {
+	return oktaFake(oktatest.NewServer(oktatest.WithListener(l.api)))
+}
+
+// oktaFake describes a running Okta fake.
+func oktaFake(srv *oktatest.Server) *runningFake {
+	return &runningFake{
+		title:   "Fake Okta org (Management API, SSWS API token)",
+		urls:    [][2]string{{"URL", srv.URL}},
+		params:  [][2]string{{"orgURL", srv.URL}},
+		secrets: [][2]string{{"token", srv.Token}},
+		notes:   []string{"12 users in every status, 7 groups (Everyone included)"},
+		examples: []string{
+			"restconn connect %s",
+			"restconn import accounts %s",
+			"restconn import access %s",
+			`echo '{"account":{"id":"00u1example"}}' | restconn plan --op disableAccount %s --request -`,
+			`echo '{"op":"createAccount","user":{"email":"marie.curie@example.com","firstname":"Marie","lastname":"Curie"}}' | restconn provision %s --request -`,
 		},
 		close: srv.Close,
 	}

@@ -179,7 +179,7 @@ func TestFakeAddr(t *testing.T) {
 	assert.Equal(t, exitUsage, r.code, "only genesys has a login host")
 	r = runCLI(t, nil, "fake", "nosuch")
 	assert.Equal(t, exitUsage, r.code)
-	assert.Contains(t, r.stderr, "want one of: intercom, genesys, otrs")
+	assert.Contains(t, r.stderr, "want one of: intercom, genesys, otrs, okta")
 }
 
 func freePort(t *testing.T) string {

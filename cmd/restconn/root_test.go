@@ -55,7 +55,7 @@ func TestExitCodes(t *testing.T) {
 		{"unknown flag", d.env(), d.args("connect", "--verbsoe"), exitUsage, "unknown flag: --verbsoe"},
 		{"no spec", nil, []string{"connect"}, exitUsage, "give the spec: --spec FILE or --preset NAME"},
 		{"spec and preset", d.env(), d.args("connect", "--preset", "intercom"), exitUsage, "[preset spec] were all set"},
-		{"unknown preset", nil, []string{"connect", "--preset", "okta"}, exitUsage, `unknown preset "okta" (have intercom, genesys, otrs)`},
+		{"unknown preset", nil, []string{"connect", "--preset", "oktaa"}, exitUsage, `unknown preset "oktaa" (have intercom, genesys, otrs, okta)`},
 		{"extra argument", d.env(), d.args("connect", "now"), exitUsage, `connect takes no arguments, got ["now"]`},
 		{"ticket status without ID", d.env(), d.args("ticket", "status"), exitUsage, "ticket status wants ID"},
 		{"import without what", nil, []string{"import"}, exitUsage, "import needs a subcommand: accounts, access"},
@@ -106,8 +106,8 @@ func TestPresets(t *testing.T) {
 
 	var infos []specInfo
 	require.NoError(t, json.Unmarshal([]byte(runCLI(t, nil, "presets", "--json").ok(t)), &infos))
-	require.Len(t, infos, 3)
-	for i, name := range []string{"intercom", "genesys", "otrs"} {
+	require.Len(t, infos, 4)
+	for i, name := range []string{"intercom", "genesys", "otrs", "okta"} {
 		assert.Equal(t, name, infos[i].Name)
 		assert.NotEmpty(t, infos[i].Description)
 		assert.NotEmpty(t, infos[i].Secrets)
@@ -127,7 +127,7 @@ func TestCompletion(t *testing.T) {
 	}
 	// The shell asks the command for candidates.
 	out := runCLI(t, nil, "__complete", "connect", "--preset", "").ok(t)
-	assert.Equal(t, []string{"intercom", "genesys", "otrs", ":4"}, strings.Fields(out))
+	assert.Equal(t, []string{"intercom", "genesys", "otrs", "okta", ":4"}, strings.Fields(out))
 	out = runCLI(t, nil, "__complete", "import", "accounts", "--preset", "intercom", "--param", "").ok(t)
 	assert.Contains(t, out, "baseURL=\tAPI host")
 	out = runCLI(t, nil, "__complete", "import", "access", "--preset", "genesys", "--types", "").ok(t)
