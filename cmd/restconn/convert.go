@@ -85,7 +85,11 @@ object.`,
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stderr, "%s: %d warnings", name, len(warnings))
+			unit := "warnings"
+			if len(warnings) == 1 {
+				unit = "warning"
+			}
+			fmt.Fprintf(a.stderr, "%s: %d %s", name, len(warnings), unit)
 			if len(spec.Secrets) > 0 {
 				var envs []string
 				for _, s := range describe(spec).Secrets {

@@ -372,15 +372,15 @@ func thresholdText(t *connector.Threshold) string {
 	}
 	var parts []string
 	if t.MaxRemoved > 0 {
-		parts = append(parts, fmt.Sprintf("more than %d", t.MaxRemoved))
+		parts = append(parts, fmt.Sprintf("more than %d removals", t.MaxRemoved))
 	}
 	if t.MaxRemovedPercent > 0 {
-		parts = append(parts, fmt.Sprintf("more than %g%%", t.MaxRemovedPercent))
+		parts = append(parts, fmt.Sprintf("more than %g%% of the known IDs", t.MaxRemovedPercent))
 	}
 	if len(parts) == 0 {
 		return ""
 	}
-	return "refuses to report " + strings.Join(parts, " or ") + " removed"
+	return "refuses " + strings.Join(parts, ", or ")
 }
 
 func opText(calls []string, ticket bool) string {

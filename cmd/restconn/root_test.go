@@ -66,6 +66,16 @@ func TestExitCodes(t *testing.T) {
 			"restconn: connect: call \"me\": HTTP 401: unauthorized: invalid token (authentication failed)"},
 		{"unreachable", d.env(), []string{"connect", "--spec", "testdata/directory.json", "--param", "baseURL=http://127.0.0.1:1"}, exitFailed, "connect"},
 		{"timeout", d.env(), d.args("import", "accounts", "--timeout", "1ns"), exitFailed, "timed out (--timeout)"},
+		{"plan", nil, []string{"plan", "--spec", "testdata/directory.json", "--param", "baseURL=https://dir.example.com", "--op", "disableAccount", "--request", writeFile(t, "r.json", `{"account": {"id": "2"}}`)}, exitOK, ""},
+		{"plan without what", nil, []string{"plan", "--preset", "intercom"}, exitUsage, "give --op OPERATION (with --request) or --import accounts|access"},
+		{"plan that fails", nil, []string{"plan", "--spec", "testdata/directory.json", "--param", "baseURL=https://dir.example.com", "--op", "disableAccount"}, exitFailed, `missing key "id" in .account.id`},
+		{"reconcile", d.env(), d.args("reconcile", "accounts", "--known", writeFile(t, "k.txt", "1\n9\n")), exitOK, ""},
+		{"reconcile refused", d.env(), d.args("reconcile", "accounts", "--known", writeFile(t, "k.txt", "1\n8\n9\n"), "--max-removed", "1"), exitRefused, "the import would remove 2 of 3 known accounts"},
+		{"reconcile without --known", d.env(), d.args("reconcile", "access"), exitUsage, "--known FILE is required"},
+		{"ticket await without ID", d.env(), d.args("ticket", "await"), exitUsage, "ticket await wants ID"},
+		{"ticket of unknown", nil, []string{"ticket", "close"}, exitUsage, `ticket: unknown subcommand "close": want one of: status, await, comment, cancel`},
+		{"ticket on a spec without tickets", d.env(), d.args("ticket", "cancel", "1"), exitFailed, "the spec has no tickets.cancel (not supported by this connector)"},
+		{"convert without file", nil, []string{"convert", "saviynt"}, exitUsage, "convert saviynt wants FILE.json"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -134,4 +144,12 @@ func TestCompletion(t *testing.T) {
 	assert.Equal(t, []string{"group", "role", ":4"}, strings.Fields(out))
 	out = runCLI(t, nil, "__complete", "connect", "--preset", "genesys", "--auth", "").ok(t)
 	assert.Equal(t, []string{"oauth", "token", ":4"}, strings.Fields(out))
+	out = runCLI(t, nil, "__complete", "plan", "--preset", "otrs", "--op", "").ok(t)
+	assert.Equal(t, []string{"createAccount", "updateAccount", "enableAccount", "disableAccount", "removeAccount", "addAccess", "removeAccess", "changePassword", ":4"}, strings.Fields(out))
+	out = runCLI(t, nil, "__complete", "plan", "--import", "").ok(t)
+	assert.Equal(t, []string{"accounts", "access", ":4"}, strings.Fields(out))
+	out = runCLI(t, nil, "__complete", "reconcile", "access", "--preset", "genesys", "--types", "").ok(t)
+	assert.Equal(t, []string{"group", "role", ":4"}, strings.Fields(out))
+	out = runCLI(t, nil, "__complete", "fake", "").ok(t)
+	assert.Contains(t, out, "okta\t")
 }
