@@ -536,20 +536,15 @@ func (p *planner) unknownIn(ts ...interface{ Reads(...string) bool }) []string {
 // unknownReason says which unknown values a call's if and its request (or
 // what: "forEach") read.
 func unknownReason(ifReads []string, what string, reads []string) string {
-	subject := strings.TrimSpace("if " + what)
+	subject, verb := what, "reads"
 	switch {
 	case reads == nil:
 		subject, reads = "if", ifReads
 	case ifReads == nil:
-		subject = strings.TrimSpace(what)
 	case !slices.Equal(ifReads, reads):
 		return unknownReason(ifReads, "", nil) + "; " + unknownReason(nil, what, reads)
 	default:
-		subject = "if and " + cmp.Or(what, "request")
-	}
-	verb := "reads"
-	if strings.Contains(subject, " and ") {
-		verb = "read"
+		subject, verb = "if and "+cmp.Or(what, "request"), "read"
 	}
 	return strings.TrimSpace(subject+" "+verb) + " " + strings.Join(reads, ", ") + ", which the plan does not know"
 }

@@ -445,3 +445,31 @@ func TestPlanJSON(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(`{"status": 201, "headers": {"Location": "/u/1"}, "body": {"id": 1}}`), &r))
 	assert.Equal(t, connector.PlannedResponse{Status: 201, Header: map[string]string{"Location": "/u/1"}, Body: map[string]any{"id": 1.0}}, r)
 }
+
+// The reason of an unknown call names every unknown value it reads, and
+// whether its if, its forEach or its request reads it.
+func TestPlanUnknownReasons(t *testing.T) {
+	srv := newPlanTarget(t)
+	e := planEngine(t, `{"name": "t", "connection": {"baseURL": "$URL"},
+	  "provision": {"updateAccount": {"calls": [
+	    {"name": "a", "path": "/a"},
+	    {"name": "b", "path": "/b"},
+	    {"name": "c", "if": "{{ .responses.a.body.go }}", "method": "PUT", "path": "/c/{{ .responses.b.body.id }}"},
+	    {"name": "d", "if": "{{ .responses.a.body.go }}", "method": "PUT", "path": "/d/{{ .responses.a.body.id }}"},
+	    {"name": "e", "if": "{{ .responses.a.body.go }}", "forEach": "{{ .responses.a.body.items }}", "method": "PUT", "path": "/e/{{ .item }}"},
+	    {"name": "f", "method": "PUT", "path": "/f/{{ .responses.a.body.id }}/{{ .responses.b.body.id }}", "body": {"x": "{{ opt .responses \"c\" }}"}}
+	  ]}}}`, srv)
+	plan, err := e.Plan(context.Background(), connector.Request{Op: connector.UpdateAccount}, connector.PlanOptions{})
+	require.NoError(t, err)
+	var reasons []string
+	for _, c := range plan.Calls[2:] {
+		reasons = append(reasons, c.Name+": "+c.Reason)
+	}
+	assert.Equal(t, []string{
+		"c: if reads .responses.a, which the plan does not know; reads .responses.b, which the plan does not know",
+		"d: if and request read .responses.a, which the plan does not know",
+		"e: if and forEach read .responses.a, which the plan does not know",
+		// opt reads .responses whole: every unknown response.
+		"f: reads .responses.a, .responses.b, .responses.c, .responses.d, .responses.e, which the plan does not know",
+	}, reasons)
+}
