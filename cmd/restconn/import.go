@@ -25,7 +25,11 @@ Each account line is a connector.Account:
 each entitlement line a connector.Entitlement:
   {"type": ..., "id": ..., "name": ..., "attributes": {...}, "members": [account IDs]}
 "attributes", "entitlements" and "members" are left out when the records do
-not carry them.
+not carry them. When the spec lists members with a call per entitlement
+(membersFrom), a large group is written on several lines, one chunk of
+members each (the spec's membersChunk, 1000 by default) with the same type,
+id, name and attributes: merge them by type and id, e.g.
+  jq -cs 'group_by(.type + "/" + .id)[] | .[0] + {members: map(.members[]?)}'
 
 When stderr is a terminal, a progress line there shows records, pages, the
 rate and the elapsed time (--no-progress hides it; -v replaces it with a log

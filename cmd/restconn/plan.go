@@ -34,10 +34,11 @@ import, and sends nothing: no token request, no login. Secrets are masked, and
 where a call carries a token, the token's place is shown masked. Secrets you
 do not give are replaced by stand-ins: a plan needs none.
 
---op plans an operation (` + opList() + `) for the request
-in --request (a connector.Request as JSON, as for provision; its "op" is
-ignored, so one request file serves every operation). An operation that files
-a ticket shows the calls that file it.
+--op plans one of the operations
+  ` + wrap(opList(), 76, "  ") + `
+for the request in --request (a connector.Request as JSON, as for provision;
+its "op" is ignored, so one request file serves every operation). An
+operation that files a ticket shows the calls that file it.
 
 The plan sends nothing, so the responses of earlier calls are unknown: a call
 that reads one is listed as "unknown" with the reason, and an "if" that reads
@@ -158,7 +159,7 @@ is printed); 2 usage error, invalid spec or invalid file.`,
 	sf = a.addSpecFlags(cmd)
 	f := cmd.Flags()
 	f.StringVar(&op, "op", "", "plan this `OPERATION` for the request in --request")
-	f.StringVar(&what, "import", "", "plan an import: `accounts` or access")
+	f.StringVar(&what, "import", "", "plan the first page of an import of `accounts|access`")
 	f.StringVar(&reqFile, "request", "", "the request `FILE` (JSON; - for stdin); its op is ignored")
 	f.StringVar(&responsesFile, "responses", "", "made-up responses of calls, `FILE`: a JSON object of call names to {\"status\", \"headers\", \"body\"}")
 	f.StringVar(&recordFile, "record", "", "a sample record of the import's list, `FILE` (JSON), for the calls made once per record")

@@ -39,8 +39,9 @@ errors. Use "-" to read the request from stdin.
 
 The Result is printed as JSON: {"accountID": ..., "attributes": {...},
 "ticket": {"id", "number", "state", "status"}}, each part only when the
-operation produced it. When the operation is fulfilled through a ticket, poll
-it with 'restconn ticket status ID'.`,
+operation produced it. When the operation is fulfilled through a ticket,
+follow it with 'restconn ticket status|await|comment|cancel ID'. To see what
+an operation would send without sending it, use 'restconn plan'.`,
 		Example: `  restconn provision --preset intercom --param baseURL=http://127.0.0.1:8080 --param ticketTypeID=1 --request add-team.json
   echo '{"op":"disableAccount","account":{"id":"42"}}' | restconn provision --spec myapp.json --request -`,
 		Args: exactArgs(),

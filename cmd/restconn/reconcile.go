@@ -16,11 +16,7 @@ import (
 	"github.com/restconn/restconn/connector"
 )
 
-func (a *app) reconcileCmd() *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "reconcile accounts|access --known FILE",
-		Short: "Import and compare with the IDs you hold: JSON lines of changes",
-		Long: `Reconcile runs a full import and compares it with the IDs you already hold
+const reconcileLong = `Reconcile runs a full import and compares it with the IDs you already hold
 (--known FILE, from your last successful import), writing one JSON line per
 change on stdout, a connector.Change:
 
@@ -28,7 +24,9 @@ change on stdout, a connector.Change:
   {"kind": "present", "account": {...}}     in both
   {"kind": "removed", "account": {"id": ...}}  in FILE, not in the import
 
-(reconcile access writes "entitlement" instead of "account"). Added and
+(reconcile access writes "entitlement" instead of "account"; an entitlement
+whose members arrive in chunks, see 'restconn import --help', gives one line
+per chunk, all of the same kind). Added and
 present lines stream as the import runs; removed lines come at the end, and
 only when the import finished without error and the number of removals is
 within the thresholds: a bad token, an empty page or a wrong filter must not
@@ -43,8 +41,14 @@ previous 'restconn import' (JSON objects) are read too: their "id" (and
 Thresholds: --max-removed N refuses more than N removals, --max-removed-percent
 P more than P% of the known IDs (for access, of each type). 0 (the default)
 takes the spec's threshold (import.accounts.threshold,
-import.entitlements.<type>.threshold), -1 means no limit.`,
-		RunE: groupRunE("accounts", "access"),
+import.entitlements.<type>.threshold), -1 means no limit.`
+
+func (a *app) reconcileCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "reconcile accounts|access --known FILE",
+		Short: "Import and compare with the IDs you hold: JSON lines of changes",
+		Long:  reconcileLong,
+		RunE:  groupRunE("accounts", "access"),
 	}
 	cmd.AddCommand(a.reconcileKindCmd("accounts"), a.reconcileKindCmd("access"))
 	return cmd
@@ -73,6 +77,7 @@ func (a *app) reconcileKindCmd(kind string) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     kind + " --known FILE",
 		Short:   short,
+		Long:    reconcileLong,
 		Example: example,
 		Args:    exactArgs(),
 		RunE: runE(func(cmd *cobra.Command, _ []string) error {
