@@ -17,26 +17,6 @@ import (
 	"github.com/restconn/restconn/template"
 )
 
-// A dry run: Plan, PlanImportAccounts and PlanImportAccess render the
-// requests an operation or an import would send, with the engine's own
-// render and build code, and send none of them. Nothing reaches the
-// network, not even a token request or a session login: a call that needs
-// a token shows where the engine would place it, with redact.Mask in its
-// stead. Every secret is masked in every field of the result, as in a
-// Trace.
-//
-// A chain is planned call by call. The plan sends nothing, so the response
-// of each call is unknown unless PlanOptions.Responses gives one; a call
-// whose templates read an unknown value (.responses.lookup.body.id) is
-// listed as PlanUnknown with the reason, and the plan goes on with the next
-// call. An if that reads an unknown value cannot be decided: the call is
-// listed with If "unknown" and rendered where its own templates allow. A
-// forEach over known data gives one entry per element (PlannedCall.Index),
-// over unknown data one unknown entry. Restart rules never apply: a plan
-// follows the path where every call succeeds. Which values a template
-// reads is judged by template.Template.Reads, which errs on the side of
-// "unknown".
-
 // PlanStatus says what a dry run found for one call.
 type PlanStatus string
 
@@ -92,6 +72,25 @@ type PlannedResponse struct {
 
 // Plan is the result of a dry run: the requests an operation or an import
 // would send, in order.
+//
+// Engine.Plan, PlanImportAccounts and PlanImportAccess render the requests
+// with the engine's own render and build code, and send none of them.
+// Nothing reaches the network, not even a token request or a session
+// login: a call that needs a token shows where the engine would place it,
+// with [REDACTED] in its stead. Every secret is masked in every field, as
+// in a Trace.
+//
+// A chain is planned call by call. The plan sends nothing, so the response
+// of each call is unknown unless PlanOptions.Responses gives one; a call
+// whose templates read an unknown value (.responses.lookup.body.id) is
+// listed as PlanUnknown with the reason, and the plan goes on with the
+// next call. An if that reads an unknown value cannot be decided, even
+// where a short-circuit would not need the value: the call is listed with
+// If "unknown" and rendered where its own templates allow. A forEach over
+// known data gives one entry per element (PlannedCall.Index), over unknown
+// data one unknown entry. Restart rules never apply: a plan follows the
+// path where every call succeeds. Which values a template reads is judged
+// by template.Template.Reads, which errs on the side of "unknown".
 //
 // In JSON its fields are "op", "auth" (left out when empty) and "calls".
 type Plan struct {
