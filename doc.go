@@ -128,6 +128,23 @@ without them answers connector.ErrUnsupported.
 connector.ProvisionAll runs many requests concurrently with per-request
 outcomes, within the connector's rate limit.
 
+# Dry runs
+
+eng.Plan renders the requests Provision would send, call by call, and sends
+nothing (not even a token request); PlanImportAccounts and PlanImportAccess
+do the same for the first page of an import. Secrets are masked. A call that
+reads the response of an earlier one is listed as unknown, unless
+PlanOptions.Responses supplies that response:
+
+	plan, err := eng.Plan(ctx, req, connector.PlanOptions{})
+	for _, c := range plan.Calls {
+		fmt.Println(c.Name, c.Status, c.Method, c.URL, c.Reason) // ready, skipped, unknown or failed
+	}
+
+The restconn command (cmd/restconn) offers all of this from a shell:
+validate, plan, import, reconcile, provision, tickets, and a fake server for
+each preset.
+
 # Authentication
 
 A spec names auth blocks of kind none, basic, bearer, apiKey (header or

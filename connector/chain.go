@@ -18,17 +18,13 @@ func (e *Engine) chain(ctx context.Context, op Operation, calls []*compiledCall,
 	for i := 0; i < len(calls); i++ {
 		cc := calls[i]
 		if cc.ifT != nil {
-			v, err := cc.ifT.Render(data)
+			ok, err := e.holds(op, cc, data, red)
 			if err != nil {
-				return e.renderError(red, op, cc.name, err)
+				return err
 			}
-			switch strings.TrimSpace(v) {
-			case "true":
-			case "false", "":
+			if !ok {
 				responses[cc.name] = nil
 				continue
-			default:
-				return &Error{Op: op, Call: cc.name, Path: cc.where + ".if", Message: fmt.Sprintf("renders %q: want true or false", red.String(v)), Err: ErrInvalidSpec}
 			}
 		}
 		if cc.forEach != nil {
@@ -52,6 +48,22 @@ func (e *Engine) chain(ctx context.Context, op Operation, calls []*compiledCall,
 	return nil
 }
 
+// holds renders the call's if: true, or false (also when it renders
+// empty).
+func (e *Engine) holds(op Operation, cc *compiledCall, data map[string]any, red *redact.Redactor) (bool, error) {
+	v, err := cc.ifT.Render(data)
+	if err != nil {
+		return false, e.renderError(red, op, cc.name, err)
+	}
+	switch strings.TrimSpace(v) {
+	case "true":
+		return true, nil
+	case "false", "":
+		return false, nil
+	}
+	return false, &Error{Op: op, Call: cc.name, Path: cc.where + ".if", Message: fmt.Sprintf("renders %q: want true or false", red.String(v)), Err: ErrInvalidSpec}
+}
+
 // forEach runs a call once per element of a list; .item and .index are
 // bound for each, and .responses.<name> holds the last response.
 func (e *Engine) forEach(ctx context.Context, op Operation, cc *compiledCall, data map[string]any, red *redact.Redactor) error {
@@ -59,22 +71,9 @@ func (e *Engine) forEach(ctx context.Context, op Operation, cc *compiledCall, da
 	if err != nil {
 		return e.renderError(red, op, cc.name, err)
 	}
-	var items []any
-	switch l := v.(type) {
-	case nil:
-	case []any:
-		items = l
-	default:
-		rv := reflect.ValueOf(v)
-		if v == template.Omitted {
-			break
-		}
-		if rv.Kind() != reflect.Slice && rv.Kind() != reflect.Array {
-			return &Error{Op: op, Call: cc.name, Path: cc.where + ".forEach", Message: fmt.Sprintf("renders %T: want a list", v), Err: ErrInvalidSpec}
-		}
-		for i := range rv.Len() { // a caller's []string, []map[string]any, ...
-			items = append(items, rv.Index(i).Interface())
-		}
+	items, err := forEachItems(op, cc, v)
+	if err != nil {
+		return err
 	}
 	data["responses"].(map[string]any)[cc.name] = nil // present even when the list is empty
 	defer func() { data["item"], data["index"] = nil, nil }()
@@ -87,4 +86,27 @@ func (e *Engine) forEach(ctx context.Context, op Operation, cc *compiledCall, da
 		data["responses"].(map[string]any)[cc.name] = resp.binding()
 	}
 	return nil
+}
+
+// forEachItems returns the elements of the list a forEach rendered; nil and
+// omitted are no elements.
+func forEachItems(op Operation, cc *compiledCall, v any) ([]any, error) {
+	var items []any
+	switch l := v.(type) {
+	case nil:
+	case []any:
+		items = l
+	default:
+		rv := reflect.ValueOf(v)
+		if v == template.Omitted {
+			break
+		}
+		if rv.Kind() != reflect.Slice && rv.Kind() != reflect.Array {
+			return nil, &Error{Op: op, Call: cc.name, Path: cc.where + ".forEach", Message: fmt.Sprintf("renders %T: want a list", v), Err: ErrInvalidSpec}
+		}
+		for i := range rv.Len() { // a caller's []string, []map[string]any, ...
+			items = append(items, rv.Index(i).Interface())
+		}
+	}
+	return items, nil
 }

@@ -7,6 +7,7 @@
 // and cancel tickets.
 // The Engine is generic: nothing in it knows a vendor. Presets for real
 // applications live in the providers packages as embedded specs.
+// Engine.Plan shows what an operation would send, without sending it.
 //
 //	spec, err := connector.LoadFile("myapp.json")
 //	if err != nil { ... }

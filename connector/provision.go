@@ -32,19 +32,9 @@ func (e *Engine) Connect(ctx context.Context) error {
 
 // Provision implements Connector.
 func (e *Engine) Provision(ctx context.Context, req Request) (Result, error) {
-	co := e.c.ops[req.Op]
-	if co == nil {
-		return Result{}, &Error{Op: req.Op, Message: fmt.Sprintf("operation %q is not in the spec", req.Op), Err: ErrUnsupported}
-	}
-	if req.Op == AddAccess || req.Op == RemoveAccess {
-		if req.Entitlement == nil {
-			return Result{}, &Error{Op: req.Op, Message: "Request.Entitlement is required"}
-		}
-		if t, ok := co.types[req.Entitlement.Type]; ok {
-			co = t
-		} else if co.calls == nil && co.ticket == nil {
-			return Result{}, &Error{Op: req.Op, Message: fmt.Sprintf("entitlement type %q has no %s in the spec (have %s)", req.Entitlement.Type, req.Op, list(slices.Sorted(maps.Keys(co.types)))), Err: ErrUnsupported}
-		}
+	co, err := e.operation(req)
+	if err != nil {
+		return Result{}, err
 	}
 	red := e.red
 	if req.Password != "" {
@@ -76,6 +66,26 @@ func (e *Engine) Provision(ctx context.Context, req Request) (Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// operation returns how the spec carries out req: the operation's own, or
+// for AddAccess and RemoveAccess the one of the entitlement's type.
+func (e *Engine) operation(req Request) (*compiledOp, error) {
+	co := e.c.ops[req.Op]
+	if co == nil {
+		return nil, &Error{Op: req.Op, Message: fmt.Sprintf("operation %q is not in the spec", req.Op), Err: ErrUnsupported}
+	}
+	if req.Op == AddAccess || req.Op == RemoveAccess {
+		if req.Entitlement == nil {
+			return nil, &Error{Op: req.Op, Message: "Request.Entitlement is required"}
+		}
+		if t, ok := co.types[req.Entitlement.Type]; ok {
+			co = t
+		} else if co.calls == nil && co.ticket == nil {
+			return nil, &Error{Op: req.Op, Message: fmt.Sprintf("entitlement type %q has no %s in the spec (have %s)", req.Entitlement.Type, req.Op, list(slices.Sorted(maps.Keys(co.types)))), Err: ErrUnsupported}
+		}
+	}
+	return co, nil
 }
 
 // sentNoWrite reports whether a chain that has writing calls (POST, PUT,

@@ -20,23 +20,14 @@ import (
 func (e *Engine) fileTicket(ctx context.Context, req Request, tr *compiledTicketTemplate, v *vars.Vars, red *redact.Redactor) (Result, error) {
 	tc := e.c.ticketCreate
 	data := v.Map()
-	title, desc := describe(req)
-	var err error
-	if tr.title != nil {
-		if title, err = tr.title.Render(data); err != nil {
-			return Result{}, e.renderError(red, req.Op, "", err)
-		}
+	if err := e.bindTicketText(req, tr, data, red); err != nil {
+		return Result{}, err
 	}
-	if tr.description != nil {
-		if desc, err = tr.description.Render(data); err != nil {
-			return Result{}, e.renderError(red, req.Op, "", err)
-		}
-	}
-	data["ticket"] = map[string]any{"title": title, "description": desc}
 	if err := e.chain(ctx, req.Op, tc.calls, data, red); err != nil {
 		return Result{}, err
 	}
 	t := &Ticket{State: TicketPending}
+	var err error
 	if t.ID, err = tc.id.Render(data); err != nil {
 		return Result{}, e.renderError(red, req.Op, "", err)
 	}
@@ -48,6 +39,26 @@ func (e *Engine) fileTicket(ctx context.Context, req Request, tr *compiledTicket
 		return Result{}, err
 	}
 	return Result{Ticket: t, Attributes: map[string]any{}}, nil
+}
+
+// bindTicketText renders the ticket's title and description (the spec's,
+// or ones that describe req) and binds them as .ticket.title and
+// .ticket.description for the calls of tickets.create.
+func (e *Engine) bindTicketText(req Request, tr *compiledTicketTemplate, data map[string]any, red *redact.Redactor) error {
+	title, desc := describe(req)
+	var err error
+	if tr.title != nil {
+		if title, err = tr.title.Render(data); err != nil {
+			return e.renderError(red, req.Op, "", err)
+		}
+	}
+	if tr.description != nil {
+		if desc, err = tr.description.Render(data); err != nil {
+			return e.renderError(red, req.Op, "", err)
+		}
+	}
+	data["ticket"] = map[string]any{"title": title, "description": desc}
+	return nil
 }
 
 // ticketReader holds the templates that read a ticket out of a chain's

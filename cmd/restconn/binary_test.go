@@ -74,6 +74,13 @@ func TestBinary(t *testing.T) {
 	assert.Equal(t, 1, code)
 	assert.Contains(t, stderr, "HTTP 401: unauthorized")
 
+	known := filepath.Join(t.TempDir(), "known.txt")
+	require.NoError(t, os.WriteFile(known, []byte("1\n8\n9\n"), 0o600))
+	code, stdout, stderr = exe([]string{"RESTCONN_SECRET_TOKEN=" + d.token}, d.args("reconcile", "accounts", "--known", known, "--max-removed", "1")...)
+	assert.Equal(t, 3, code, "refused by a threshold")
+	assert.Len(t, strings.Split(strings.TrimSpace(stdout), "\n"), 5, "added and present, no removed")
+	assert.Contains(t, stderr, "(maxRemoved)")
+
 	if runtime.GOOS == "windows" {
 		return // no interrupt to send
 	}

@@ -4,6 +4,7 @@ import (
 	"github.com/restconn/restconn/connector"
 	"github.com/restconn/restconn/providers/genesys"
 	"github.com/restconn/restconn/providers/intercom"
+	"github.com/restconn/restconn/providers/okta"
 	"github.com/restconn/restconn/providers/otrs"
 )
 
@@ -20,6 +21,7 @@ var builtins = []builtin{
 	{name: "intercom", spec: intercom.Spec, fake: startIntercom},
 	{name: "genesys", spec: genesys.Spec, fake: startGenesys},
 	{name: "otrs", spec: otrs.Spec, fake: startOTRS},
+	{name: "okta", spec: okta.Spec, fake: startOkta},
 }
 
 func builtinByName(name string) (builtin, bool) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -54,17 +55,30 @@ type listInfo struct {
 }
 
 type importInfo struct {
-	Sources     []listInfo `json:"sources"`
-	Incremental []listInfo `json:"incremental,omitempty"` // what --since uses
-	Detail      string     `json:"detail,omitempty"`      // the detail call, fetched per record
+	Sources          []listInfo           `json:"sources"`
+	Incremental      []listInfo           `json:"incremental,omitempty"`      // what --since uses
+	Detail           string               `json:"detail,omitempty"`           // the detail call, fetched per record; it replaces the record
+	Details          []string             `json:"details,omitempty"`          // merged detail calls per record, bound as .detail.<name>
+	EntitlementsFrom []subListInfo        `json:"entitlementsFrom,omitempty"` // an account's entitlements of a type, a call per account
+	Threshold        *connector.Threshold `json:"threshold,omitempty"`        // reconcile's default removal limits
+}
+
+// subListInfo is a list call made once per record of an import.
+type subListInfo struct {
+	Type string `json:"type,omitempty"` // the entitlement type it lists (entitlementsFrom)
+	listInfo
 }
 
 type entInfo struct {
-	Type         string     `json:"type"`
-	Sources      []listInfo `json:"sources,omitempty"`
-	FromAccounts bool       `json:"fromAccounts,omitempty"`
-	Detail       string     `json:"detail,omitempty"`
-	Members      bool       `json:"members"` // records list their members
+	Type         string               `json:"type"`
+	Sources      []listInfo           `json:"sources,omitempty"`
+	FromAccounts bool                 `json:"fromAccounts,omitempty"`
+	Detail       string               `json:"detail,omitempty"`
+	Details      []string             `json:"details,omitempty"`
+	Members      bool                 `json:"members"`                // records list their members
+	MembersFrom  *listInfo            `json:"membersFrom,omitempty"`  // members listed by a call per entitlement
+	MembersChunk int                  `json:"membersChunk,omitempty"` // members per JSON line with membersFrom
+	Threshold    *connector.Threshold `json:"threshold,omitempty"`
 }
 
 type opInfo struct {
@@ -81,8 +95,10 @@ type opTypeInfo struct {
 }
 
 type ticketInfo struct {
-	Create []string `json:"create,omitempty"`
-	Status []string `json:"status,omitempty"`
+	Create  []string `json:"create,omitempty"`
+	Status  []string `json:"status,omitempty"`
+	Comment []string `json:"comment,omitempty"`
+	Cancel  []string `json:"cancel,omitempty"`
 }
 
 // describe reads a spec into a specInfo. Call names are those the engine
@@ -108,16 +124,25 @@ func describe(spec *connector.Spec) specInfo {
 	}
 	if im := spec.Import; im != nil {
 		if a := im.Accounts; a != nil {
-			info.Accounts = &importInfo{Sources: lists(a.Sources), Incremental: lists(a.Incremental)}
+			info.Accounts = &importInfo{Sources: lists(a.Sources), Incremental: lists(a.Incremental), Details: callNames(a.Details), Threshold: a.Threshold}
 			if a.Detail != nil {
 				info.Accounts.Detail = orDefault(a.Detail.Name, "detail")
+			}
+			for _, typ := range slices.Sorted(maps.Keys(a.EntitlementsFrom)) {
+				info.Accounts.EntitlementsFrom = append(info.Accounts.EntitlementsFrom, subListInfo{Type: typ, listInfo: subList(a.EntitlementsFrom[typ], "entitlementsFrom")})
 			}
 		}
 		for _, typ := range slices.Sorted(maps.Keys(im.Entitlements)) {
 			e := im.Entitlements[typ]
-			ei := entInfo{Type: typ, Sources: lists(e.Sources), FromAccounts: e.FromAccounts, Members: e.Members != "" || e.FromAccounts}
+			ei := entInfo{Type: typ, Sources: lists(e.Sources), FromAccounts: e.FromAccounts, Details: callNames(e.Details),
+				Members: e.Members != "" || e.FromAccounts || e.MembersFrom != nil, Threshold: e.Threshold}
 			if e.Detail != nil {
 				ei.Detail = orDefault(e.Detail.Name, "detail")
+			}
+			if e.MembersFrom != nil {
+				mf := subList(e.MembersFrom, "membersFrom")
+				ei.MembersFrom = &mf
+				ei.MembersChunk = cmp.Or(e.MembersChunk, connector.DefaultMembersChunk)
 			}
 			info.Entitlements = append(info.Entitlements, ei)
 		}
@@ -142,8 +167,31 @@ func describe(spec *connector.Spec) specInfo {
 		if t.Status != nil {
 			info.Tickets.Status = chainNames(t.Status.Calls)
 		}
+		if t.Comment != nil {
+			info.Tickets.Comment = chainNames(t.Comment.Calls)
+		}
+		if t.Cancel != nil {
+			info.Tickets.Cancel = chainNames(t.Cancel.Calls)
+		}
 	}
 	return info
+}
+
+// callNames are the names of merged detail calls (which must have one).
+func callNames(calls []*connector.Call) []string {
+	var names []string
+	for _, c := range calls {
+		names = append(names, c.Name)
+	}
+	return names
+}
+
+func subList(s *connector.SubList, defaultName string) listInfo {
+	li := listInfo{Call: orDefault(s.Name, defaultName), Paging: "none"}
+	if s.Paging != nil {
+		li.Paging = s.Paging.Type
+	}
+	return li
 }
 
 func chainNames(calls []*connector.Call) []string {
@@ -197,11 +245,17 @@ func (info specInfo) writeText(w io.Writer) error {
 	if info.Accounts != nil || len(info.Entitlements) > 0 {
 		fmt.Fprintf(tw, "\nImport:\n")
 		if a := info.Accounts; a != nil {
-			fmt.Fprintf(tw, "  accounts\t%s%s\n", listText(a.Sources), detailText(a.Detail))
+			fmt.Fprintf(tw, "  accounts\t%s%s\n", listText(a.Sources), detailText(a.Detail, a.Details, "account"))
 			if len(a.Incremental) > 0 {
 				fmt.Fprintf(tw, "  accounts --since\t%s\n", listText(a.Incremental))
 			} else {
 				fmt.Fprintf(tw, "  accounts --since\tnot supported\n")
+			}
+			for _, ef := range a.EntitlementsFrom {
+				fmt.Fprintf(tw, "  accounts' %s entitlements\tcall %s per account\n", ef.Type, pagedText(ef.listInfo))
+			}
+			if t := thresholdText(a.Threshold); t != "" {
+				fmt.Fprintf(tw, "  reconcile accounts\t%s\n", t)
 			}
 		}
 		for _, e := range info.Entitlements {
@@ -210,10 +264,16 @@ func (info specInfo) writeText(w io.Writer) error {
 				src = "from the account records"
 			}
 			members := ""
-			if e.Members {
+			switch {
+			case e.MembersFrom != nil:
+				members = fmt.Sprintf(", with members from call %s per %s (%d per JSON line)", pagedText(*e.MembersFrom), e.Type, e.MembersChunk)
+			case e.Members:
 				members = ", with members"
 			}
-			fmt.Fprintf(tw, "  access type %s\t%s%s%s\n", e.Type, src, detailText(e.Detail), members)
+			fmt.Fprintf(tw, "  access type %s\t%s%s%s\n", e.Type, src, detailText(e.Detail, e.Details, e.Type), members)
+			if t := thresholdText(e.Threshold); t != "" {
+				fmt.Fprintf(tw, "  reconcile access type %s\t%s\n", e.Type, t)
+			}
 		}
 	}
 	if len(info.Operations) > 0 {
@@ -234,6 +294,12 @@ func (info specInfo) writeText(w io.Writer) error {
 		}
 		if len(t.Status) > 0 {
 			fmt.Fprintf(tw, "  status\tcalls %s\n", strings.Join(t.Status, ", "))
+		}
+		if len(t.Comment) > 0 {
+			fmt.Fprintf(tw, "  comment\tcalls %s\n", strings.Join(t.Comment, ", "))
+		}
+		if len(t.Cancel) > 0 {
+			fmt.Fprintf(tw, "  cancel\tcalls %s\n", strings.Join(t.Cancel, ", "))
 		}
 	}
 	return tw.Flush()
@@ -273,20 +339,48 @@ func paramState(p paramInfo) string {
 func listText(ls []listInfo) string {
 	var parts []string
 	for _, l := range ls {
-		paging := "not paged"
-		if l.Paging != "none" {
-			paging = l.Paging + " paging"
-		}
-		parts = append(parts, fmt.Sprintf("%s (%s)", l.Call, paging))
+		parts = append(parts, pagedText(l))
 	}
 	return "calls " + strings.Join(parts, ", ")
 }
 
-func detailText(detail string) string {
-	if detail == "" {
+// pagedText is a list call and its paging.
+func pagedText(l listInfo) string {
+	paging := "not paged"
+	if l.Paging != "none" {
+		paging = l.Paging + " paging"
+	}
+	return fmt.Sprintf("%s (%s)", l.Call, paging)
+}
+
+// detailText describes the detail calls made per record (per what).
+func detailText(detail string, details []string, what string) string {
+	var out string
+	if detail != "" {
+		out = ", detail call " + detail + " per " + what
+	}
+	if len(details) > 0 {
+		out += ", detail calls " + strings.Join(details, ", ") + " per " + what
+	}
+	return out
+}
+
+// thresholdText describes reconcile's default removal limits.
+func thresholdText(t *connector.Threshold) string {
+	if t == nil {
 		return ""
 	}
-	return ", detail call " + detail + " per record"
+	var parts []string
+	if t.MaxRemoved > 0 {
+		parts = append(parts, fmt.Sprintf("more than %d removals", t.MaxRemoved))
+	}
+	if t.MaxRemovedPercent > 0 {
+		parts = append(parts, fmt.Sprintf("more than %g%% of the known IDs", t.MaxRemovedPercent))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "refuses " + strings.Join(parts, ", or ")
 }
 
 func opText(calls []string, ticket bool) string {

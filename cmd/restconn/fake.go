@@ -10,6 +10,7 @@ import (
 
 	"github.com/restconn/restconn/providers/genesys/genesystest"
 	"github.com/restconn/restconn/providers/intercom/intercomtest"
+	"github.com/restconn/restconn/providers/okta/oktatest"
 	"github.com/restconn/restconn/providers/otrs/otrstest"
 )
 
@@ -129,15 +130,18 @@ func intercomFake(srv *intercomtest.Server) *runningFake {
 	return &runningFake{
 		title:   "Fake Intercom API 2.11",
 		urls:    [][2]string{{"URL", srv.URL}},
-		params:  [][2]string{{"baseURL", srv.URL}, {"ticketTypeID", "1"}},
+		params:  [][2]string{{"baseURL", srv.URL}, {"ticketTypeID", "1"}, {"adminID", "991267390"}},
 		secrets: [][2]string{{"token", srv.Token}},
-		notes:   []string{"4 admins, 3 teams; ticket type 1 \"Access request\""},
+		notes:   []string{"4 admins, 3 teams; ticket type 1 \"Access request\"; admin 991267390 writes the notes"},
 		examples: []string{
 			"restconn connect %s",
 			"restconn import accounts %s",
 			"restconn import access %s",
+			`echo '{"op":"addAccess","user":{"email":"ada@example.com"},"account":{"id":"991267393"},"entitlement":{"type":"team","id":"814866","name":"Billing"}}' | restconn plan --op addAccess %s --request -`,
 			`echo '{"op":"addAccess","user":{"email":"ada@example.com"},"account":{"id":"991267393"},"entitlement":{"type":"team","id":"814866","name":"Billing"}}' | restconn provision %s --request -`,
 			"restconn ticket status TICKET_ID %s",
+			"restconn ticket comment TICKET_ID %s --text 'Approved by the team lead.'",
+			"restconn ticket cancel TICKET_ID %s --reason 'No longer needed.'",
 		},
 		close: srv.Close,
 	}
@@ -180,11 +184,36 @@ func otrsFake(srv *otrstest.Server, login, password string) *runningFake {
 		urls:    [][2]string{{"URL", srv.URL}},
 		params:  [][2]string{{"baseURL", srv.URL}, {"userLogin", login}},
 		secrets: [][2]string{{"password", password}},
-		notes:   []string{"tickets only: file one with 'restconn provision', poll it with 'restconn ticket status'"},
+		notes:   []string{"tickets only: file one with 'restconn provision', then follow it with 'restconn ticket'"},
 		examples: []string{
 			"restconn connect %s",
 			`echo '{"op":"addAccess","user":{"email":"jane.doe@example.com"},"account":{"id":"jdoe"},"entitlement":{"type":"group","id":"finance"}}' | restconn provision %s --request -`,
 			"restconn ticket status TICKET_ID %s",
+			"restconn ticket comment TICKET_ID %s --text 'Approved by the data owner.'",
+			"restconn ticket cancel TICKET_ID %s --reason 'No longer needed.'",
+		},
+		close: srv.Close,
+	}
+}
+
+func startOkta(l fakeListeners) *runningFake {
+	return oktaFake(oktatest.NewServer(oktatest.WithListener(l.api)))
+}
+
+// oktaFake describes a running Okta fake.
+func oktaFake(srv *oktatest.Server) *runningFake {
+	return &runningFake{
+		title:   "Fake Okta org (Management API, SSWS API token)",
+		urls:    [][2]string{{"URL", srv.URL}},
+		params:  [][2]string{{"orgURL", srv.URL}},
+		secrets: [][2]string{{"token", srv.Token}},
+		notes:   []string{"12 users in every status, 7 groups (Everyone included)"},
+		examples: []string{
+			"restconn connect %s",
+			"restconn import accounts %s",
+			"restconn import access %s",
+			`echo '{"account":{"id":"00u1example"}}' | restconn plan --op disableAccount %s --request -`,
+			`echo '{"op":"createAccount","user":{"email":"marie.curie@example.com","firstname":"Marie","lastname":"Curie"}}' | restconn provision %s --request -`,
 		},
 		close: srv.Close,
 	}

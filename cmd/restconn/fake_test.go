@@ -141,8 +141,16 @@ func TestFakeCommandDrivesOtherCommands(t *testing.T) {
 					if res.Ticket != nil {
 						ticketID = res.Ticket.ID
 					}
+				case args[0] == "ticket" && args[1] == "comment":
+					assert.Equal(t, "commented on ticket "+ticketID+"\n", stdout)
 				case args[0] == "ticket":
 					assert.Equal(t, ticketID, decodeJSON[connector.Ticket](t, stdout).ID)
+					if args[1] == "cancel" {
+						assert.Equal(t, connector.TicketRejected, decodeJSON[connector.Ticket](t, stdout).State)
+					}
+				case args[0] == "plan":
+					plan := decodeJSON[connector.Plan](t, c.run(append(args, "--json")...).ok(t))
+					assert.NotEmpty(t, plan.Calls)
 				}
 			}
 			assert.NotEmpty(t, env, "the fake prints the secrets to export")
@@ -179,7 +187,7 @@ func TestFakeAddr(t *testing.T) {
 	assert.Equal(t, exitUsage, r.code, "only genesys has a login host")
 	r = runCLI(t, nil, "fake", "nosuch")
 	assert.Equal(t, exitUsage, r.code)
-	assert.Contains(t, r.stderr, "want one of: intercom, genesys, otrs")
+	assert.Contains(t, r.stderr, "want one of: intercom, genesys, otrs, okta")
 }
 
 func freePort(t *testing.T) string {

@@ -25,7 +25,11 @@ Each account line is a connector.Account:
 each entitlement line a connector.Entitlement:
   {"type": ..., "id": ..., "name": ..., "attributes": {...}, "members": [account IDs]}
 "attributes", "entitlements" and "members" are left out when the records do
-not carry them.
+not carry them. When the spec lists members with a call per entitlement
+(membersFrom), a large group is written on several lines, one chunk of
+members each (the spec's membersChunk, 1000 by default) with the same type,
+id, name and attributes: merge them by type and id, e.g.
+  jq -cs 'group_by(.type + "/" + .id)[] | .[0] + {members: map(.members[]?)}'
 
 When stderr is a terminal, a progress line there shows records, pages, the
 rate and the elapsed time (--no-progress hides it; -v replaces it with a log
@@ -107,22 +111,41 @@ func describeTypes(spec *connector.Spec) []string {
 // runImport runs one import and writes its records as JSON lines.
 func runImport[T any](a *app, cmd *cobra.Command, f *importFlags, what string, types []string,
 	start func(*connector.Engine, *session, connector.ImportOptions) iter.Seq2[T, error]) error {
-	opts := connector.ImportOptions{Types: types}
+	opts, err := f.options(a.now(), types)
+	if err != nil {
+		return err
+	}
+	return streamLines(a, cmd, f.targetFlags, f.noProgress, what, func(s *session) iter.Seq2[T, error] {
+		return start(s.eng, s, opts)
+	})
+}
+
+// options are the ImportOptions the flags ask for.
+func (f *importFlags) options(now time.Time, types []string) (connector.ImportOptions, error) {
+	opts := connector.ImportOptions{}
+	for _, t := range types {
+		opts.Types = append(opts.Types, strings.TrimSpace(t))
+	}
 	if f.since != "" {
-		t, err := parseSince(f.since, a.now())
+		t, err := parseSince(f.since, now)
 		if err != nil {
-			return usageError(err)
+			return opts, usageError(err)
 		}
 		opts.Since = t
 	}
-	for i, t := range opts.Types {
-		opts.Types[i] = strings.TrimSpace(t)
-	}
+	return opts, nil
+}
+
+// streamLines opens the target and writes what seq yields as JSON lines on
+// stdout, as it arrives, with the progress line on a terminal (what names
+// the records: "accounts"). The first error ends it; the lines already
+// written stay.
+func streamLines[T any](a *app, cmd *cobra.Command, tf *targetFlags, noProgress bool, what string, seq func(*session) iter.Seq2[T, error]) error {
 	var prog *progress
-	if !f.noProgress && !f.verbose && a.isTerminal(a.stderr) {
+	if !noProgress && !tf.verbose && a.isTerminal(a.stderr) {
 		prog = &progress{what: what}
 	}
-	s, err := f.open(cmd.Context(), prog.observer())
+	s, err := tf.open(cmd.Context(), prog.observer())
 	if err != nil {
 		return err
 	}
@@ -130,23 +153,23 @@ func runImport[T any](a *app, cmd *cobra.Command, f *importFlags, what string, t
 	out := bufio.NewWriter(a.stdout)
 	enc := json.NewEncoder(out)
 	enc.SetEscapeHTML(false)
-	var ierr error
-	for rec, err := range start(s.eng, s, opts) {
+	var serr error
+	for rec, err := range seq(s) {
 		if err != nil {
-			ierr = err
+			serr = err
 			break
 		}
 		if err := enc.Encode(rec); err != nil {
-			ierr = fmt.Errorf("writing stdout: %w", err)
+			serr = fmt.Errorf("writing stdout: %w", err)
 			break
 		}
 		prog.record()
 	}
 	prog.finish()
-	if err := out.Flush(); err != nil && ierr == nil {
-		ierr = fmt.Errorf("writing stdout: %w", err)
+	if err := out.Flush(); err != nil && serr == nil {
+		serr = fmt.Errorf("writing stdout: %w", err)
 	}
-	return s.finish(ierr)
+	return s.finish(serr)
 }
 
 // parseSince reads --since: an RFC 3339 time, a date, or a duration back

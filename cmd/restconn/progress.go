@@ -30,8 +30,8 @@ func (p *progress) observer() func(connector.Trace) {
 }
 
 // start draws the line on w. The pages counted are the successful
-// attempts of the spec's list calls (retries and refused attempts are not
-// pages).
+// attempts of the spec's list calls, those made per record (membersFrom,
+// entitlementsFrom) included; retries and refused attempts are not pages.
 func (p *progress) start(w io.Writer, spec *connector.Spec) {
 	if p == nil {
 		return
@@ -42,10 +42,16 @@ func (p *progress) start(w io.Writer, spec *connector.Spec) {
 		for _, l := range append(a.Sources, a.Incremental...) {
 			p.lists[l.Call] = true
 		}
+		for _, l := range a.EntitlementsFrom {
+			p.lists[l.Call] = true
+		}
 	}
 	for _, e := range info.Entitlements {
 		for _, l := range e.Sources {
 			p.lists[l.Call] = true
+		}
+		if e.MembersFrom != nil {
+			p.lists[e.MembersFrom.Call] = true
 		}
 	}
 	p.bar = progressbar.NewOptions64(-1, // unknown total: a spinner

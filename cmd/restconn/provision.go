@@ -39,8 +39,9 @@ errors. Use "-" to read the request from stdin.
 
 The Result is printed as JSON: {"accountID": ..., "attributes": {...},
 "ticket": {"id", "number", "state", "status"}}, each part only when the
-operation produced it. When the operation is fulfilled through a ticket, poll
-it with 'restconn ticket status ID'.`,
+operation produced it. When the operation is fulfilled through a ticket,
+follow it with 'restconn ticket status|await|comment|cancel ID'. To see what
+an operation would send without sending it, use 'restconn plan'.`,
 		Example: `  restconn provision --preset intercom --param baseURL=http://127.0.0.1:8080 --param ticketTypeID=1 --request add-team.json
   echo '{"op":"disableAccount","account":{"id":"42"}}' | restconn provision --spec myapp.json --request -`,
 		Args: exactArgs(),
@@ -79,17 +80,46 @@ func opList() string {
 
 // readRequest reads a request file strictly; it must name its operation.
 func readRequest(path string, stdin io.Reader) (connector.Request, error) {
+	req, err := decodeRequest(path, stdin)
+	if err != nil {
+		return req, err
+	}
+	if req.Op == "" {
+		return req, badInput(fmt.Errorf("%s: op: missing: the operation to carry out (%s)", inputName(path), opList()))
+	}
+	return req, nil
+}
+
+// readInput reads a file the command is given, or stdin for "-".
+func readInput(path string, stdin io.Reader) ([]byte, error) {
 	var data []byte
 	var err error
 	if path == "-" {
-		path = "stdin"
 		data, err = io.ReadAll(stdin)
 	} else {
 		data, err = os.ReadFile(path)
 	}
 	if err != nil {
-		return connector.Request{}, badInput(err)
+		return nil, badInput(err)
 	}
+	return data, nil
+}
+
+// inputName names a file given on the command line in messages.
+func inputName(path string) string {
+	if path == "-" {
+		return "stdin"
+	}
+	return path
+}
+
+// decodeRequest reads a request file strictly; its op may be empty.
+func decodeRequest(path string, stdin io.Reader) (connector.Request, error) {
+	data, err := readInput(path, stdin)
+	if err != nil {
+		return connector.Request{}, err
+	}
+	path = inputName(path)
 	var req connector.Request
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&req); err != nil {
@@ -104,9 +134,6 @@ func readRequest(path string, stdin io.Reader) (connector.Request, error) {
 	}
 	if dec.More() {
 		return req, badInput(fmt.Errorf("%s: trailing data after the request object", path))
-	}
-	if req.Op == "" {
-		return req, badInput(fmt.Errorf("%s: op: missing: the operation to carry out (%s)", path, opList()))
 	}
 	return req, nil
 }

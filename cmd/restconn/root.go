@@ -16,11 +16,13 @@ import (
 	"github.com/restconn/restconn/connector"
 )
 
-// Exit codes. 3 is reserved for a reconcile refused by a threshold.
+// Exit codes.
 const (
-	exitOK     = 0
-	exitFailed = 1 // the operation failed
-	exitUsage  = 2 // usage error or invalid spec
+	exitOK       = 0
+	exitFailed   = 1 // the operation failed
+	exitUsage    = 2 // usage error or invalid spec
+	exitRefused  = 3 // reconcile refused by a removal threshold
+	exitRejected = 4 // ticket await: the ticket was rejected
 )
 
 // app is what every command shares: the process's streams and environment,
@@ -73,11 +75,14 @@ func (a *app) run(ctx context.Context, args []string) int {
 var commands = []func(*app) *cobra.Command{
 	(*app).validateCmd,
 	(*app).presetsCmd,
+	(*app).planCmd,
 	(*app).connectCmd,
 	(*app).importCmd,
+	(*app).reconcileCmd,
 	(*app).provisionCmd,
 	(*app).ticketCmd,
 	(*app).fakeCmd,
+	(*app).convertCmd,
 	(*app).versionCmd,
 }
 
@@ -86,20 +91,26 @@ func (a *app) rootCmd() *cobra.Command {
 		Use:   "restconn",
 		Short: "Validate, describe and run restconn connector specs",
 		Long: `restconn runs declarative REST connector specs (see connector/SPEC.md) from a
-shell: check a spec, connect, import accounts and entitlements as JSON lines,
-carry out provisioning requests and poll tickets, with no Go code.
+shell: check a spec, see what it would send, connect, import accounts and
+entitlements as JSON lines, reconcile them with what you hold, carry out
+provisioning requests and follow their tickets, with no Go code.
 
 Commands that talk to a target take --spec FILE or --preset NAME, and
 --param name=value for the spec's params. Secrets never come from flags:
 set RESTCONN_SECRET_<NAME> (the secret's name in upper case) or give
 --secrets-file FILE, a JSON object of secret names to values.
 
-Exit status: 0 success; 1 the operation failed; 2 usage error or invalid spec.`,
+Exit status: 0 success; 1 the operation failed; 2 usage error or invalid spec;
+3 reconcile refused by a removal threshold; 4 ticket await: the ticket was
+rejected.`,
 		Example: `  # Try everything offline: start a fake Intercom, then follow what it prints.
   restconn fake intercom
 
   # Check a spec and see what it defines.
   restconn validate myapp.json
+
+  # See what an operation would send, without sending anything.
+  restconn plan --spec myapp.json --op addAccess --request add.json
 
   # Import accounts as JSON lines.
   export RESTCONN_SECRET_TOKEN=...

@@ -55,7 +55,7 @@ func TestExitCodes(t *testing.T) {
 		{"unknown flag", d.env(), d.args("connect", "--verbsoe"), exitUsage, "unknown flag: --verbsoe"},
 		{"no spec", nil, []string{"connect"}, exitUsage, "give the spec: --spec FILE or --preset NAME"},
 		{"spec and preset", d.env(), d.args("connect", "--preset", "intercom"), exitUsage, "[preset spec] were all set"},
-		{"unknown preset", nil, []string{"connect", "--preset", "okta"}, exitUsage, `unknown preset "okta" (have intercom, genesys, otrs)`},
+		{"unknown preset", nil, []string{"connect", "--preset", "oktaa"}, exitUsage, `unknown preset "oktaa" (have intercom, genesys, otrs, okta)`},
 		{"extra argument", d.env(), d.args("connect", "now"), exitUsage, `connect takes no arguments, got ["now"]`},
 		{"ticket status without ID", d.env(), d.args("ticket", "status"), exitUsage, "ticket status wants ID"},
 		{"import without what", nil, []string{"import"}, exitUsage, "import needs a subcommand: accounts, access"},
@@ -66,6 +66,16 @@ func TestExitCodes(t *testing.T) {
 			"restconn: connect: call \"me\": HTTP 401: unauthorized: invalid token (authentication failed)"},
 		{"unreachable", d.env(), []string{"connect", "--spec", "testdata/directory.json", "--param", "baseURL=http://127.0.0.1:1"}, exitFailed, "connect"},
 		{"timeout", d.env(), d.args("import", "accounts", "--timeout", "1ns"), exitFailed, "timed out (--timeout)"},
+		{"plan", nil, []string{"plan", "--spec", "testdata/directory.json", "--param", "baseURL=https://dir.example.com", "--op", "disableAccount", "--request", writeFile(t, "r.json", `{"account": {"id": "2"}}`)}, exitOK, ""},
+		{"plan without what", nil, []string{"plan", "--preset", "intercom"}, exitUsage, "give --op OPERATION (with --request) or --import accounts|access"},
+		{"plan that fails", nil, []string{"plan", "--spec", "testdata/directory.json", "--param", "baseURL=https://dir.example.com", "--op", "disableAccount"}, exitFailed, `missing key "id" in .account.id`},
+		{"reconcile", d.env(), d.args("reconcile", "accounts", "--known", writeFile(t, "k.txt", "1\n9\n")), exitOK, ""},
+		{"reconcile refused", d.env(), d.args("reconcile", "accounts", "--known", writeFile(t, "k.txt", "1\n8\n9\n"), "--max-removed", "1"), exitRefused, "the import would remove 2 of 3 known accounts"},
+		{"reconcile without --known", d.env(), d.args("reconcile", "access"), exitUsage, "--known FILE is required"},
+		{"ticket await without ID", d.env(), d.args("ticket", "await"), exitUsage, "ticket await wants ID"},
+		{"ticket of unknown", nil, []string{"ticket", "close"}, exitUsage, `ticket: unknown subcommand "close": want one of: status, await, comment, cancel`},
+		{"ticket on a spec without tickets", d.env(), d.args("ticket", "cancel", "1"), exitFailed, "the spec has no tickets.cancel (not supported by this connector)"},
+		{"convert without file", nil, []string{"convert", "saviynt"}, exitUsage, "convert saviynt wants FILE.json"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -106,8 +116,8 @@ func TestPresets(t *testing.T) {
 
 	var infos []specInfo
 	require.NoError(t, json.Unmarshal([]byte(runCLI(t, nil, "presets", "--json").ok(t)), &infos))
-	require.Len(t, infos, 3)
-	for i, name := range []string{"intercom", "genesys", "otrs"} {
+	require.Len(t, infos, 4)
+	for i, name := range []string{"intercom", "genesys", "otrs", "okta"} {
 		assert.Equal(t, name, infos[i].Name)
 		assert.NotEmpty(t, infos[i].Description)
 		assert.NotEmpty(t, infos[i].Secrets)
@@ -127,11 +137,19 @@ func TestCompletion(t *testing.T) {
 	}
 	// The shell asks the command for candidates.
 	out := runCLI(t, nil, "__complete", "connect", "--preset", "").ok(t)
-	assert.Equal(t, []string{"intercom", "genesys", "otrs", ":4"}, strings.Fields(out))
+	assert.Equal(t, []string{"intercom", "genesys", "otrs", "okta", ":4"}, strings.Fields(out))
 	out = runCLI(t, nil, "__complete", "import", "accounts", "--preset", "intercom", "--param", "").ok(t)
 	assert.Contains(t, out, "baseURL=\tAPI host")
 	out = runCLI(t, nil, "__complete", "import", "access", "--preset", "genesys", "--types", "").ok(t)
 	assert.Equal(t, []string{"group", "role", ":4"}, strings.Fields(out))
 	out = runCLI(t, nil, "__complete", "connect", "--preset", "genesys", "--auth", "").ok(t)
 	assert.Equal(t, []string{"oauth", "token", ":4"}, strings.Fields(out))
+	out = runCLI(t, nil, "__complete", "plan", "--preset", "otrs", "--op", "").ok(t)
+	assert.Equal(t, []string{"createAccount", "updateAccount", "enableAccount", "disableAccount", "removeAccount", "addAccess", "removeAccess", "changePassword", ":4"}, strings.Fields(out))
+	out = runCLI(t, nil, "__complete", "plan", "--import", "").ok(t)
+	assert.Equal(t, []string{"accounts", "access", ":4"}, strings.Fields(out))
+	out = runCLI(t, nil, "__complete", "reconcile", "access", "--preset", "genesys", "--types", "").ok(t)
+	assert.Equal(t, []string{"group", "role", ":4"}, strings.Fields(out))
+	out = runCLI(t, nil, "__complete", "fake", "").ok(t)
+	assert.Contains(t, out, "okta\t")
 }

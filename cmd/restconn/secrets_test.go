@@ -15,6 +15,7 @@ import (
 	"github.com/restconn/restconn/connector"
 	"github.com/restconn/restconn/providers/genesys/genesystest"
 	"github.com/restconn/restconn/providers/intercom/intercomtest"
+	"github.com/restconn/restconn/providers/okta/oktatest"
 	"github.com/restconn/restconn/providers/otrs/otrstest"
 )
 
@@ -76,6 +77,10 @@ func TestSecretsNeverLeakIntercom(t *testing.T) {
 	c.stdin = `{"op": "addAccess", "user": {"email": "ada@example.com"}, "account": {"id": "991267393"}, "entitlement": {"type": "team", "id": "814866"}}`
 	res := decodeJSON[connector.Result](t, l.run(c, exitOK, f.args("provision", "--request", "-")...).stdout)
 	l.run(c, exitOK, f.args("ticket", "status", res.Ticket.ID)...)
+	l.run(c, exitOK, f.args("ticket", "comment", res.Ticket.ID, "--text", "Approved.")...)
+	l.run(c, exitOK, f.args("ticket", "cancel", res.Ticket.ID, "--reason", "Not needed.")...)
+	l.run(c, exitRejected, f.args("ticket", "await", res.Ticket.ID)...)
+	l.run(c, exitOK, f.args("reconcile", "access", "--known", writeFile(t, "known.txt", "team/814865\nteam/1\n"))...)
 
 	// A wrong token is a secret too, and so is one from a secrets file.
 	const wrong = "ic-wrong-token-77a0"
@@ -122,6 +127,9 @@ func TestSecretsNeverLeakOTRS(t *testing.T) {
 	c.stdin = `{"op": "addAccess", "user": {"email": "jane.doe@example.com"}, "account": {"id": "jdoe"}, "entitlement": {"type": "group", "id": "finance"}}`
 	res := decodeJSON[connector.Result](t, l.run(c, exitOK, f.args("provision", "--request", "-")...).stdout)
 	l.run(c, exitOK, f.args("ticket", "status", res.Ticket.ID)...)
+	l.run(c, exitOK, f.args("ticket", "comment", res.Ticket.ID, "--text", "Approved.")...)
+	l.run(c, exitOK, f.args("ticket", "cancel", res.Ticket.ID)...)
+	l.run(c, exitRejected, f.args("ticket", "await", res.Ticket.ID)...)
 	l.run(newCLI(t, map[string]string{"RESTCONN_SECRET_PASSWORD": "otrs-wrong-pw-51"}), exitFailed, f.args("connect")...)
 
 	// The session IDs the agent's calls carried.
@@ -133,6 +141,25 @@ func TestSecretsNeverLeakOTRS(t *testing.T) {
 	}
 	require.Greater(t, len(secrets), 2, "the fake saw session IDs")
 	l.assertNone(secrets...)
+}
+
+func TestSecretsNeverLeakOkta(t *testing.T) {
+	const token = "okta-tok-6e2d-never-printed"
+	const password = "Okta-Pw-4b8f!never-printed"
+	srv := oktatest.NewServer(oktatest.WithToken(token))
+	f := fakeOf(t, "okta", oktaFake(srv))
+	c := newCLI(t, f.env)
+	l := newLeakCheck(t)
+	l.run(c, exitOK, f.args("connect")...)
+	l.run(c, exitOK, f.args("import", "accounts")...)
+	l.run(c, exitOK, f.args("import", "access")...)
+	l.run(c, exitOK, f.args("reconcile", "accounts", "--known", writeFile(t, "known.txt", srv.AdminID+"\n00unotthere\n"))...)
+	c.stdin = `{"op": "createAccount", "user": {"email": "marie.curie@example.com", "firstname": "Marie", "lastname": "Curie"}, "password": "` + password + `"}`
+	res := decodeJSON[connector.Result](t, l.run(c, exitOK, f.args("provision", "--request", "-")...).stdout)
+	c.stdin = `{"op": "changePassword", "account": {"id": "` + res.AccountID + `"}, "password": "` + password + `"}`
+	l.run(c, exitOK, f.args("provision", "--request", "-")...)
+	l.run(newCLI(t, map[string]string{"RESTCONN_SECRET_TOKEN": "okta-wrong-77c1"}), exitFailed, f.args("connect")...)
+	l.assertNone(token, password, "okta-wrong-77c1")
 }
 
 func sessionID(r otrstest.Request) string {

@@ -190,6 +190,35 @@ func (s *specFlags) values(spec *connector.Spec, label string) (params map[strin
 	return params, secrets, nil
 }
 
+// standIn replaces the secrets an offline engine is not given.
+const standIn = "restconn-stand-in-secret"
+
+// offline builds an engine that sends nothing (validate, plan) from the
+// command line's params and secrets: secrets not given are stand-ins, as
+// New needs them and no call will carry them.
+func (s *specFlags) offline(spec *connector.Spec, label string) (*connector.Engine, error) {
+	params, secrets, err := s.values(spec, label)
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range slices.Sorted(maps.Keys(spec.Secrets)) {
+		if secrets[name] == "" {
+			secrets[name] = standIn
+		}
+	}
+	if err := requireValues(spec, label, params, secrets); err != nil {
+		return nil, err
+	}
+	eng, err := connector.New(spec, connector.WithParams(params), connector.WithSecrets(secrets))
+	if err != nil {
+		if errors.Is(err, connector.ErrInvalidSpec) {
+			return nil, badInput(specErrors(label+" with the given values", err))
+		}
+		return nil, err
+	}
+	return eng, nil
+}
+
 // requireValues reports required params and secrets without a value, in
 // the command's terms (connector.New would say the same in Go's).
 func requireValues(spec *connector.Spec, label string, params map[string]any, secrets map[string]string) error {

@@ -1,10 +1,7 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"maps"
-	"slices"
 
 	"github.com/spf13/cobra"
 
@@ -88,22 +85,7 @@ func (a *app) checkValues(sf *specFlags, spec *connector.Spec, label string) (bo
 	if len(sf.params) == 0 && len(spec.Params) > 0 {
 		return false, nil
 	}
-	params, secrets, err := sf.values(spec, label)
-	if err != nil {
-		return false, err
-	}
-	for _, name := range slices.Sorted(maps.Keys(spec.Secrets)) {
-		if secrets[name] == "" {
-			secrets[name] = "restconn-validate-stand-in"
-		}
-	}
-	if err := requireValues(spec, label, params, secrets); err != nil {
-		return false, err
-	}
-	if _, err := connector.New(spec, connector.WithParams(params), connector.WithSecrets(secrets)); err != nil {
-		if errors.Is(err, connector.ErrInvalidSpec) {
-			return false, badInput(specErrors(label+" with the given values", err))
-		}
+	if _, err := sf.offline(spec, label); err != nil {
 		return false, err
 	}
 	return true, nil

@@ -6,11 +6,15 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/restconn/restconn/connector"
 )
 
 func TestValidateDescribesSpec(t *testing.T) {
 	out := runCLI(t, nil, "validate", "testdata/directory.json").ok(t)
 	golden(t, "validate-directory.golden", out)
+	out = runCLI(t, nil, "validate", "testdata/people.json").ok(t)
+	golden(t, "validate-people.golden", out)
 
 	for _, name := range builtinNames() {
 		t.Run(name, func(t *testing.T) {
@@ -119,4 +123,29 @@ func TestValidateUsage(t *testing.T) {
 		assert.Empty(t, r.stdout, "%q", args)
 		assert.NotEmpty(t, r.stderr, "%q", args)
 	}
+}
+
+// Sub-lists, merged detail calls, thresholds and the ticket calls in the
+// JSON form.
+func TestValidateJSONSubLists(t *testing.T) {
+	out := runCLI(t, nil, "validate", "--spec", "testdata/people.json", "--json").ok(t)
+	var got specInfo
+	require.NoError(t, json.Unmarshal([]byte(out), &got))
+	assert.Equal(t, &importInfo{
+		Sources:          []listInfo{{Call: "people", Paging: "cursor"}},
+		Details:          []string{"profile", "manager"},
+		EntitlementsFrom: []subListInfo{{Type: "group", listInfo: listInfo{Call: "personGroups", Paging: "page"}}},
+		Threshold:        &connector.Threshold{MaxRemoved: 25, MaxRemovedPercent: 5},
+	}, got.Accounts)
+	assert.Equal(t, []entInfo{{Type: "group", Sources: []listInfo{{Call: "groups", Paging: "none"}}, Members: true,
+		MembersFrom: &listInfo{Call: "groupMembers", Paging: "offset"}, MembersChunk: 200,
+		Threshold: &connector.Threshold{MaxRemovedPercent: 10}}}, got.Entitlements)
+	assert.Equal(t, &ticketInfo{Create: []string{"file"}, Status: []string{"get"}, Comment: []string{"note"}, Cancel: []string{"withdraw"}}, got.Tickets)
+	assert.Contains(t, out, `"entitlementsFrom": [
+      {
+        "type": "group",
+        "call": "personGroups",
+        "paging": "page"
+      }
+    ]`, "the sub-list's call and paging inline")
 }
