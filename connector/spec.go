@@ -195,6 +195,10 @@ type ListCall struct {
 	Records string  `json:"records,omitempty"`
 	Paging  *Paging `json:"paging,omitempty"`
 	Stop    []Rule  `json:"stop,omitempty"`
+	// AllowMissingRecords reads a response without anything at Records (or
+	// with null there, or a 2xx without a body) as an empty page rather
+	// than an error: for APIs that answer "no match" that way.
+	AllowMissingRecords bool `json:"allowMissingRecords,omitempty"`
 }
 
 // Paging configures how a ListCall walks its pages.
@@ -208,6 +212,11 @@ type Paging struct {
 	Start     int    `json:"start,omitempty"`
 	Total     string `json:"total,omitempty"`
 	MaxPages  int    `json:"maxPages,omitempty"`
+	// Concurrency is how many page requests may be in flight at once where
+	// later pages are known in advance (offset, page and scim with a
+	// total); 0 means DefaultImportConcurrency, 1 strictly one page after
+	// the other. WithImportConcurrency overrides it.
+	Concurrency int `json:"concurrency,omitempty"`
 }
 
 // Import describes the import of accounts and entitlements.
@@ -223,6 +232,7 @@ type AccountImport struct {
 	Detail       *Call                    `json:"detail,omitempty"`
 	DetailRecord string                   `json:"detailRecord,omitempty"`
 	Unique       bool                     `json:"unique,omitempty"`
+	Disjoint     bool                     `json:"disjoint,omitempty"` // the sources never list the same account: no de-duplication across them
 	ID           binding.Field            `json:"id"`
 	Name         *binding.Field           `json:"name,omitempty"`
 	Active       *ActiveRule              `json:"active,omitempty"`

@@ -208,3 +208,64 @@ func (quietLogger) Warnf(string, ...any)  {}
 func (quietLogger) Debugf(string, ...any) {}
 
 var _ resty.Logger = quietLogger{}
+
+// Default names of the headers in which servers announce their rate limit.
+const (
+	DefaultRemainingHeader = "X-RateLimit-Remaining"
+	DefaultResetHeader     = "X-RateLimit-Reset"
+)
+
+// RateLimitHeaders names the response headers in which a server announces
+// its rate limit. Empty fields take the defaults; ResetFormat is "unix"
+// (seconds since 1970), "seconds" (a delay), "httpDate" or "auto" (the
+// default: a number below 10⁹ is a delay, a larger one a Unix time, and
+// anything else an HTTP date).
+type RateLimitHeaders struct {
+	Remaining   string // requests left in the current window
+	Reset       string // when the window resets
+	ResetFormat string
+}
+
+// RateLimit is what one response says about the server's rate limit.
+type RateLimit struct {
+	Remaining    int  // requests the server still accepts before Reset
+	HasRemaining bool // Remaining was announced
+	Reset        time.Time
+}
+
+// Read reads the rate limit h announces. Reset is zero when not announced
+// or not understood; Remaining is only reported when it is a whole number
+// of zero or more.
+func (n RateLimitHeaders) Read(h http.Header, now time.Time) RateLimit {
+	var rl RateLimit
+	if v := strings.TrimSpace(h.Get(cmpOr(n.Remaining, DefaultRemainingHeader))); v != "" {
+		if r, err := strconv.Atoi(v); err == nil && r >= 0 {
+			rl.Remaining, rl.HasRemaining = r, true
+		}
+	}
+	v := strings.TrimSpace(h.Get(cmpOr(n.Reset, DefaultResetHeader)))
+	if v == "" {
+		return rl
+	}
+	num, numErr := strconv.ParseFloat(v, 64)
+	numOK := numErr == nil && num >= 0 && !math.IsInf(num, 0)
+	switch f := cmpOr(n.ResetFormat, "auto"); {
+	case f == "seconds" && numOK, f == "auto" && numOK && num < 1e9:
+		rl.Reset = now.Add(seconds(num))
+	case f == "unix" && numOK, f == "auto" && numOK:
+		sec, frac := math.Modf(num)
+		rl.Reset = time.Unix(int64(sec), int64(frac*1e9))
+	case f == "httpDate", f == "auto":
+		if t, err := http.ParseTime(v); err == nil {
+			rl.Reset = t
+		}
+	}
+	return rl
+}
+
+func cmpOr(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}

@@ -114,3 +114,42 @@ func TestIsDialError(t *testing.T) {
 		t.Error("a plain error is not a dial error")
 	}
 }
+
+func TestRateLimitHeaders(t *testing.T) {
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	hdr := func(kv ...string) http.Header {
+		h := http.Header{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			h.Set(kv[i], kv[i+1])
+		}
+		return h
+	}
+	tests := []struct {
+		name  string
+		names RateLimitHeaders
+		h     http.Header
+		want  RateLimit
+	}{
+		{"none", RateLimitHeaders{}, hdr(), RateLimit{}},
+		{"defaults, unix reset", RateLimitHeaders{}, hdr("X-RateLimit-Remaining", "7", "X-RateLimit-Reset", "1772366405"),
+			RateLimit{Remaining: 7, HasRemaining: true, Reset: time.Unix(1772366405, 0)}},
+		{"delay in seconds, fractions", RateLimitHeaders{}, hdr("X-RateLimit-Remaining", "0", "X-RateLimit-Reset", "0.25"),
+			RateLimit{Remaining: 0, HasRemaining: true, Reset: now.Add(250 * time.Millisecond)}},
+		{"HTTP date", RateLimitHeaders{}, hdr("X-RateLimit-Reset", "Sun, 01 Mar 2026 12:00:30 GMT"), RateLimit{Reset: now.Add(30 * time.Second)}},
+		{"named headers, seconds", RateLimitHeaders{Remaining: "RateLimit-Remaining", Reset: "RateLimit-Reset", ResetFormat: "seconds"},
+			hdr("RateLimit-Remaining", "3", "RateLimit-Reset", "2000000000", "X-RateLimit-Remaining", "99"),
+			RateLimit{Remaining: 3, HasRemaining: true, Reset: now.Add(2000000000 * time.Second)}},
+		{"unix format forced for a small number", RateLimitHeaders{ResetFormat: "unix"}, hdr("X-RateLimit-Reset", "60"), RateLimit{Reset: time.Unix(60, 0)}},
+		{"httpDate format refuses a number", RateLimitHeaders{ResetFormat: "httpDate"}, hdr("X-RateLimit-Reset", "60"), RateLimit{}},
+		{"garbage", RateLimitHeaders{}, hdr("X-RateLimit-Remaining", "-1", "X-RateLimit-Reset", "soon"), RateLimit{}},
+		{"remaining not a whole number", RateLimitHeaders{}, hdr("X-RateLimit-Remaining", "2.5"), RateLimit{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := tt.names.Read(tt.h, now)
+			if got.Remaining != tt.want.Remaining || got.HasRemaining != tt.want.HasRemaining || !got.Reset.Equal(tt.want.Reset) {
+				t.Errorf("got %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}

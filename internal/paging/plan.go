@@ -22,7 +22,7 @@ func (s *State) Position() Position {
 }
 
 // Resume returns a State that continues a walk at pos, as if the pages
-// before it had just been fetched. The cursor or URL of pos counts as seen
+// before it had just been fetched; the zero Position is the first page. The cursor or URL of pos counts as seen
 // (a server that answers with it again is looping); the cursors seen before
 // pos are not known any more. A position that cannot come from this
 // strategy is an error. Resume does not check the host of pos.URL: the
@@ -33,8 +33,8 @@ func (p *Pager) Resume(pos Position) (*State, error) {
 	}
 	s := p.Start()
 	s.Number, s.Done = pos.Number, pos.Done
-	if pos.Done {
-		return s, nil
+	if pos.Done || pos == (Position{}) {
+		return s, nil // done, or the first page
 	}
 	switch p.cfg.Type {
 	case "nextURL", "link":
@@ -232,3 +232,18 @@ func (pl *Plan) After(r Request, took int) Position {
 
 // Ended reports whether position at is at or past the end of the list.
 func (pl *Plan) Ended(at int) bool { return at >= pl.end }
+
+// EmptyList reports whether body says the list is empty although it
+// carries no records: a SCIM ListResponse may leave Resources out when
+// totalResults is 0 (RFC 7644, section 3.4.2).
+func (p *Pager) EmptyList(body any) bool {
+	if p.cfg.Type != "scim" {
+		return false
+	}
+	v, ok := p.total.Get(body)
+	if !ok {
+		return false
+	}
+	n, err := toInt(v)
+	return err == nil && n == 0
+}
