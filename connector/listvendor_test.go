@@ -31,12 +31,12 @@ type listVendor struct {
 	t       *testing.T
 	kind    string // cursor, nextURL, link, offset, page, scim
 	n       int
-	size    int                  // the page size the spec asks for
-	maxSize func(start int) int  // the server's cap for a page starting at record start (0-based); nil: none
-	latency time.Duration        // added to every list response
+	size    int                   // the page size the spec asks for
+	maxSize func(start int) int   // the server's cap for a page starting at record start (0-based); nil: none
+	latency time.Duration         // added to every list response
 	onPage  func(r *http.Request) // called for every list request before it is answered
-	claim   int                  // the total the server reports (offset, page, scim); 0: n
-	pad     int                  // cursor: bytes of padding on every cursor
+	claim   int                   // the total the server reports (offset, page, scim); 0: n
+	pad     int                   // cursor: bytes of padding on every cursor
 
 	mu       sync.Mutex
 	queries  []url.Values

@@ -354,4 +354,3 @@ func TestWalkHugeCursorsDoNotAccumulate(t *testing.T) {
 	t.Logf("live heap after page 8: %.1f MiB, after page %d: %.1f MiB", mib(at8), pages, mib(atEnd))
 	assert.Less(t, int64(atEnd)-int64(at8), int64(8<<20), "%d one-megabyte cursors later the walk holds %d MiB more", pages-8, (int64(atEnd)-int64(at8))>>20)
 }
-
