@@ -37,6 +37,7 @@ type listVendor struct {
 	onPage  func(r *http.Request) // called for every list request before it is answered
 	claim   int                   // the total the server reports (offset, page, scim); 0: n
 	pad     int                   // cursor: bytes of padding on every cursor
+	prefix  string                // of the IDs; "": "u"
 
 	mu       sync.Mutex
 	queries  []url.Values
@@ -66,6 +67,23 @@ func newListVendor(t *testing.T, kind string, n, size int) *listVendor {
 }
 
 func lvID(i int) string { return fmt.Sprintf("u%03d", i+1) }
+
+// id is the ID of record i of this vendor.
+func (v *listVendor) id(i int) string {
+	if v.prefix == "" {
+		return lvID(i)
+	}
+	return fmt.Sprintf("%s%03d", v.prefix, i+1)
+}
+
+// ids returns the IDs of records from to to (exclusive).
+func (v *listVendor) ids(from, to int) []string {
+	ids := []string{}
+	for i := from; i < to; i++ {
+		ids = append(ids, v.id(i))
+	}
+	return ids
+}
 
 func lvIDs(from, to int) []string {
 	ids := []string{}
@@ -117,7 +135,7 @@ func (v *listVendor) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		recs := []any{}
 		for i := max(start, 0); i < start+count && i < v.n; i++ {
-			recs = append(recs, map[string]any{"id": lvID(i)})
+			recs = append(recs, map[string]any{"id": v.id(i)})
 		}
 		return recs
 	}
@@ -187,6 +205,12 @@ func (v *listVendor) listCall(name string, extra string) string {
 		"scim":    `"records":"Resources","paging":{"type":"scim","size":%d%s}`,
 	}[v.kind]
 	return fmt.Sprintf(`{"name":%q,"path":"/users",`+paging+`}`, name, v.size, extra)
+}
+
+// absCall is listCall with the vendor's absolute URL, for a spec whose
+// base URL is another server's.
+func (v *listVendor) absCall(name string, extra string) string {
+	return strings.Replace(v.listCall(name, extra), `"path":"/users"`, `"url":"`+v.URL+`/users"`, 1)
 }
 
 // spec returns a one-source spec over the vendor.

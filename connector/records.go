@@ -1,6 +1,7 @@
 package connector
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -28,7 +29,11 @@ func (e *Engine) pageRecords(op Operation, cc *compiledCall, resp *response, pag
 		if resp.status == http.StatusNoContent || cc.allowMissing {
 			return nil, nil
 		}
-		return nil, &Error{Op: op, Call: cc.name, StatusCode: resp.status, Message: fmt.Sprintf("page %d: the response has no body, so no records%s", page, missingHint)}
+		what := "the response has no body"
+		if len(bytes.TrimSpace(resp.raw)) > 0 {
+			what = "the response body is null"
+		}
+		return nil, &Error{Op: op, Call: cc.name, StatusCode: resp.status, Message: fmt.Sprintf("page %d: %s, so no records%s", page, what, missingHint)}
 	}
 	if _, isText := resp.body.(string); isText {
 		return nil, e.mask(&Error{Op: op, Call: cc.name, StatusCode: resp.status, Message: fmt.Sprintf("page %d: response is not JSON: %s", page, snippet(resp.raw, e.red))})

@@ -64,7 +64,7 @@ func encodeToken(d tokenData) string {
 
 func decodeToken(s string) (tokenData, error) {
 	var d tokenData
-	b, err := base64.RawURLEncoding.DecodeString(s)
+	b, err := base64.RawURLEncoding.Strict().DecodeString(s)
 	if err != nil || len(b) < 6 {
 		return d, errors.New("not a resume token")
 	}
