@@ -199,6 +199,49 @@ func TestFaultsImport(t *testing.T) {
 	}
 }
 
+// Faults that hit requests in flight together (offset and scim, several
+// pages at once): a credential that expires under three requests is
+// renewed once and the three pages are asked for again; 503s and 429s on
+// concurrent pages are retried page by page. The IDs are exact.
+func TestFaultsConcurrentPages(t *testing.T) {
+	t.Parallel()
+	for _, scheme := range []string{"offset", "scim"} {
+		for _, tc := range []struct {
+			name      string
+			auth      string
+			faults    map[int]fault
+			minReqs   int
+			maxReqs   int
+			tokenHits int
+			logins    int
+		}{
+			// Request 1 is page 1, alone; requests 2 to 4 are pages 2 to
+			// 4, sent together, each waiting 50ms before its credential is
+			// checked: the expiry at request 2 meets all three.
+			{name: "OAuth2 token expires under three pages", auth: "oauth2", faults: map[int]fault{2: fExpire}, minReqs: 7, maxReqs: 7, tokenHits: 2},
+			{name: "session expires under three pages", auth: "session", faults: map[int]fault{2: fExpire}, minReqs: 7, maxReqs: 7, logins: 2},
+			{name: "503 on three pages at once", auth: "bearer", faults: map[int]fault{2: f503, 3: f503, 4: f503}, minReqs: 7, maxReqs: 7},
+			{name: "429 on three pages at once", auth: "bearer", faults: map[int]fault{2: f429, 3: f429, 4: f429}, minReqs: 7, maxReqs: 7},
+			{name: "503 then expiry", auth: "oauth2", faults: map[int]fault{2: f503, 5: fExpire}, minReqs: 6, maxReqs: 9, tokenHits: 2},
+		} {
+			t.Run(scheme+"/"+tc.name, func(t *testing.T) {
+				t.Parallel()
+				v := newFaultVendor(t, scheme, tc.auth, faultUsers)
+				v.latency = 50 * time.Millisecond
+				v.listFaults = tc.faults
+				ids, err := fvImport(context.Background(), v.engine(t, fvSpecCfg{}, connector.WithImportConcurrency(4)))
+				require.NoError(t, err)
+				assert.Equal(t, fvIDs(faultUsers), ids, "every user once, in order")
+				listReqs, _, _, tokenHits, logins := v.counts()
+				assert.GreaterOrEqual(t, listReqs, tc.minReqs, "list requests")
+				assert.LessOrEqual(t, listReqs, tc.maxReqs, "list requests")
+				assert.Equal(t, tc.tokenHits, tokenHits, "token requests: one renewal for all the pages in flight")
+				assert.Equal(t, tc.logins, logins, "logins: one renewal for all the pages in flight")
+			})
+		}
+	}
+}
+
 // Every scheme with every auth, without faults: the baseline the fault
 // cases are measured against.
 func TestFaultsBaseline(t *testing.T) {
