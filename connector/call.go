@@ -107,18 +107,17 @@ func (r *callRun) prepare(ctx context.Context) error {
 	return nil
 }
 
-// send waits for the client-side rate limit and sends the request once,
-// within the call's timeout, which it returns.
+// send waits for the client-side rate limit and for the server's (see
+// internal/pace) and sends the request once, within the call's timeout,
+// which it returns.
 func (r *callRun) send(ctx context.Context) (*httpx.Response, time.Duration, error) {
 	e, cc, b := r.e, r.cc, r.b
-	if err := e.pacer.Wait(ctx); err != nil {
-		return nil, 0, ctxError(ctx, r.op, cc.name, err)
-	}
+	var limit func(context.Context) error
 	if e.limiter != nil {
-		if err := e.limiter.Wait(ctx); err != nil {
-			e.pacer.Done(0, nil)
-			return nil, 0, ctxError(ctx, r.op, cc.name, err)
-		}
+		limit = e.limiter.Wait
+	}
+	if err := e.pacer.Wait(ctx, limit); err != nil {
+		return nil, 0, ctxError(ctx, r.op, cc.name, err)
 	}
 	r.tries++
 	timeout := cmp.Or(cc.timeout, e.timeout)

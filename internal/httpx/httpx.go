@@ -211,6 +211,7 @@ var _ resty.Logger = quietLogger{}
 
 // Default names of the headers in which servers announce their rate limit.
 const (
+	DefaultLimitHeader     = "X-RateLimit-Limit"
 	DefaultRemainingHeader = "X-RateLimit-Remaining"
 	DefaultResetHeader     = "X-RateLimit-Reset"
 )
@@ -221,6 +222,7 @@ const (
 // default: a number below 10⁹ is a delay, a larger one a Unix time, and
 // anything else an HTTP date).
 type RateLimitHeaders struct {
+	Limit       string // requests per window
 	Remaining   string // requests left in the current window
 	Reset       string // when the window resets
 	ResetFormat string
@@ -228,6 +230,7 @@ type RateLimitHeaders struct {
 
 // RateLimit is what one response says about the server's rate limit.
 type RateLimit struct {
+	Limit        int  // requests per window; 0 when not announced
 	Remaining    int  // requests the server still accepts before Reset
 	HasRemaining bool // Remaining was announced
 	Reset        time.Time
@@ -235,9 +238,12 @@ type RateLimit struct {
 
 // Read reads the rate limit h announces. Reset is zero when not announced
 // or not understood; Remaining is only reported when it is a whole number
-// of zero or more.
+// of zero or more, Limit when it is a whole number above zero.
 func (n RateLimitHeaders) Read(h http.Header, now time.Time) RateLimit {
 	var rl RateLimit
+	if v, err := strconv.Atoi(strings.TrimSpace(h.Get(cmpOr(n.Limit, DefaultLimitHeader)))); err == nil && v > 0 {
+		rl.Limit = v
+	}
 	if v := strings.TrimSpace(h.Get(cmpOr(n.Remaining, DefaultRemainingHeader))); v != "" {
 		if r, err := strconv.Atoi(v); err == nil && r >= 0 {
 			rl.Remaining, rl.HasRemaining = r, true

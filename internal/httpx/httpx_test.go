@@ -131,8 +131,8 @@ func TestRateLimitHeaders(t *testing.T) {
 		want  RateLimit
 	}{
 		{"none", RateLimitHeaders{}, hdr(), RateLimit{}},
-		{"defaults, unix reset", RateLimitHeaders{}, hdr("X-RateLimit-Remaining", "7", "X-RateLimit-Reset", "1772366405"),
-			RateLimit{Remaining: 7, HasRemaining: true, Reset: time.Unix(1772366405, 0)}},
+		{"defaults, unix reset", RateLimitHeaders{}, hdr("X-RateLimit-Limit", "100", "X-RateLimit-Remaining", "7", "X-RateLimit-Reset", "1772366405"),
+			RateLimit{Limit: 100, Remaining: 7, HasRemaining: true, Reset: time.Unix(1772366405, 0)}},
 		{"delay in seconds, fractions", RateLimitHeaders{}, hdr("X-RateLimit-Remaining", "0", "X-RateLimit-Reset", "0.25"),
 			RateLimit{Remaining: 0, HasRemaining: true, Reset: now.Add(250 * time.Millisecond)}},
 		{"HTTP date", RateLimitHeaders{}, hdr("X-RateLimit-Reset", "Sun, 01 Mar 2026 12:00:30 GMT"), RateLimit{Reset: now.Add(30 * time.Second)}},
@@ -147,7 +147,7 @@ func TestRateLimitHeaders(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := tt.names.Read(tt.h, now)
-			if got.Remaining != tt.want.Remaining || got.HasRemaining != tt.want.HasRemaining || !got.Reset.Equal(tt.want.Reset) {
+			if got.Limit != tt.want.Limit || got.Remaining != tt.want.Remaining || got.HasRemaining != tt.want.HasRemaining || !got.Reset.Equal(tt.want.Reset) {
 				t.Errorf("got %+v, want %+v", got, tt.want)
 			}
 		})

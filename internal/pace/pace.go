@@ -3,24 +3,49 @@
 // (almost) no 429 responses.
 //
 // A client-side token bucket at exactly the server's rate still draws 429s:
-// the bucket's burst and the jitter of the network let a few more requests
-// than the limit land in one of the server's windows, and each 429 costs a
+// its burst, the jitter of the network and the moments a busy process runs
+// late (timers that were due fire together) let a few more requests than
+// the limit land in one of the server's windows, and each 429 costs a
 // worker a full Retry-After wait. Servers say where they stand in every
 // response (X-RateLimit-Remaining and X-RateLimit-Reset, or the names a
 // spec configures): a Pacer keeps the number of requests the server still
-// accepts before its reset (its budget) and holds new requests once the
+// accepts before its reset (the budget) and holds new requests once the
 // budget is spent, until the announced reset.
 //
-// The budget is counted conservatively. A response that says r requests
-// remain sets it to r minus the requests still in flight (the server may
-// not have counted them yet); within one window it only ever goes down, so
-// responses that arrive out of order cannot raise it; each request let
-// through takes one from it. A response announcing a later reset opens a
-// new window. Once the reset time has passed the budget is unknown and
-// requests go until a response tells otherwise. A 429 sets the budget to
-// zero until its Retry-After (or announced reset). A reset further away
-// than the longest hold (a daily quota) holds nothing: the request goes and
-// its 429, if any, is handled as such.
+// The decision is made when the request is about to go, after the client's
+// own rate limiter has let it through (Wait takes the limiter as an
+// argument): a request held here waits for the limiter again afterwards,
+// so the requests released by a reset are spread at the client's rate
+// instead of going out together.
+//
+// The budget is counted conservatively:
+//
+//   - A response that says r requests remain sets it to r minus the
+//     requests still in flight (the server may not have counted them yet).
+//   - Answers can arrive in another order than the server counted them in,
+//     and their reset times tell that order: within a fixed window every
+//     answer names the same reset and the remaining count only goes down;
+//     a token bucket's "full again" time moves later with every request it
+//     counts. So an answer that names an earlier reset than one already
+//     seen is stale and ignored, and of answers naming the same reset the
+//     lowest count wins.
+//   - Each request let through takes one from the budget.
+//   - When the announced reset has passed, the server's quota is back: the
+//     budget becomes the limit (X-RateLimit-Limit, or the name configured,
+//     or else the most the server ever said remained, plus one) minus the
+//     requests in flight, until a response tells more. A request that finds
+//     that budget spent waits for the next response; with nothing in
+//     flight it goes.
+//   - A 429 sets the budget to zero until the announced reset, or its
+//     Retry-After when it announces none (servers round Retry-After up to
+//     whole seconds; the refused request itself still waits its
+//     Retry-After).
+//   - A reset further away than the longest hold (a daily quota) holds
+//     nothing: the request goes, and its 429, if any, is handled as such.
+//
+// Servers that announce the reset as a delay in whole seconds make the
+// order of answers only approximately known; the budget may then be one or
+// two too high for a moment, and a 429 that follows is handled as any 429.
 //
 // The Pacer never lets requests go faster than the client's own rate
 // limit: it only holds them.
@@ -35,12 +60,6 @@ import (
 	"github.com/restconn/restconn/internal/httpx"
 )
 
-// sameWindow is how far apart two announced reset times may be and still
-// name the same window: servers that announce a delay in whole seconds
-// move it by up to a second from response to response. Windows shorter
-// than this are merged, which errs on the side of holding.
-const sameWindow = 900 * time.Millisecond
-
 // Pacer paces the requests of one client. It is safe for concurrent use.
 type Pacer struct {
 	names   httpx.RateLimitHeaders
@@ -48,92 +67,141 @@ type Pacer struct {
 	now     func() time.Time
 
 	mu       sync.Mutex
-	inflight int       // requests let through and not done
-	known    bool      // budget and reset describe the current window
-	budget   int       // requests still accepted before reset
-	reset    time.Time // when the current window ends
-	holds    int       // requests that were held, for tests and logs
+	inflight int  // requests let through and not done
+	known    bool // budget holds
+	budget   int  // requests the server still accepts before reset
+	reset    time.Time
+	limit    int           // the server's quota per window, as far as known
+	changed  chan struct{} // closed (and replaced) whenever an answer arrives
+	holds    int           // requests that were held, for tests and logs
 }
 
 // New returns a Pacer that reads the headers names names and holds a
-// request for at most maxHold.
+// request for at most maxHold at a time.
 func New(names httpx.RateLimitHeaders, maxHold time.Duration) *Pacer {
-	return &Pacer{names: names, maxHold: maxHold, now: time.Now}
+	return &Pacer{names: names, maxHold: maxHold, now: time.Now, changed: make(chan struct{})}
 }
 
-// Wait blocks until a request may be sent and counts it as in flight. The
-// caller must call Done once for every successful Wait.
-func (p *Pacer) Wait(ctx context.Context) error {
+// Wait blocks until a request may be sent and counts it as in flight:
+// first until before (the client's rate limiter; nil for none) lets it
+// through, then while the server's budget is spent, after which it waits
+// for before again. The caller must call Done once for every successful
+// Wait.
+func (p *Pacer) Wait(ctx context.Context, before func(context.Context) error) error {
 	held := false
 	for {
-		p.mu.Lock()
-		now := p.now()
-		if p.known && !now.Before(p.reset) {
-			p.known = false // the window is over: the server's next answer tells
+		if before != nil {
+			if err := before(ctx); err != nil {
+				return err
+			}
 		}
-		wait := p.reset.Sub(now)
-		if !p.known || p.budget > 0 || wait > p.maxHold {
-			if p.known && p.budget > 0 {
-				p.budget--
-			}
-			p.inflight++
-			if held {
-				p.holds++
-			}
-			p.mu.Unlock()
+		ok, wait, changed := p.try(held)
+		if ok {
 			return nil
 		}
-		p.mu.Unlock()
 		held = true
-		t := time.NewTimer(wait)
+		var t *time.Timer
+		var timer <-chan time.Time
+		if wait > 0 {
+			t = time.NewTimer(wait)
+			timer = t.C
+		}
 		select {
 		case <-ctx.Done():
+		case <-timer:
+		case <-changed:
+		}
+		if t != nil {
 			t.Stop()
-			return ctx.Err()
-		case <-t.C:
+		}
+		if err := ctx.Err(); err != nil {
+			return err
 		}
 	}
 }
 
-// Done records the response of a request Wait let through: status and
+// try lets a request through (ok) or says what to wait for: the reset
+// (wait > 0) or the next answer (changed).
+func (p *Pacer) try(held bool) (ok bool, wait time.Duration, changed <-chan struct{}) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.now()
+	if p.known && !p.reset.IsZero() && !now.Before(p.reset) {
+		// The window is over: the quota is back, less what is on its way.
+		p.reset = time.Time{}
+		p.known = p.limit > 0
+		p.budget = p.limit - p.inflight
+	}
+	switch {
+	case !p.known, p.budget > 0:
+	case p.reset.IsZero() && p.inflight == 0:
+		// Spent, but nothing in flight will tell more: go.
+	case !p.reset.IsZero() && p.reset.Sub(now) > p.maxHold:
+		// Too far away to wait for here.
+	case p.reset.IsZero():
+		return false, 0, p.changed
+	default:
+		return false, p.reset.Sub(now), p.changed
+	}
+	p.budget--
+	p.inflight++
+	if held {
+		p.holds++
+	}
+	return true, 0, nil
+}
+
+// Done records the response of a request Wait let through: its status and
 // header, or status 0 and a nil header when no response arrived.
 func (p *Pacer) Done(status int, h http.Header) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.inflight--
+	close(p.changed) // wake the requests waiting for an answer
+	p.changed = make(chan struct{})
 	if h == nil {
 		return
 	}
 	now := p.now()
 	rl := p.names.Read(h, now)
+	switch {
+	case rl.Limit > 0:
+		p.limit = rl.Limit
+	case rl.HasRemaining:
+		p.limit = max(p.limit, rl.Remaining+1)
+	}
 	if status == http.StatusTooManyRequests {
+		// The announced reset is the more precise: servers round
+		// Retry-After up to whole seconds.
 		reset := rl.Reset
-		if d, ok := httpx.RetryAfter(h, now); ok && h.Get("Retry-After") != "" {
+		if d, ok := httpx.RetryAfter(h, now); ok && h.Get("Retry-After") != "" && reset.IsZero() {
 			reset = now.Add(d)
 		}
 		if reset.After(now) {
 			p.known, p.budget = true, 0
-			if reset.After(p.reset) || p.reset.Before(now) {
-				p.reset = reset
-			}
+			p.reset = later(p.reset, reset)
 		}
 		return
 	}
-	if !rl.HasRemaining || rl.Reset.IsZero() || !rl.Reset.After(now) {
-		return
+	if !rl.HasRemaining || !rl.Reset.After(now) {
+		return // nothing to pace by
 	}
 	budget := rl.Remaining - p.inflight
 	switch {
-	case !p.known || rl.Reset.After(p.reset.Add(sameWindow)):
-		p.known, p.budget, p.reset = true, budget, rl.Reset // a new window
-	case rl.Reset.Before(p.reset.Add(-sameWindow)):
-		// An answer from a window that is over, overtaken on the way.
+	case !p.known || rl.Reset.After(p.reset):
+		p.known, p.budget, p.reset = true, budget, rl.Reset // counted after every answer so far
+	case rl.Reset.Equal(p.reset):
+		p.budget = min(p.budget, budget) // the same window: the lowest count is the latest
 	default:
-		p.budget = min(p.budget, budget)
-		if rl.Reset.After(p.reset) {
-			p.reset = rl.Reset
-		}
+		// Counted before an answer already seen: stale.
 	}
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // Holds returns how many requests have been held back so far.
