@@ -128,4 +128,3 @@ func benchLatency(b *testing.B, users, size int, lat, work time.Duration) {
 	b.ReportMetric(float64(cur)/float64(model), "cursor/model")
 	b.ReportMetric(float64(c)/float64(time.Millisecond), "c-ms")
 }
-
