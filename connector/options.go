@@ -72,16 +72,22 @@ func WithBackoff(b Backoff) Option { return func(o *options) { o.backoff = b } }
 // every call of the engine, including concurrent ones.
 //
 // Within that limit the engine also paces itself by what the server
-// announces. Each response's X-RateLimit-Remaining and X-RateLimit-Reset
-// give the requests the server still accepts before its window resets;
-// the engine counts that budget down with every request it sends (minus
-// the requests still in flight, which the server may not have counted),
-// and once it is spent holds new requests until the announced reset. A 429
-// holds every request until its Retry-After. A hold never exceeds
-// connection.retry.maxWait, and pacing never sends faster than the client
-// limit: it only holds. So a client whose limit equals the server's runs at
-// that limit with (almost) no 429 responses, where a token bucket alone
-// draws a few per window from its burst and network jitter.
+// announces, with or without a client limit. Each response's
+// X-RateLimit-Remaining and X-RateLimit-Reset give the requests the server
+// still accepts before its window resets (X-RateLimit-Limit, the quota when
+// it does); the engine counts that budget down with every request it sends
+// (less the requests still in flight, which the server may not have
+// counted; answers that overtook each other are put back in order by the
+// reset they name), and once it is spent holds new requests until the
+// announced reset. A 429 holds every request until the announced reset, or
+// its Retry-After. The check is made as a request is about to go, after the
+// client limit let it through, and a held request passes the client limit
+// again. A hold never exceeds connection.retry.maxWait, and pacing never
+// sends faster than the client limit: it only holds. So a client whose
+// limit equals the server's runs at that limit with (almost) no 429
+// responses, where a token bucket alone draws a few per window from its
+// burst, network jitter and timers that fire late on a busy machine.
+// SPEC.md ("Rate limits") has the details.
 func WithRateLimit(rps float64, burst int) Option {
 	return func(o *options) { o.rps, o.burst = rps, burst }
 }

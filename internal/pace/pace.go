@@ -88,18 +88,24 @@ func New(names httpx.RateLimitHeaders, maxHold time.Duration) *Pacer {
 // for before again. The caller must call Done once for every successful
 // Wait.
 func (p *Pacer) Wait(ctx context.Context, before func(context.Context) error) error {
-	held := false
+	var held time.Time // when the first hold began
 	for {
 		if before != nil {
 			if err := before(ctx); err != nil {
 				return err
 			}
 		}
-		ok, wait, changed := p.try(held)
+		force := !held.IsZero() && time.Since(held) >= p.maxHold
+		ok, wait, changed := p.try(!held.IsZero(), force)
 		if ok {
 			return nil
 		}
-		held = true
+		if held.IsZero() {
+			held = time.Now()
+		}
+		if wait <= 0 {
+			wait = p.maxHold - time.Since(held) // an answer may never come: never wait longer than a hold
+		}
 		var t *time.Timer
 		var timer <-chan time.Time
 		if wait > 0 {
@@ -121,8 +127,9 @@ func (p *Pacer) Wait(ctx context.Context, before func(context.Context) error) er
 }
 
 // try lets a request through (ok) or says what to wait for: the reset
-// (wait > 0) or the next answer (changed).
-func (p *Pacer) try(held bool) (ok bool, wait time.Duration, changed <-chan struct{}) {
+// (wait > 0) or the next answer (changed). force lets it through: it has
+// been held as long as a hold may last.
+func (p *Pacer) try(held, force bool) (ok bool, wait time.Duration, changed <-chan struct{}) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.now()
@@ -133,7 +140,7 @@ func (p *Pacer) try(held bool) (ok bool, wait time.Duration, changed <-chan stru
 		p.budget = p.limit - p.inflight
 	}
 	switch {
-	case !p.known, p.budget > 0:
+	case !p.known, p.budget > 0, force:
 	case p.reset.IsZero() && p.inflight == 0:
 		// Spent, but nothing in flight will tell more: go.
 	case !p.reset.IsZero() && p.reset.Sub(now) > p.maxHold:

@@ -194,6 +194,20 @@ func TestFarResetDoesNotHold(t *testing.T) {
 	assert.Less(t, waitTook(t, p), 50*time.Millisecond)
 }
 
+// A request waiting for an answer that does not come (a slow request in
+// flight) waits no longer than a hold.
+func TestWaitingForAnAnswerIsBounded(t *testing.T) {
+	p := New(httpx.RateLimitHeaders{}, 100*time.Millisecond)
+	send(t, p)
+	h := limitIn(0, 20*time.Millisecond)
+	h.Set("X-RateLimit-Limit", "1")
+	p.Done(200, h)
+	send(t, p) // after the reset: the one request of the window, and it hangs
+	took := waitTook(t, p)
+	assert.GreaterOrEqual(t, took, 80*time.Millisecond)
+	assert.Less(t, took, 2*time.Second)
+}
+
 func TestNamedHeaders(t *testing.T) {
 	p := New(httpx.RateLimitHeaders{Remaining: "RateLimit-Remaining", Reset: "RateLimit-Reset", ResetFormat: "seconds"}, time.Minute)
 	send(t, p)
