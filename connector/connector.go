@@ -19,6 +19,12 @@
 //		fmt.Println(acct.ID, acct.Name)
 //	}
 //
+// Imports stream records in order while the next pages are already on
+// their way (up to DefaultImportConcurrency requests at once where the
+// paging scheme knows later pages in advance; see WithImportConcurrency),
+// and can resume after a crash from a token (ImportOptions.Checkpoint and
+// Resume).
+//
 // Parse (and LoadFile) checks a spec and compiles its templates; New copies
 // the spec and compiles the copy once, reusing the templates Parse compiled,
 // so a spec changed after New changes nothing in the engine. The spec
