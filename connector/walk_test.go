@@ -186,7 +186,9 @@ func TestWalkPrefetchIsBounded(t *testing.T) {
 			v := newListVendor(t, tt.kind, 200, 2)
 			for _, err := range v.engine(t, connector.WithImportConcurrency(tt.k)).ImportAccounts(context.Background(), connector.ImportOptions{}) {
 				require.NoError(t, err)
-				time.Sleep(150 * time.Millisecond) // the walk runs ahead as far as it may
+				// The walk runs ahead as far as it may, and no further.
+				require.Eventually(t, func() bool { return v.requests() >= tt.max }, 5*time.Second, time.Millisecond)
+				time.Sleep(100 * time.Millisecond)
 				assert.Equal(t, tt.max, v.requests(), "requests while the caller holds the first page")
 				break
 			}
