@@ -356,3 +356,57 @@ func TestWalkHugeCursorsDoNotAccumulate(t *testing.T) {
 	t.Logf("live heap after page 8: %.1f MiB, after page %d: %.1f MiB", mib(at8), pages, mib(atEnd))
 	assert.Less(t, int64(atEnd)-int64(at8), int64(8<<20), "%d one-megabyte cursors later the walk holds %d MiB more", pages-8, (int64(atEnd)-int64(at8))>>20)
 }
+
+// paging.concurrency sets k per list call; WithImportConcurrency overrides
+// it; out-of-range values are spec errors naming the field.
+func TestWalkConcurrencyFromTheSpec(t *testing.T) {
+	t.Parallel()
+	v := newListVendor(t, "scim", 30, 3)
+	v.latency = 30 * time.Millisecond
+	e, err := connector.New(v.spec(t, `,"concurrency":2`))
+	require.NoError(t, err)
+	ids, err := fvImport(context.Background(), e)
+	require.NoError(t, err)
+	assert.Equal(t, lvIDs(0, 30), ids)
+	assert.Equal(t, 2, v.peakInFlight())
+
+	w := newListVendor(t, "scim", 30, 3)
+	w.latency = 30 * time.Millisecond
+	e, err = connector.New(w.spec(t, `,"concurrency":2`), connector.WithImportConcurrency(3))
+	require.NoError(t, err)
+	_, err = fvImport(context.Background(), e)
+	require.NoError(t, err)
+	assert.Equal(t, 3, w.peakInFlight(), "the option wins")
+
+	for _, bad := range []string{`,"concurrency":-1`, `,"concurrency":65`} {
+		_, err := connector.Parse([]byte(`{"name":"lv","connection":{"baseURL":"` + v.URL + `"},
+			"import":{"accounts":{"sources":[` + v.listCall("users", bad) + `],"id":"id"}}}`))
+		require.ErrorIs(t, err, connector.ErrInvalidSpec)
+		assert.ErrorContains(t, err, "import.accounts.sources[0].paging.concurrency")
+	}
+}
+
+// Sources declared disjoint are not de-duplicated: no memory per account,
+// and an account listed by both comes twice.
+func TestDisjointSources(t *testing.T) {
+	t.Parallel()
+	a := newListVendor(t, "scim", 4, 3)
+	b := newListVendor(t, "offset", 3, 3) // u001..u003 again
+	js := `{"name":"d","connection":{"baseURL":"$URL"},"import":{"accounts":{"sources":[` +
+		a.listCall("a", "") + `,` + b.absCall("b", "") + `],"id":"id"%s}}}`
+	e, err := connector.New(spec(t, fmt.Sprintf(js, ""), a.URL))
+	require.NoError(t, err)
+	ids, err := fvImport(context.Background(), e)
+	require.NoError(t, err)
+	assert.Equal(t, lvIDs(0, 4), ids, "several sources are de-duplicated")
+
+	e, err = connector.New(spec(t, fmt.Sprintf(js, `,"disjoint":true`), a.URL))
+	require.NoError(t, err)
+	ids, err = fvImport(context.Background(), e)
+	require.NoError(t, err)
+	assert.Equal(t, append(lvIDs(0, 4), lvIDs(0, 3)...), ids, "disjoint: taken at their word")
+
+	_, err = connector.Parse([]byte(fmt.Sprintf(js, `,"disjoint":true,"unique":true`)))
+	require.ErrorIs(t, err, connector.ErrInvalidSpec)
+	assert.ErrorContains(t, err, "import.accounts.disjoint")
+}
