@@ -61,7 +61,7 @@ use.
 # Importing
 
 ImportAccounts and ImportAccess return iterators. Records stream page by
-page, so memory holds one page, however large the target:
+page, so memory holds a few pages, however large the target:
 
 	for acct, err := range eng.ImportAccounts(ctx, connector.ImportOptions{}) {
 		if err != nil {
@@ -70,8 +70,13 @@ page, so memory holds one page, however large the target:
 		store(acct.ID, acct.Name, acct.Active, acct.Attributes, acct.Entitlements["group"])
 	}
 
-Breaking out of the loop stops all further HTTP calls. ImportOptions.Since
-asks for an incremental import; a spec without one answers
+While the loop works on a page the next one is on its way; where the paging
+scheme knows later pages in advance (offset and page numbers with a total,
+SCIM), up to four requests run at once (connector.WithImportConcurrency),
+and records still come in order. Breaking out of the loop cancels the
+requests in flight. A list response without its records (a null or
+missing list) is an error, never an empty import. ImportOptions.Since asks
+for an incremental import; a spec without one answers
 connector.ErrUnsupported. ImportOptions.Types narrows ImportAccess to some
 entitlement types.
 
@@ -88,6 +93,16 @@ type, ID, name and attributes; merge the yields by type and ID:
 		key := ent.Type + "/" + ent.ID
 		members[key] = append(members[key], ent.Members...)
 	}
+
+An import can survive a crash: Checkpoint receives a small token after every
+page, and an import given that token as Resume continues after that page.
+Records of the page in progress come again, so store them by ID:
+
+	opts := connector.ImportOptions{
+		Resume:     loadToken(),                       // "" the first time
+		Checkpoint: func(tok string) { saveToken(tok) }, // after the page's records were handled
+	}
+	for acct, err := range eng.ImportAccounts(ctx, opts) { ... }
 
 # Provisioning
 
@@ -126,7 +141,9 @@ it when the request is no longer wanted (it then reads rejected); a spec
 without them answers connector.ErrUnsupported.
 
 connector.ProvisionAll runs many requests concurrently with per-request
-outcomes, within the connector's rate limit.
+outcomes, within the connector's rate limit; the engine also paces itself by
+the X-RateLimit-Remaining and -Reset headers servers send, so that running
+at the server's limit draws (almost) no 429 responses.
 
 # Dry runs
 

@@ -53,6 +53,7 @@ type (
 		StartIndex   int        `json:"startIndex"`
 		ItemsPerPage int        `json:"itemsPerPage"`
 		Resources    []scimUser `json:"Resources"`
+		NextCursor   string     `json:"nextCursor,omitempty"` // the next startIndex, for cursor clients (BenchmarkImportLatency)
 	}
 	scimUser struct {
 		Schemas      []string        `json:"schemas"`
@@ -199,6 +200,7 @@ type scimDirectory struct {
 	*httptest.Server
 	total    int
 	cache    bool
+	latency  atomic.Int64 // nanoseconds added to every page (BenchmarkImportLatency)
 	requests atomic.Int64
 
 	mu    sync.Mutex
@@ -224,6 +226,11 @@ func (d *scimDirectory) window(q map[string][]string) (start, count int, err err
 			return 0, 0, err
 		}
 	}
+	if v := q["cursor"]; len(v) > 0 { // the cursor is the startIndex
+		if start, err = strconv.Atoi(v[0]); err != nil {
+			return 0, 0, err
+		}
+	}
 	if v := q["count"]; len(v) > 0 {
 		if count, err = strconv.Atoi(v[0]); err != nil {
 			return 0, 0, err
@@ -244,6 +251,9 @@ func (d *scimDirectory) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/scim+json")
+	if lat := time.Duration(d.latency.Load()); lat > 0 {
+		time.Sleep(lat)
+	}
 	if !d.cache {
 		d.stream(w, start, count)
 		return
@@ -266,6 +276,9 @@ func (d *scimDirectory) page(start, count int) []byte {
 	}
 	n := d.pageUsers(start, count)
 	lr := scimListResponse{Schemas: []string{benchSchemaList}, TotalResults: d.total, StartIndex: start, ItemsPerPage: n, Resources: make([]scimUser, 0, n)}
+	if start+n <= d.total {
+		lr.NextCursor = strconv.Itoa(start + n)
+	}
 	for i := start; i < start+n; i++ {
 		lr.Resources = append(lr.Resources, benchMakeUser(i, d.URL))
 	}
@@ -364,10 +377,10 @@ func benchHTTPClient(tb testing.TB) *http.Client {
 	return &http.Client{Transport: tr}
 }
 
-func benchEngine(tb testing.TB, baseURL string, size int, hc *http.Client) *connector.Engine {
+func benchEngine(tb testing.TB, baseURL string, size int, hc *http.Client, opts ...connector.Option) *connector.Engine {
 	tb.Helper()
 	js := strings.ReplaceAll(benchSpec, "$SIZE", strconv.Itoa(size))
-	e, err := connector.New(spec(tb, js, baseURL), connector.WithHTTPClient(hc))
+	e, err := connector.New(spec(tb, js, baseURL), append([]connector.Option{connector.WithHTTPClient(hc)}, opts...)...)
 	require.NoError(tb, err)
 	return e
 }

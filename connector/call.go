@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/restconn/restconn/internal/httpx"
@@ -17,11 +18,13 @@ import (
 
 // listPage carries an import's paging state into do, and the call's
 // rendered form, which is reused from page to page when no template reads
-// .page or .auth: only the paging parameters change between pages.
+// .page or .auth: only the paging parameters change between pages. The
+// requests of one walk share the cache, concurrently.
 type listPage struct {
-	st     *paging.State
-	cache  *rendered
-	traces *[]func() // when set, traces are deferred (see login)
+	st        *paging.State
+	cache     *atomic.Pointer[rendered]
+	traces    *[]func() // when set, traces are deferred (see login)
+	throttled func()    // when set, told of every 429 and 503 (the walk narrows its window)
 }
 
 // callRun is one call on its way through its attempts.
@@ -83,13 +86,14 @@ func (r *callRun) prepare(ctx context.Context) error {
 	r.data["auth"] = map[string]any{"token": tok}
 	var rd *rendered
 	if r.lp != nil && r.lp.cache != nil {
-		rd = r.lp.cache
-	} else {
+		rd = r.lp.cache.Load()
+	}
+	if rd == nil {
 		if rd, err = e.render(cc, r.data); err != nil {
 			return e.asError(r.op, cc.name, err)
 		}
-		if r.lp != nil && !cc.perPage && !cc.usesAuth {
-			r.lp.cache = rd
+		if r.lp != nil && r.lp.cache != nil && !cc.perPage && !cc.usesAuth {
+			r.lp.cache.Store(rd)
 		}
 	}
 	r.red.Add(rd.sensitive...)
@@ -103,20 +107,28 @@ func (r *callRun) prepare(ctx context.Context) error {
 	return nil
 }
 
-// send waits for the client-side rate limit and sends the request once,
-// within the call's timeout, which it returns.
+// send waits for the client-side rate limit and for the server's (see
+// internal/pace) and sends the request once, within the call's timeout,
+// which it returns.
 func (r *callRun) send(ctx context.Context) (*httpx.Response, time.Duration, error) {
 	e, cc, b := r.e, r.cc, r.b
+	var limit func(context.Context) error
 	if e.limiter != nil {
-		if err := e.limiter.Wait(ctx); err != nil {
-			return nil, 0, ctxError(ctx, r.op, cc.name, err)
-		}
+		limit = e.limiter.Wait
+	}
+	if err := e.pacer.Wait(ctx, limit); err != nil {
+		return nil, 0, ctxError(ctx, r.op, cc.name, err)
 	}
 	r.tries++
 	timeout := cmp.Or(cc.timeout, e.timeout)
 	actx, cancel := context.WithTimeout(ctx, timeout)
 	hr, err := e.http.Do(actx, &httpx.Request{Method: b.method, URL: b.url, Header: b.header, Body: b.body})
 	cancel()
+	if hr != nil {
+		e.pacer.Done(hr.StatusCode, hr.Header)
+	} else {
+		e.pacer.Done(0, nil)
+	}
 	timedOut := actx.Err() == context.DeadlineExceeded
 	if r.lp != nil && r.lp.traces != nil {
 		// A login response holds a token the redactor does not know
@@ -179,10 +191,14 @@ func (r *callRun) received(ctx context.Context, hr *httpx.Response) (_ *response
 		return nil, true, nil
 	}
 	if resp.status == http.StatusTooManyRequests {
+		r.throttled()
 		return r.rateLimited(ctx, resp)
 	}
 	ok := cc.succeeded(resp, r.data)
 	a := Attempt{Call: cc.name, Method: r.b.method, Idempotent: cc.idempotent, Number: r.retries + 1, StatusCode: resp.status, Header: resp.header}
+	if !ok && resp.status == http.StatusServiceUnavailable {
+		r.throttled()
+	}
 	if !ok && e.retry.canRetry(ctx, r.retries, a) {
 		r.retries++
 		wait := e.retry.delay(r.retries)
@@ -201,6 +217,13 @@ func (r *callRun) received(ctx context.Context, hr *httpx.Response) (_ *response
 		return resp, false, &Error{Op: r.op, Call: cc.name, StatusCode: resp.status, Message: "response is not valid JSON: " + resp.badJSON.Error() + ": " + snippet(resp.raw, r.red)}
 	}
 	return resp, false, nil
+}
+
+// throttled tells the list walk, if any, that the server pushed back.
+func (r *callRun) throttled() {
+	if r.lp != nil && r.lp.throttled != nil {
+		r.lp.throttled()
+	}
 }
 
 // rateLimited waits as a 429 response asks. 429 means the request was

@@ -158,8 +158,13 @@ func (c *compiler) listCall(where string, k *ListCall, out *compiled) *compiledC
 		if pg.In == "body" && k.Body == nil {
 			c.fail(where+".paging.in", "body paging needs a JSON object body on the call")
 		}
+		if pg.Concurrency < 0 || pg.Concurrency > MaxImportConcurrency {
+			c.fail(where+".paging.concurrency", "want 0 (the default, %d) to %d", DefaultImportConcurrency, MaxImportConcurrency)
+		}
 		cc.pager = p
+		cc.concurrency = pg.Concurrency
 	}
+	cc.allowMissing = k.AllowMissingRecords
 	cc.stop = c.rules(where+".stop", k.Stop)
 	cc.perPage = cc.usesAny("page") || usesName(out.headers, "page")
 	cc.usesAuth = cc.usesAny("auth") || usesName(out.headers, "auth")

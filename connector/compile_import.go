@@ -129,7 +129,10 @@ func (c *compiler) accountImport(p string, a *AccountImport, out *compiled) *com
 		compiledRecord: c.record(p, a.ID, a.Name, a.Attributes, a.Detail, a.DetailRecord, a.Details, out),
 		sources:        c.sources(p+".sources", a.Sources, out),
 		incremental:    c.sources(p+".incremental", a.Incremental, out),
-		unique:         a.Unique || len(a.Sources) > 1,
+		unique:         a.Unique || len(a.Sources) > 1 && !a.Disjoint,
+	}
+	if a.Unique && a.Disjoint {
+		c.fail(p+".disjoint", "give unique or disjoint, not both: disjoint sources need no de-duplication")
 	}
 	if act := a.Active; act != nil {
 		k := Condition{Path: act.Path, Equals: act.Equals, In: act.In, Matches: act.Matches, Not: act.Not}

@@ -106,6 +106,9 @@ type compiledCall struct {
 	stop     []*compiledRule
 	perPage  bool // some template reads .page: re-render on every page
 	usesAuth bool // some template reads .auth: re-render after a new token
+
+	allowMissing bool // a missing or null records value is an empty page
+	concurrency  int  // page requests in flight (0: the default)
 }
 
 type compiledRestart struct {
@@ -134,7 +137,7 @@ type compiledSubList struct {
 type compiledAccounts struct {
 	compiledRecord
 	sources, incremental []*compiledCall
-	unique               bool
+	unique               bool // drop IDs already yielded (a set of their digests)
 	active               *compiledActive
 	ents                 []entPath
 	entsFrom             []entFrom // by type, sorted

@@ -21,6 +21,12 @@
 //		fmt.Println(acct.ID, acct.Name)
 //	}
 //
+// Imports stream records in order while the next pages are already on
+// their way (up to DefaultImportConcurrency requests at once where the
+// paging scheme knows later pages in advance; see WithImportConcurrency),
+// and can resume after a crash from a token (ImportOptions.Checkpoint and
+// Resume).
+//
 // Parse (and LoadFile) checks a spec and compiles its templates; New copies
 // the spec and compiles the copy once, reusing the templates Parse compiled,
 // so a spec changed after New changes nothing in the engine. The spec
@@ -43,8 +49,9 @@ type Connector interface {
 	// Connect authenticates and proves the target is reachable.
 	Connect(ctx context.Context) error
 	// ImportAccounts yields every account. Iteration stops at the first
-	// error, which is yielded once; breaking out of the loop stops all
-	// further HTTP calls.
+	// error, which is yielded once; breaking out of the loop cancels the
+	// requests in flight (the next pages may already have been asked for)
+	// and starts no new one.
 	ImportAccounts(ctx context.Context, opts ImportOptions) iter.Seq2[Account, error]
 	// ImportAccess yields every entitlement of the requested types, with
 	// the same iteration rules as ImportAccounts. An entitlement with
@@ -57,10 +64,23 @@ type Connector interface {
 	TicketStatus(ctx context.Context, ticketID string) (Ticket, error)
 }
 
-// ImportOptions narrow an import.
+// ImportOptions narrow an import and make it resumable.
+//
+// An import that is interrupted (a crashed worker, a cancelled context, a
+// failed page) can continue where it stopped: Checkpoint receives a token
+// after the last record of each page has been yielded (and the loop body
+// has returned), and an import of the same spec with the same options
+// given that token as Resume starts with the page after it. Delivery across
+// a resume is at-least-once at page granularity: records of the page in
+// progress when the import stopped come again, and a multi-source import
+// resumed in a later source no longer knows which IDs the earlier sources
+// yielded, so consumers upsert by ID. SPEC.md ("How import runs") says what
+// the token holds.
 type ImportOptions struct {
-	Since time.Time // zero: full import; otherwise incremental where the spec defines it, else ErrUnsupported
-	Types []string  // entitlement types for ImportAccess; empty means all
+	Since      time.Time          // zero: full import; otherwise incremental where the spec defines it, else ErrUnsupported
+	Types      []string           // entitlement types for ImportAccess; empty means all
+	Resume     string             // a token from Checkpoint of an earlier import of the same spec and options; "" = from the start
+	Checkpoint func(token string) // called after the last record of each page was yielded; the token resumes after that page
 }
 
 // Account is an account of the target application.

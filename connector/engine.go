@@ -17,6 +17,7 @@ import (
 
 	"github.com/restconn/restconn/binding"
 	"github.com/restconn/restconn/internal/httpx"
+	"github.com/restconn/restconn/internal/pace"
 	"github.com/restconn/restconn/internal/record"
 	"github.com/restconn/restconn/internal/redact"
 	"github.com/restconn/restconn/internal/vars"
@@ -30,6 +31,8 @@ type Engine struct {
 
 	http    *httpx.Client
 	limiter *rate.Limiter // nil: no client-side rate limit
+	pacer   *pace.Pacer   // holds requests while the server says its limit is spent
+	importK int           // WithImportConcurrency; 0: each list call's own
 	retry   retrySettings
 	timeout time.Duration // per attempt, unless the call sets its own
 
@@ -89,6 +92,10 @@ func New(spec *Spec, opts ...Option) (*Engine, error) {
 	if rps > 0 {
 		e.limiter = rate.NewLimiter(rate.Limit(rps), max(burst, 1))
 	}
+	// The pacer reads the rate-limit headers the spec names
+	// (connection.retry), or the common defaults.
+	e.pacer = pace.New(e.retry.headers, e.retry.maxWait)
+	e.importK = max(o.importK, 0)
 	if err := e.connect(conn, o); err != nil {
 		return nil, err
 	}

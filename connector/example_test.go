@@ -111,3 +111,51 @@ func ExampleError() {
 	// importAccounts list 401 true
 	// false
 }
+
+// An import that a worker crash interrupts continues where it stopped: the
+// worker saves the token Checkpoint hands it after every page, and the next
+// worker passes the last one saved as Resume. Records of the page in
+// progress come again, so the sink upserts by ID.
+func ExampleImportOptions_resume() {
+	srv := exampleServer() // one user per page
+	defer srv.Close()
+	spec, _ := connector.Parse([]byte(exampleSpec))
+	eng, _ := connector.New(spec,
+		connector.WithParams(map[string]any{"baseURL": srv.URL}),
+		connector.WithSecrets(map[string]string{"token": "s3cret-token"}))
+	ctx := context.Background()
+
+	var saved string // the worker's durable store: a database row, a Temporal heartbeat
+	sink := map[string]string{}
+	opts := connector.ImportOptions{Checkpoint: func(token string) { saved = token }}
+	for acct, err := range eng.ImportAccounts(ctx, opts) {
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println("worker 1:", acct.ID, acct.Name)
+		sink[acct.ID] = acct.Name
+		if acct.ID == "2" {
+			break // the worker crashes in the middle of page 2
+		}
+	}
+
+	opts.Resume = saved // after page 1
+	for acct, err := range eng.ImportAccounts(ctx, opts) {
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println("worker 2:", acct.ID, acct.Name)
+		sink[acct.ID] = acct.Name
+	}
+	fmt.Println(len(sink), "accounts")
+
+	for _, err := range eng.ImportAccounts(ctx, connector.ImportOptions{Resume: "not-a-token"}) {
+		fmt.Println(errors.Is(err, connector.ErrInvalidToken))
+	}
+	// Output:
+	// worker 1: 1 ann
+	// worker 1: 2 bob
+	// worker 2: 2 bob
+	// 2 accounts
+	// true
+}

@@ -161,7 +161,16 @@ func TestFaultsImport(t *testing.T) {
 			if tc.cfg.maxBody != 0 {
 				v.maxBody = int(tc.cfg.maxBody)
 			}
-			e := v.engine(t, tc.cfg)
+			// Faults are numbered by arrival. Where pages are known in
+			// advance (offset, scim) several requests go at once and
+			// which one arrives second is a race: those schemes run one
+			// page after the other here, and TestFaultsConcurrentPages
+			// injects faults into concurrent requests.
+			var opts []connector.Option
+			if tc.scheme == "offset" || tc.scheme == "scim" {
+				opts = append(opts, connector.WithImportConcurrency(1))
+			}
+			e := v.engine(t, tc.cfg, opts...)
 			start := time.Now()
 			ids, err := fvImport(context.Background(), e)
 			elapsed := time.Since(start)
@@ -187,6 +196,49 @@ func TestFaultsImport(t *testing.T) {
 				assert.Less(t, elapsed, tc.maxElapsed)
 			}
 		})
+	}
+}
+
+// Faults that hit requests in flight together (offset and scim, several
+// pages at once): a credential that expires under three requests is
+// renewed once and the three pages are asked for again; 503s and 429s on
+// concurrent pages are retried page by page. The IDs are exact.
+func TestFaultsConcurrentPages(t *testing.T) {
+	t.Parallel()
+	for _, scheme := range []string{"offset", "scim"} {
+		for _, tc := range []struct {
+			name      string
+			auth      string
+			faults    map[int]fault
+			minReqs   int
+			maxReqs   int
+			tokenHits int
+			logins    int
+		}{
+			// Request 1 is page 1, alone; requests 2 to 4 are pages 2 to
+			// 4, sent together, each waiting 50ms before its credential is
+			// checked: the expiry at request 2 meets all three.
+			{name: "OAuth2 token expires under three pages", auth: "oauth2", faults: map[int]fault{2: fExpire}, minReqs: 7, maxReqs: 7, tokenHits: 2},
+			{name: "session expires under three pages", auth: "session", faults: map[int]fault{2: fExpire}, minReqs: 7, maxReqs: 7, logins: 2},
+			{name: "503 on three pages at once", auth: "bearer", faults: map[int]fault{2: f503, 3: f503, 4: f503}, minReqs: 7, maxReqs: 7},
+			{name: "429 on three pages at once", auth: "bearer", faults: map[int]fault{2: f429, 3: f429, 4: f429}, minReqs: 7, maxReqs: 7},
+			{name: "503 then expiry", auth: "oauth2", faults: map[int]fault{2: f503, 5: fExpire}, minReqs: 6, maxReqs: 9, tokenHits: 2},
+		} {
+			t.Run(scheme+"/"+tc.name, func(t *testing.T) {
+				t.Parallel()
+				v := newFaultVendor(t, scheme, tc.auth, faultUsers)
+				v.latency = 50 * time.Millisecond
+				v.listFaults = tc.faults
+				ids, err := fvImport(context.Background(), v.engine(t, fvSpecCfg{}, connector.WithImportConcurrency(4)))
+				require.NoError(t, err)
+				assert.Equal(t, fvIDs(faultUsers), ids, "every user once, in order")
+				listReqs, _, _, tokenHits, logins := v.counts()
+				assert.GreaterOrEqual(t, listReqs, tc.minReqs, "list requests")
+				assert.LessOrEqual(t, listReqs, tc.maxReqs, "list requests")
+				assert.Equal(t, tc.tokenHits, tokenHits, "token requests: one renewal for all the pages in flight")
+				assert.Equal(t, tc.logins, logins, "logins: one renewal for all the pages in flight")
+			})
+		}
 	}
 }
 
@@ -441,7 +493,10 @@ func TestFaultsCancel(t *testing.T) {
 	})
 }
 
-// Breaking out of the range loop makes no further requests.
+// Breaking out of the range loop makes no further requests. Strictly
+// sequential imports (WithImportConcurrency(1)) send no request before the
+// loop has taken the page before it; TestBreakCancelsPagesInFlight covers
+// the default, which asks for the next pages while the loop works.
 func TestFaultsBreakEarly(t *testing.T) {
 	t.Parallel()
 	for _, scheme := range []string{"cursor", "offset", "scim", "link", "nextURL"} {
@@ -449,7 +504,7 @@ func TestFaultsBreakEarly(t *testing.T) {
 			t.Run(fmt.Sprintf("%s/after %d", scheme, after), func(t *testing.T) {
 				t.Parallel()
 				v := newFaultVendor(t, scheme, "bearer", faultUsers)
-				e := v.engine(t, fvSpecCfg{})
+				e := v.engine(t, fvSpecCfg{}, connector.WithImportConcurrency(1))
 				n := 0
 				for _, err := range e.ImportAccounts(context.Background(), connector.ImportOptions{}) {
 					require.NoError(t, err)

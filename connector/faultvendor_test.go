@@ -85,6 +85,7 @@ type faultVendor struct {
 	users    int
 	pageSize int
 	maxBody  int
+	latency  time.Duration // every list request waits this long before its credential is checked
 
 	mu          sync.Mutex
 	listFaults  map[int]fault // by list request number, from 1
@@ -436,6 +437,9 @@ func (v *faultVendor) list(w http.ResponseWriter, r *http.Request) {
 	}
 	if f == fSlow && !fvStall(r) {
 		return
+	}
+	if v.latency > 0 {
+		time.Sleep(v.latency)
 	}
 	if !v.authorize(w, r) {
 		return

@@ -116,10 +116,13 @@ func TestPagingStrategies(t *testing.T) {
 	}
 }
 
+// A strictly sequential import (WithImportConcurrency(1)) sends nothing
+// after the loop ends; TestBreakCancelsPagesInFlight covers the default.
 func TestBreakStopsRequests(t *testing.T) {
 	srv, hits := pagedServer(t, 100, "cursor")
 	e, err := connector.New(spec(t, `{"name":"t","connection":{"baseURL":"$URL"},
-		"import":{"accounts":{"sources":[{"path":"/users","records":"users","paging":{"type":"cursor","path":"meta.cursor","param":"after"}}],"id":"id"}}}`, srv.URL))
+		"import":{"accounts":{"sources":[{"path":"/users","records":"users","paging":{"type":"cursor","path":"meta.cursor","param":"after"}}],"id":"id"}}}`, srv.URL),
+		connector.WithImportConcurrency(1))
 	require.NoError(t, err)
 	n := 0
 	for _, err := range e.ImportAccounts(context.Background(), connector.ImportOptions{}) {

@@ -14,7 +14,9 @@ import (
 )
 
 // Memory of an import must not grow with the number of records: the engine
-// holds one page at a time. TestImportMemoryBounded imports N and then 10·N
+// holds a bounded number of pages (the one the loop works on and those in
+// flight, see WithImportConcurrency; with pages of 1.7 MB, one page ahead).
+// TestImportMemoryBounded imports N and then 10·N
 // records through the engine (page size 1000) from a server that generates
 // each page on the fly and keeps nothing, counts the accounts without
 // keeping them, and measures the heap three ways:

@@ -22,6 +22,7 @@ type options struct {
 	timeout    time.Duration
 	maxBody    int64
 	trace      func(context.Context, Trace)
+	importK    int
 }
 
 // WithParams sets non-secret connection parameters, seen by templates as
@@ -69,8 +70,39 @@ func WithBackoff(b Backoff) Option { return func(o *options) { o.backoff = b } }
 // WithRateLimit limits the engine to rps requests per second with bursts of
 // burst, overriding the spec's connection.rateLimit. The limit is shared by
 // every call of the engine, including concurrent ones.
+//
+// Within that limit the engine also paces itself by what the server
+// announces, with or without a client limit. Each response's
+// X-RateLimit-Remaining and X-RateLimit-Reset give the requests the server
+// still accepts before its window resets (X-RateLimit-Limit, the quota when
+// it does); the engine counts that budget down with every request it sends
+// (less the requests still in flight, which the server may not have
+// counted; answers that overtook each other are put back in order by the
+// reset they name), and once it is spent holds new requests until the
+// announced reset. A 429 holds every request until the announced reset, or
+// its Retry-After. The check is made as a request is about to go, after the
+// client limit let it through, and a held request passes the client limit
+// again. A hold never exceeds connection.retry.maxWait, and pacing never
+// sends faster than the client limit: it only holds. So a client whose
+// limit equals the server's runs at that limit with (almost) no 429
+// responses, where a token bucket alone draws a few per window from its
+// burst, network jitter and timers that fire late on a busy machine.
+// SPEC.md ("Rate limits") has the details.
 func WithRateLimit(rps float64, burst int) Option {
 	return func(o *options) { o.rps, o.burst = rps, burst }
+}
+
+// WithImportConcurrency sets how many page requests of one list walk may be
+// in flight at once, overriding every list call's paging.concurrency. k
+// requests run at once only where the paging scheme tells later pages in
+// advance (offset, page and scim with a total); cursor and next-URL schemes
+// fetch the next page while the caller works on the current one. k = 1 is
+// strictly sequential: no request is sent before the caller has taken
+// every record of the page before it. k <= 0 keeps the spec's setting
+// (default DefaultImportConcurrency); k above MaxImportConcurrency is
+// capped to it.
+func WithImportConcurrency(k int) Option {
+	return func(o *options) { o.importK = min(k, MaxImportConcurrency) }
 }
 
 // WithTimeout sets the default per-attempt timeout, overriding the spec's

@@ -177,7 +177,7 @@ func (e *Engine) Plan(ctx context.Context, req Request, opts PlanOptions) (Plan,
 func (e *Engine) PlanImportAccounts(ctx context.Context, opts ImportOptions, popts PlanOptions) (Plan, error) {
 	op := opImportAccounts
 	p := e.newPlanner(op, popts, e.red.With())
-	sources, err := e.accountSources(op, opts)
+	sources, err := e.planSources(op, opts)
 	if err != nil {
 		return p.result(), err
 	}
@@ -240,19 +240,13 @@ func (e *Engine) PlanImportAccess(ctx context.Context, opts ImportOptions, popts
 	return p.result(), nil
 }
 
-// accountSources returns the list calls of an account import, as
-// ImportAccounts chooses them.
-func (e *Engine) accountSources(op Operation, opts ImportOptions) ([]*compiledCall, error) {
-	ca := e.c.accounts
-	switch {
-	case ca == nil:
-		return nil, &Error{Op: op, Message: "the spec has no import.accounts", Err: ErrUnsupported}
-	case opts.Since.IsZero():
-		return ca.sources, nil
-	case len(ca.incremental) == 0:
-		return nil, &Error{Op: op, Message: "incremental import (ImportOptions.Since) is not defined by this spec (import.accounts.incremental)", Err: ErrUnsupported}
+// planSources returns the list calls of an account import, as
+// ImportAccounts chooses them, or its error.
+func (e *Engine) planSources(op Operation, opts ImportOptions) ([]*compiledCall, error) {
+	if err := e.checkAccountImport(op, opts); err != nil {
+		return nil, err
 	}
-	return ca.incremental, nil
+	return e.accountSources(opts), nil
 }
 
 // planner builds one Plan.

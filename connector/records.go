@@ -1,12 +1,14 @@
 package connector
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"iter"
+	"net/http"
+	"strconv"
 
 	"github.com/restconn/restconn/internal/paging"
-	"github.com/restconn/restconn/internal/vars"
 )
 
 // pageRecord is one record of a page with its position, for error messages.
@@ -16,69 +18,59 @@ type pageRecord struct {
 	index int
 }
 
-// records walks every page of a list call and yields its records. Templates
-// are rendered once per page only when they read .page; the request is
-// otherwise rendered once and only its paging parameters change. in holds
-// the call's variables (.params, .secrets, .now, .since, and .record for
-// a sub-list).
-func (e *Engine) records(ctx context.Context, op Operation, cc *compiledCall, in vars.Vars) iter.Seq2[pageRecord, error] {
+// records yields the records of every page of a list call from its first
+// page, for walks that take no checkpoints (the sub-lists of an import).
+// data holds the call's variables; see pages.
+func (e *Engine) records(ctx context.Context, op Operation, cc *compiledCall, data map[string]any) iter.Seq2[pageRecord, error] {
 	return func(yield func(pageRecord, error) bool) {
-		v := in
-		v.Responses = map[string]any{}
-		data := v.Map()
-		var st *paging.State
-		if cc.pager != nil {
-			st = cc.pager.Start()
-		}
-		lp := &listPage{st: st}
-		for page := 1; ; page++ {
-			if err := ctx.Err(); err != nil {
-				yield(pageRecord{}, ctxError(ctx, op, cc.name, err))
-				return
-			}
-			if st != nil {
-				data["page"] = st.Vars()
-			}
-			resp, err := e.do(ctx, op, cc, data, e.red, lp)
+		for pg, err := range e.pages(ctx, op, cc, data, paging.Position{}) {
 			if err != nil {
 				yield(pageRecord{}, err)
 				return
 			}
-			recs, err := e.pageRecords(op, cc, resp, page)
-			if err != nil {
-				yield(pageRecord{}, err)
-				return
-			}
-			for i, r := range recs {
-				if !yield(pageRecord{v: r, page: page, index: i}, nil) {
+			for i, r := range pg.records {
+				if !yield(pageRecord{v: r, page: pg.number, index: i}, nil) {
 					return
 				}
-			}
-			if st == nil {
-				return
-			}
-			stop := matchAny(cc.stop, resp, data)
-			if err := cc.pager.Next(st, paging.Page{Body: resp.body, Header: resp.header, Records: len(recs), URL: resp.url, Stop: stop}); err != nil {
-				yield(pageRecord{}, e.mask(&Error{Op: op, Call: cc.name, StatusCode: resp.status, Message: fmt.Sprintf("page %d: %v", page, err)}))
-				return
-			}
-			if st.Done {
-				return
 			}
 		}
 	}
 }
 
+// pageRecords reads the records of one page of a list call.
+//
+// A list response without its records is an error, not an empty page: a
+// broken proxy, a changed API or an expired session must never look like
+// "the list is empty" (reconciliation would then report every account
+// removed). An empty list is an empty page. A list call marked
+// allowMissingRecords reads a missing or null value, or a body-less 2xx,
+// as an empty page, for APIs that answer "no match" that way; a 204 No
+// Content is always an empty page; and a SCIM ListResponse may leave
+// Resources out when totalResults is 0.
 func (e *Engine) pageRecords(op Operation, cc *compiledCall, resp *response, page int) ([]any, error) {
 	if resp.body == nil {
-		return nil, nil
+		if resp.status == http.StatusNoContent || cc.allowMissing {
+			return nil, nil
+		}
+		what := "the response has no body"
+		if len(bytes.TrimSpace(resp.raw)) > 0 {
+			what = "the response body is null"
+		}
+		return nil, &Error{Op: op, Call: cc.name, StatusCode: resp.status, Message: fmt.Sprintf("page %d: %s, so no records%s", page, what, missingHint)}
 	}
 	if _, isText := resp.body.(string); isText {
 		return nil, e.mask(&Error{Op: op, Call: cc.name, StatusCode: resp.status, Message: fmt.Sprintf("page %d: response is not JSON: %s", page, snippet(resp.raw, e.red))})
 	}
 	v, ok := cc.records.Get(resp.body)
 	if !ok || v == nil {
-		return nil, nil // no records key: an empty page (OTRS answers {} for no match)
+		if cc.allowMissing || cc.pager != nil && cc.pager.EmptyList(resp.body) {
+			return nil, nil
+		}
+		what := "missing"
+		if ok {
+			what = "null"
+		}
+		return nil, &Error{Op: op, Call: cc.name, StatusCode: resp.status, Message: fmt.Sprintf("page %d: %s are %s%s", page, recordsWhere(cc), what, missingHint)}
 	}
 	switch l := v.(type) {
 	case []any:
@@ -93,5 +85,14 @@ func (e *Engine) pageRecords(op Operation, cc *compiledCall, resp *response, pag
 			return nil, &Error{Op: op, Call: cc.name, StatusCode: resp.status, Message: fmt.Sprintf("page %d: the body is an object, not a list of records: give records, the path of the list in each page", page)}
 		}
 	}
-	return nil, &Error{Op: op, Call: cc.name, StatusCode: resp.status, Message: fmt.Sprintf("page %d: records at %q are %s, not a list", page, cc.records.String(), jsonKind(v))}
+	return nil, &Error{Op: op, Call: cc.name, StatusCode: resp.status, Message: fmt.Sprintf("page %d: %s are %s, not a list", page, recordsWhere(cc), jsonKind(v))}
+}
+
+const missingHint = " (a list response without its records is not an empty page; allowMissingRecords on the list call accepts it)"
+
+func recordsWhere(cc *compiledCall) string {
+	if cc.records.IsRoot() {
+		return "the records (the body)"
+	}
+	return "records at " + strconv.Quote(cc.records.String())
 }

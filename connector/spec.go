@@ -203,6 +203,10 @@ type ListCall struct {
 	Records string  `json:"records,omitempty"`
 	Paging  *Paging `json:"paging,omitempty"`
 	Stop    []Rule  `json:"stop,omitempty"`
+	// AllowMissingRecords reads a response without anything at Records (or
+	// with null there, or a 2xx without a body) as an empty page rather
+	// than an error: for APIs that answer "no match" that way.
+	AllowMissingRecords bool `json:"allowMissingRecords,omitempty"`
 }
 
 // Paging configures how a ListCall walks its pages.
@@ -216,6 +220,11 @@ type Paging struct {
 	Start     int    `json:"start,omitempty"`
 	Total     string `json:"total,omitempty"`
 	MaxPages  int    `json:"maxPages,omitempty"`
+	// Concurrency is how many page requests may be in flight at once where
+	// later pages are known in advance (offset, page and scim with a
+	// total); 0 means DefaultImportConcurrency, 1 strictly one page after
+	// the other. WithImportConcurrency overrides it.
+	Concurrency int `json:"concurrency,omitempty"`
 }
 
 // SubList is a paged list call made once per record of an import, whose
@@ -242,6 +251,7 @@ type AccountImport struct {
 	DetailRecord string                   `json:"detailRecord,omitempty"`
 	Details      []*Call                  `json:"details,omitempty"` // named calls per record, bound as .detail.<name>; the record is kept
 	Unique       bool                     `json:"unique,omitempty"`
+	Disjoint     bool                     `json:"disjoint,omitempty"` // the sources never list the same account: no de-duplication across them
 	ID           binding.Field            `json:"id"`
 	Name         *binding.Field           `json:"name,omitempty"`
 	Active       *ActiveRule              `json:"active,omitempty"`

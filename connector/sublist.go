@@ -47,6 +47,14 @@ func (r *importRun) listVars(parent any) vars.Vars {
 	return vars.Vars{Params: r.e.params, Secrets: r.e.secrets, Now: r.now, Since: r.since, Record: parent}
 }
 
+// listData is listVars as the map a list or sub-list walk renders
+// against.
+func (r *importRun) listData(parent any) map[string]any {
+	v := r.listVars(parent)
+	v.Responses = map[string]any{}
+	return v.Map()
+}
+
 // fieldVars returns new variables for value fields: no secrets, which a
 // field would copy into attributes.
 func (r *importRun) fieldVars() map[string]any {
@@ -98,7 +106,7 @@ func (e *Engine) subIDs(ctx context.Context, run *importRun, sub *compiledSubLis
 		if sub.id.IsTemplate() {
 			data = run.fieldVars()
 		}
-		for rec, err := range e.records(ctx, run.op, sub.call, run.listVars(parent)) {
+		for rec, err := range e.records(ctx, run.op, sub.call, run.listData(parent)) {
 			if err != nil {
 				yield("", within(owner, err))
 				return

@@ -233,7 +233,8 @@ func TestMembersFromLinkPaging(t *testing.T) {
 		"g3": {"u9"},
 	}}
 	srv := api.start(t)
-	e := memberEngine(t, srv, groupSpec(linkMembers, ""))
+	// One request at a time: the test checks the order of the requests.
+	e := memberEngine(t, srv, groupSpec(linkMembers, ""), connector.WithImportConcurrency(1))
 	ents, err := connectortest.Collect(e.ImportAccess(context.Background(), connector.ImportOptions{}))
 	require.NoError(t, err)
 	attrs := map[string]any{"type": "OKTA_GROUP"}
@@ -261,7 +262,7 @@ func TestMembersInChunks(t *testing.T) {
 		"g1": {"w1"},
 	}}
 	srv := api.start(t)
-	e := memberEngine(t, srv, groupSpec(linkMembers, `, "membersChunk": 2`))
+	e := memberEngine(t, srv, groupSpec(linkMembers, `, "membersChunk": 2`), connector.WithImportConcurrency(1))
 	ents, err := connectortest.Collect(e.ImportAccess(context.Background(), connector.ImportOptions{}))
 	require.NoError(t, err)
 	var got []string
@@ -298,7 +299,7 @@ func TestMembersRepeatedAcrossPages(t *testing.T) {
 	api := &memberAPI{groups: []string{"g1"}, limit: 10, repeat: true, members: map[string][]string{"g1": ids("u", 7)}}
 	srv := api.start(t)
 	e := memberEngine(t, srv, groupSpec(`{"path": "/groups/{{ .record.id }}/members", "records": "members",
-		"paging": {"type": "offset", "sizeParam": "limit", "size": 3, "total": "total"}, "id": "user_id"}`, `, "membersChunk": 3`))
+		"paging": {"type": "offset", "sizeParam": "limit", "size": 3, "total": "total"}, "id": "user_id"}`, `, "membersChunk": 3`), connector.WithImportConcurrency(1))
 	ents, err := connectortest.Collect(e.ImportAccess(context.Background(), connector.ImportOptions{}))
 	require.NoError(t, err)
 	merged, err := connectortest.MergeEntitlements(ents)

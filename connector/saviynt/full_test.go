@@ -326,6 +326,9 @@ func TestFullConnection(t *testing.T) {
 
 	srv := newNorthwind(t)
 	eng, err := connector.New(parsed,
+		// One request at a time: the test checks the exact order in which
+		// the list pages and the per-record calls are sent.
+		connector.WithImportConcurrency(1),
 		connector.WithParams(map[string]any{"baseURL": srv.URL, "acctAuth_tokenURL": srv.URL + "/oauth2/token"}),
 		connector.WithSecrets(map[string]string{"acctAuth_clientSecret": "cs-123", "entAuth_password": "pw-ent", "helpdeskAuth_password": "pw-hd"}),
 		connector.WithHTTPClient(srv.Client()),

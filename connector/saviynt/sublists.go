@@ -208,5 +208,9 @@ func (cv *converter) subList(typ string, lc linkCall, k linkKind, conn string, a
 	if kf := str(lc.m, k.listedKey); kf != "" && !strings.EqualFold(kf, k.listedDefault) {
 		cv.warn(attrImport, join(lc.path, k.listedKey), "the values at %q are taken as %s values (%s %q)", id, k.listedDefault, k.listedKey, kf)
 	}
+	// A membership call often reads one resource whose member list is
+	// left out when it is empty (SCIM omits unassigned attributes): no
+	// list there means no links, as in the platform.
+	call.AllowMissingRecords = true
 	return &connector.SubList{ListCall: *call, ID: binding.Field{Path: id}}, nil
 }

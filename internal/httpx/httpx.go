@@ -213,6 +213,7 @@ func RetryAfter(h http.Header, now time.Time) (d time.Duration, ok bool) {
 
 // Default rate-limit header names.
 const (
+	DefaultLimitHeader     = "X-RateLimit-Limit"
 	DefaultResetHeader     = "X-RateLimit-Reset"
 	DefaultRemainingHeader = "X-RateLimit-Remaining"
 )
@@ -233,6 +234,7 @@ type RateHeaders struct {
 	Reset     string // the reset time; "" means DefaultResetHeader
 	Format    string // how Reset is written: ResetUnix, ResetSeconds, ResetHTTPDate or ResetAuto ("")
 	Remaining string // requests left in the window; "" means DefaultRemainingHeader
+	Limit     string // requests per window; "" means DefaultLimitHeader
 }
 
 // ValidResetFormat reports whether f is a reset format ("" is ResetAuto).
@@ -320,3 +322,44 @@ func (quietLogger) Warnf(string, ...any)  {}
 func (quietLogger) Debugf(string, ...any) {}
 
 var _ resty.Logger = quietLogger{}
+
+// RateLimit is what one response says about the server's rate limit.
+type RateLimit struct {
+	Limit        int  // requests per window; 0 when not announced
+	Remaining    int  // requests the server still accepts before Reset
+	HasRemaining bool // Remaining was announced
+	Reset        time.Time
+}
+
+// Read reads the rate limit h announces. Reset is zero when not announced
+// or not understood; Remaining is only reported when it is a whole number
+// of zero or more, Limit when it is a whole number above zero.
+func (n RateHeaders) Read(h http.Header, now time.Time) RateLimit {
+	var rl RateLimit
+	if v, err := strconv.Atoi(strings.TrimSpace(h.Get(cmp.Or(n.Limit, DefaultLimitHeader)))); err == nil && v > 0 {
+		rl.Limit = v
+	}
+	if v := strings.TrimSpace(h.Get(cmp.Or(n.Remaining, DefaultRemainingHeader))); v != "" {
+		if r, err := strconv.Atoi(v); err == nil && r >= 0 {
+			rl.Remaining, rl.HasRemaining = r, true
+		}
+	}
+	v := strings.TrimSpace(h.Get(cmp.Or(n.Reset, DefaultResetHeader)))
+	if v == "" {
+		return rl
+	}
+	num, numErr := strconv.ParseFloat(v, 64)
+	numOK := numErr == nil && num >= 0 && !math.IsInf(num, 0)
+	switch f := cmp.Or(n.Format, ResetAuto); {
+	case f == ResetSeconds && numOK, f == ResetAuto && numOK && num < 1e9:
+		rl.Reset = now.Add(seconds(num))
+	case f == ResetUnix && numOK, f == ResetAuto && numOK:
+		sec, frac := math.Modf(num)
+		rl.Reset = time.Unix(int64(sec), int64(frac*1e9))
+	case f == ResetHTTPDate, f == ResetAuto:
+		if t, err := http.ParseTime(v); err == nil {
+			rl.Reset = t
+		}
+	}
+	return rl
+}

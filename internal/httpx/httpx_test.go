@@ -279,3 +279,42 @@ func TestIsDialErrorAfterMasking(t *testing.T) {
 		t.Errorf("masked dial error %q: IsDialError %v", masked, IsDialError(masked))
 	}
 }
+
+func TestRateLimitHeaders(t *testing.T) {
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	hdr := func(kv ...string) http.Header {
+		h := http.Header{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			h.Set(kv[i], kv[i+1])
+		}
+		return h
+	}
+	tests := []struct {
+		name  string
+		names RateHeaders
+		h     http.Header
+		want  RateLimit
+	}{
+		{"none", RateHeaders{}, hdr(), RateLimit{}},
+		{"defaults, unix reset", RateHeaders{}, hdr("X-RateLimit-Limit", "100", "X-RateLimit-Remaining", "7", "X-RateLimit-Reset", "1772366405"),
+			RateLimit{Limit: 100, Remaining: 7, HasRemaining: true, Reset: time.Unix(1772366405, 0)}},
+		{"delay in seconds, fractions", RateHeaders{}, hdr("X-RateLimit-Remaining", "0", "X-RateLimit-Reset", "0.25"),
+			RateLimit{Remaining: 0, HasRemaining: true, Reset: now.Add(250 * time.Millisecond)}},
+		{"HTTP date", RateHeaders{}, hdr("X-RateLimit-Reset", "Sun, 01 Mar 2026 12:00:30 GMT"), RateLimit{Reset: now.Add(30 * time.Second)}},
+		{"named headers, seconds", RateHeaders{Remaining: "RateLimit-Remaining", Reset: "RateLimit-Reset", Format: "seconds"},
+			hdr("RateLimit-Remaining", "3", "RateLimit-Reset", "2000000000", "X-RateLimit-Remaining", "99"),
+			RateLimit{Remaining: 3, HasRemaining: true, Reset: now.Add(2000000000 * time.Second)}},
+		{"unix format forced for a small number", RateHeaders{Format: "unix"}, hdr("X-RateLimit-Reset", "60"), RateLimit{Reset: time.Unix(60, 0)}},
+		{"httpDate format refuses a number", RateHeaders{Format: "httpDate"}, hdr("X-RateLimit-Reset", "60"), RateLimit{}},
+		{"garbage", RateHeaders{}, hdr("X-RateLimit-Remaining", "-1", "X-RateLimit-Reset", "soon"), RateLimit{}},
+		{"remaining not a whole number", RateHeaders{}, hdr("X-RateLimit-Remaining", "2.5"), RateLimit{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := tt.names.Read(tt.h, now)
+			if got.Limit != tt.want.Limit || got.Remaining != tt.want.Remaining || got.HasRemaining != tt.want.HasRemaining || !got.Reset.Equal(tt.want.Reset) {
+				t.Errorf("got %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}

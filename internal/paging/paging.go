@@ -16,12 +16,23 @@
 //
 // Next-page URLs are resolved against the request URL and must stay on the
 // same scheme, host and port: a URL elsewhere is refused with
-// ErrForeignHost, so credentials never travel to another host.
+// ErrForeignHost, so credentials never travel to another host. Loop
+// detection keeps a 128-bit digest of each cursor and URL, not the text: a
+// server whose cursors are a megabyte each costs 16 bytes per page.
+//
+// A walk can stop and continue later: State.Position is where it stands
+// after a page (small, no records) and Pager.Resume continues from one.
+//
+// Where the pages are known in advance (offset, page and scim with a
+// total), a Plan lays out the requests after the first page so that a
+// caller can send several at once; see Plan for how it loses nothing when a
+// server returns fewer records than asked.
 package paging
 
 import (
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -156,7 +167,19 @@ type State struct {
 	Cursor string // the last cursor (cursor strategy)
 	Offset int    // offset, page number or startIndex sent with the next request
 
-	seen map[string]bool
+	seen map[digest]struct{} // cursors and URLs seen in this walk
+}
+
+// digest identifies a cursor or URL in loop detection: 128 bits from two
+// independently seeded hashes, so that memory per page is fixed whatever
+// the length of the cursor, and two different cursors colliding is not a
+// practical concern (the seeds are random per process).
+type digest [2]uint64
+
+var seeds = [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
+
+func digestOf(s string) digest {
+	return digest{maphash.String(seeds[0], s), maphash.String(seeds[1], s)}
 }
 
 // Vars returns the state as the .page template variable.
@@ -166,7 +189,7 @@ func (s *State) Vars() map[string]any {
 
 // Start returns the state for the first request.
 func (p *Pager) Start() *State {
-	s := &State{Query: map[string]string{}, Body: map[*jsonpath.Path]any{}, seen: map[string]bool{}}
+	s := &State{Query: map[string]string{}, Body: map[*jsonpath.Path]any{}, seen: map[digest]struct{}{}}
 	switch p.cfg.Type {
 	case "offset", "page", "scim":
 		s.Offset = p.cfg.Start
@@ -211,7 +234,7 @@ func (p *Pager) Next(s *State, pg Page) error {
 	case "nextURL", "link":
 		// The page just fetched counts as seen, so a link back to it (or
 		// to the first page) is a loop, not a page to import again.
-		s.seen[urlKey(pg.URL)] = true
+		s.seen[digestOf(urlKey(pg.URL))] = struct{}{}
 		var next string
 		if p.cfg.Type == "link" {
 			next = ParseLink(pg.Header.Values("Link"))["next"]
@@ -303,10 +326,11 @@ func urlKey(u *url.URL) string {
 }
 
 func (p *Pager) remember(s *State, key string) error {
-	if s.seen[key] {
+	d := digestOf(key)
+	if _, dup := s.seen[d]; dup {
 		return ErrRepeated
 	}
-	s.seen[key] = true
+	s.seen[d] = struct{}{}
 	return nil
 }
 

@@ -357,7 +357,10 @@ func TestImportPaging(t *testing.T) {
 			srv.SeedUsers(130, 7) // 18 inactive, 112 active
 			cfg := clientConfig(srv)
 			cfg.PageSize = tt.pageSize
-			e := newEngine(t, cfg)
+			// One page after the other, so that the requests arrive in
+			// the order asserted below; TestImportConcurrentPages covers
+			// the default.
+			e := newEngine(t, cfg, connector.WithImportConcurrency(1))
 			accts, err := connectortest.Collect(e.ImportAccounts(context.Background(), connector.ImportOptions{}))
 			require.NoError(t, err)
 
@@ -395,7 +398,9 @@ func TestImportPaging(t *testing.T) {
 func TestTokenRefreshMidImport(t *testing.T) {
 	srv := newServer(t, genesystest.WithUsers(), genesystest.WithGroups())
 	srv.SeedUsers(130, 7)
-	e := newEngine(t, clientConfig(srv))
+	// One page after the other, so that the third request is page 3;
+	// TestTokenRefreshWithPagesInFlight covers the default.
+	e := newEngine(t, clientConfig(srv), connector.WithImportConcurrency(1))
 	ctx := context.Background()
 	require.NoError(t, e.Connect(ctx)) // token 1
 	srv.ExpireTokensAfter(2)           // pages 1 and 2 pass; page 3 meets a revoked token
@@ -416,6 +421,58 @@ func TestTokenRefreshMidImport(t *testing.T) {
 		"GET /Users?count=25&startIndex=76", "GET /Users?count=25&startIndex=101",
 		"GET /Users?count=25&filter=active eq false&startIndex=1",
 	}, apiRequests(srv))
+}
+
+// With the default concurrency the pages after the first go out together:
+// every user exactly once, each page asked for once (in some order).
+func TestImportConcurrentPages(t *testing.T) {
+	srv := newServer(t, genesystest.WithUsers(), genesystest.WithGroups())
+	srv.SeedUsers(130, 7)
+	e := newEngine(t, clientConfig(srv))
+	accts, err := connectortest.Collect(e.ImportAccounts(context.Background(), connector.ImportOptions{}))
+	require.NoError(t, err)
+	var got, want []string
+	for _, a := range accts {
+		got = append(got, a.ID)
+	}
+	for _, u := range srv.Users() {
+		want = append(want, u.ID)
+	}
+	assert.ElementsMatch(t, want, got, "every user exactly once")
+	assert.ElementsMatch(t, []string{
+		"GET /Users?count=25&startIndex=1", "GET /Users?count=25&startIndex=26", "GET /Users?count=25&startIndex=51",
+		"GET /Users?count=25&startIndex=76", "GET /Users?count=25&startIndex=101",
+		"GET /Users?count=25&filter=active eq false&startIndex=1",
+	}, apiRequests(srv))
+}
+
+// A token that expires while several pages are in flight: one new token,
+// the refused pages asked for again, every user exactly once.
+func TestTokenRefreshWithPagesInFlight(t *testing.T) {
+	srv := newServer(t, genesystest.WithUsers(), genesystest.WithGroups())
+	srv.SeedUsers(130, 7)
+	e := newEngine(t, clientConfig(srv))
+	ctx := context.Background()
+	require.NoError(t, e.Connect(ctx)) // token 1
+	srv.ExpireTokensAfter(2)           // the first page passes; of the pages after it, the first to arrive too
+
+	accts, err := connectortest.Collect(e.ImportAccounts(ctx, connector.ImportOptions{}))
+	require.NoError(t, err)
+	seen := map[string]bool{}
+	for _, a := range accts {
+		assert.False(t, seen[a.ID], "duplicate %s", a.ID)
+		seen[a.ID] = true
+	}
+	assert.Len(t, seen, 130, "no record lost")
+	assert.Equal(t, 2, tokenRequests(srv), "one new token for all the pages in flight")
+	pages := map[string]int{}
+	for _, r := range apiRequests(srv)[2:] {
+		pages[r]++
+	}
+	assert.Len(t, pages, 6, "five pages of active users and one of inactive ones")
+	for r, n := range pages {
+		assert.LessOrEqual(t, n, 2, "%s: asked for at most twice (refused, then with the new token)", r)
+	}
 }
 
 func TestImportAccess(t *testing.T) {

@@ -1,0 +1,6 @@
+//go:build !race
+
+package genesys_test
+
+// raceEnabled: the race detector slows the import about tenfold.
+const raceEnabled = false
