@@ -3,8 +3,11 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"iter"
+	"os"
 	"strings"
 	"time"
 
@@ -34,7 +37,14 @@ id, name and attributes: merge them by type and id, e.g.
 When stderr is a terminal, a progress line there shows records, pages, the
 rate and the elapsed time (--no-progress hides it; -v replaces it with a log
 of the calls). If the import fails, the lines already written are complete
-records but the import is not: the exit status is 1.`,
+records but the import is not: the exit status is 1.
+
+With --checkpoint FILE the import can survive a crash or an interrupt: after
+the last record of each page is written (and stdout flushed), the resume
+token is saved in FILE; run the same command again and it continues after
+that page. Records of the page that was in progress come again, so load the
+lines by ID (upsert). FILE is removed when the import completes. A relative
+--since (24h) moves with the clock, so --checkpoint needs an absolute one.`,
 		RunE: groupRunE("accounts", "access"),
 	}
 	cmd.AddCommand(a.importAccountsCmd(), a.importAccessCmd())
@@ -46,12 +56,14 @@ type importFlags struct {
 	*targetFlags
 	since      string
 	noProgress bool
+	checkpoint string
 }
 
 func (a *app) addImportFlags(cmd *cobra.Command) *importFlags {
 	f := &importFlags{targetFlags: a.addTargetFlags(cmd)}
 	cmd.Flags().StringVar(&f.since, "since", "", "import only what changed since `TIME`: RFC 3339 (2024-05-01T00:00:00Z), a date (2024-05-01) or a duration back from now (24h); needs a spec with an incremental import")
 	cmd.Flags().BoolVar(&f.noProgress, "no-progress", false, "do not show the progress line on stderr")
+	cmd.Flags().StringVar(&f.checkpoint, "checkpoint", "", "save the resume token in `FILE` after every page, and resume after the page it names when FILE exists; removed when the import completes")
 	return f
 }
 
@@ -115,9 +127,26 @@ func runImport[T any](a *app, cmd *cobra.Command, f *importFlags, what string, t
 	if err != nil {
 		return err
 	}
-	return streamLines(a, cmd, f.targetFlags, f.noProgress, what, func(s *session) iter.Seq2[T, error] {
+	var ck *checkpointFile
+	if f.checkpoint != "" {
+		if f.since != "" {
+			if _, err := time.ParseDuration(f.since); err == nil {
+				return usageError(fmt.Errorf("--checkpoint needs an absolute --since (a time or a date): %q moves with the clock, so a resumed run would ask for another import", f.since))
+			}
+		}
+		ck = &checkpointFile{path: f.checkpoint}
+		if opts.Resume, err = ck.load(); err != nil {
+			return usageError(err)
+		}
+		opts.Checkpoint = ck.save
+	}
+	err = streamLines(a, cmd, f.targetFlags, f.noProgress, what, ck, func(s *session) iter.Seq2[T, error] {
 		return start(s.eng, s, opts)
 	})
+	if err == nil && ck != nil {
+		err = ck.done()
+	}
+	return err
 }
 
 // options are the ImportOptions the flags ask for.
@@ -140,7 +169,10 @@ func (f *importFlags) options(now time.Time, types []string) (connector.ImportOp
 // stdout, as it arrives, with the progress line on a terminal (what names
 // the records: "accounts"). The first error ends it; the lines already
 // written stay.
-func streamLines[T any](a *app, cmd *cobra.Command, tf *targetFlags, noProgress bool, what string, seq func(*session) iter.Seq2[T, error]) error {
+//
+// With ck, the checkpoint tokens the import hands over are saved once the
+// lines before them are flushed.
+func streamLines[T any](a *app, cmd *cobra.Command, tf *targetFlags, noProgress bool, what string, ck *checkpointFile, seq func(*session) iter.Seq2[T, error]) error {
 	var prog *progress
 	if !noProgress && !tf.verbose && a.isTerminal(a.stderr) {
 		prog = &progress{what: what}
@@ -151,6 +183,9 @@ func streamLines[T any](a *app, cmd *cobra.Command, tf *targetFlags, noProgress 
 	}
 	prog.start(a.stderr, s.spec)
 	out := bufio.NewWriter(a.stdout)
+	if ck != nil {
+		ck.flush = out.Flush
+	}
 	enc := json.NewEncoder(out)
 	enc.SetEscapeHTML(false)
 	var serr error
@@ -159,11 +194,18 @@ func streamLines[T any](a *app, cmd *cobra.Command, tf *targetFlags, noProgress 
 			serr = err
 			break
 		}
+		if ck != nil && ck.err != nil {
+			serr = ck.err // the last token could not be saved: stop rather than run on unrecoverably
+			break
+		}
 		if err := enc.Encode(rec); err != nil {
 			serr = fmt.Errorf("writing stdout: %w", err)
 			break
 		}
 		prog.record()
+	}
+	if serr == nil && ck != nil && ck.err != nil {
+		serr = ck.err
 	}
 	prog.finish()
 	if err := out.Flush(); err != nil && serr == nil {
@@ -188,4 +230,55 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 		return now.Add(-d), nil
 	}
 	return time.Time{}, fmt.Errorf("--since %q: want an RFC 3339 time (2024-05-01T00:00:00Z), a date (2024-05-01) or a duration back from now (24h)", s)
+}
+
+// checkpointFile keeps the resume token of an import in a file.
+type checkpointFile struct {
+	path  string
+	flush func() error // flushes the lines written so far
+	err   error        // the first failure to save a token
+}
+
+// load returns the saved token, or "" when there is none yet.
+func (c *checkpointFile) load() (string, error) {
+	b, err := os.ReadFile(c.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("--checkpoint: %w", err)
+	}
+	return strings.TrimSpace(string(b)), nil
+}
+
+// save is the import's Checkpoint: the lines of the page are flushed to
+// stdout before the token that skips them is saved, by rename so that a
+// crash leaves the old token or the new one, never half of one.
+func (c *checkpointFile) save(token string) {
+	if c.err != nil {
+		return
+	}
+	if c.flush != nil {
+		if err := c.flush(); err != nil {
+			c.err = fmt.Errorf("writing stdout: %w", err)
+			return
+		}
+	}
+	tmp := c.path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(token+"\n"), 0o600); err != nil {
+		c.err = fmt.Errorf("--checkpoint: %w", err)
+		return
+	}
+	if err := os.Rename(tmp, c.path); err != nil {
+		c.err = fmt.Errorf("--checkpoint: %w", err)
+	}
+}
+
+// done removes the file of a completed import, so that the next run
+// starts from the beginning.
+func (c *checkpointFile) done() error {
+	if err := os.Remove(c.path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("--checkpoint: %w", err)
+	}
+	return nil
 }

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"io/fs"
 	"net/url"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -197,4 +199,57 @@ func TestImportProgress(t *testing.T) {
 	r = c.run(d.args("import", "accounts")...)
 	assert.Equal(t, exitUsage, r.code)
 	assert.True(t, strings.HasPrefix(r.stderr, "restconn: "), "%q", r.stderr)
+}
+
+// An import interrupted by a failure resumes, with --checkpoint, after the
+// last page whose lines were written: nothing is lost and the pages before
+// are not fetched again.
+func TestImportCheckpointResumes(t *testing.T) {
+	d := newDirectory(t)
+	file := t.TempDir() + "/users.ckpt"
+	d.mu.Lock()
+	d.failCursor = "c4" // the third page (two users a page)
+	d.mu.Unlock()
+
+	r := runCLI(t, d.env(), d.args("import", "accounts", "--checkpoint", file)...)
+	require.Equal(t, exitFailed, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "bad_cursor")
+	first := jsonLines[connector.Account](t, r.stdout)
+	require.Len(t, first, 4, "the two pages before the failure were written")
+	token, err := os.ReadFile(file)
+	require.NoError(t, err, "the token of the last complete page is saved")
+	assert.NotContains(t, string(token), d.token)
+	info, err := os.Stat(file)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), info.Mode().Perm())
+
+	d.mu.Lock()
+	d.failCursor = ""
+	d.queries = nil
+	d.mu.Unlock()
+	rest := jsonLines[connector.Account](t, runCLI(t, d.env(), d.args("import", "accounts", "--checkpoint", file)...).ok(t))
+	require.Len(t, rest, 1)
+	assert.Equal(t, "5", rest[0].ID)
+	assert.Equal(t, []string{"cursor=c4&limit=2"}, d.userQueries(), "the resumed import starts at the failed page")
+	_, err = os.Stat(file)
+	assert.ErrorIs(t, err, fs.ErrNotExist, "a completed import removes its checkpoint")
+
+	// The next run starts from the beginning again.
+	all := jsonLines[connector.Account](t, runCLI(t, d.env(), d.args("import", "accounts", "--checkpoint", file)...).ok(t))
+	assert.Len(t, all, 5)
+}
+
+func TestImportCheckpointRefusesRelativeSince(t *testing.T) {
+	d := newDirectory(t)
+	r := runCLI(t, d.env(), d.args("import", "accounts", "--since", "24h", "--checkpoint", t.TempDir()+"/x")...)
+	assert.Equal(t, exitUsage, r.code)
+	assert.Contains(t, r.stderr, "absolute --since")
+	assert.Empty(t, d.userQueries(), "nothing sent")
+
+	// A token of another import is refused before any request.
+	file := writeFile(t, "other.ckpt", "AAAA")
+	r = runCLI(t, d.env(), d.args("import", "accounts", "--checkpoint", file)...)
+	assert.Equal(t, exitFailed, r.code)
+	assert.Contains(t, r.stderr, "resume token")
+	assert.Empty(t, d.userQueries(), "nothing sent")
 }

@@ -6,7 +6,7 @@
 //	plan --op OP --request REQ     a dry run: the requests an operation would send, secrets masked, nothing sent
 //	plan --import accounts|access  the same for the first page of an import (--record for per-record calls)
 //	connect                        authenticate and run the spec's connect calls
-//	import accounts|access         every account or entitlement as JSON lines
+//	import accounts|access         every account or entitlement as JSON lines (--checkpoint FILE resumes)
 //	reconcile accounts|access      import and compare with the IDs you hold (--known): JSON lines of changes
 //	provision --request REQ        carry out one request and print the Result
 //	ticket status|await|comment|cancel ID

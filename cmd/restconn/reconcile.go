@@ -95,7 +95,7 @@ func (a *app) reconcileKindCmd(kind string) *cobra.Command {
 			for _, t := range types {
 				opts.Types = append(opts.Types, strings.TrimSpace(t))
 			}
-			err = streamLines(a, cmd, tf, noProgress, what, func(s *session) iter.Seq2[connector.Change, error] {
+			err = streamLines(a, cmd, tf, noProgress, what, nil, func(s *session) iter.Seq2[connector.Change, error] {
 				if access {
 					return connector.ReconcileAccess(s.ctx, s.eng, opts)
 				}
