@@ -4,7 +4,13 @@
 // given.
 package mutate
 
-import "reflect"
+import (
+	"encoding/json"
+	"reflect"
+	"strconv"
+)
+
+var numberType = reflect.TypeOf(json.Number(""))
 
 // Mark is appended to strings and added as a key to maps.
 const Mark = "~mutated"
@@ -13,7 +19,8 @@ const Mark = "~mutated"
 // must be a non-nil pointer: strings gain Mark, numbers grow by one,
 // booleans flip, maps gain a key Mark (when their keys are strings) and
 // change every value, slices change every element, and nil interfaces
-// become Mark. Nil pointers, maps and slices stay nil. Values are changed
+// become Mark. A json.Number stays a valid number, one greater, so that a
+// changed spec still marshals. Nil pointers, maps and slices stay nil. Values are changed
 // where they are, so a change shows through every reference that shares
 // them.
 func All(ptr any) {
@@ -32,6 +39,10 @@ func value(v reflect.Value, depth int) {
 	}
 	switch v.Kind() {
 	case reflect.String:
+		if v.Type() == numberType {
+			v.SetString(nextNumber(v.String()))
+			return
+		}
 		v.SetString(v.String() + Mark)
 	case reflect.Bool:
 		v.SetBool(!v.Bool())
@@ -108,4 +119,16 @@ func mapValues(m reflect.Value, depth int) {
 	if kt := m.Type().Key(); kt.Kind() == reflect.String {
 		m.SetMapIndex(reflect.ValueOf(Mark).Convert(kt), reflect.Zero(m.Type().Elem()))
 	}
+}
+
+// nextNumber returns a JSON number one greater than n (n itself with a
+// digit added when n is not a number json.Number would marshal).
+func nextNumber(n string) string {
+	if i, err := strconv.ParseInt(n, 10, 64); err == nil && i < 1<<62 {
+		return strconv.FormatInt(i+1, 10)
+	}
+	if f, err := strconv.ParseFloat(n, 64); err == nil {
+		return strconv.FormatFloat(f+1, 'g', -1, 64)
+	}
+	return "1"
 }

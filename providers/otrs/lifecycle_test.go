@@ -45,7 +45,7 @@ func TestCommentTicket(t *testing.T) {
 	assert.NotEmpty(t, body["SessionID"])
 	delete(body, "SessionID")
 	assert.Equal(t, map[string]any{"Article": map[string]any{
-		"CommunicationChannel": "Internal", "SenderType": "agent", "IsVisibleForCustomer": true,
+		"CommunicationChannel": "Internal", "SenderType": "agent", "IsVisibleForCustomer": float64(1),
 		"Subject": "Approved by the data owner.", "Body": text, "ContentType": "text/plain; charset=utf8",
 	}}, body)
 
@@ -96,7 +96,7 @@ func TestCancelTicket(t *testing.T) {
 	delete(body, "SessionID")
 	assert.Equal(t, map[string]any{
 		"Ticket": map[string]any{"State": "closed unsuccessful"},
-		"Article": map[string]any{"CommunicationChannel": "Internal", "SenderType": "agent", "IsVisibleForCustomer": true,
+		"Article": map[string]any{"CommunicationChannel": "Internal", "SenderType": "agent", "IsVisibleForCustomer": float64(1),
 			"Subject": "Request cancelled", "Body": "The request was withdrawn by the manager.", "ContentType": "text/plain; charset=utf8"},
 	}, body)
 	assert.Equal(t, "closed unsuccessful", stored.State)
