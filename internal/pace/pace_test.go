@@ -23,6 +23,10 @@ func limitAt(remaining int, reset time.Time) http.Header {
 	return h
 }
 
+// slack is what timing assertions allow for the time between announcing a
+// reset and starting to wait for it, and for a loaded machine.
+const slack = 15 * time.Millisecond
+
 func limitIn(remaining int, d time.Duration) http.Header {
 	return limitAt(remaining, time.Now().Add(d))
 }
@@ -34,7 +38,9 @@ func send(t *testing.T, p *Pacer) {
 }
 
 // waitTook lets one request through, answers it without rate-limit
-// headers and returns how long it waited.
+// headers and returns how long it waited. Holds are announced as a reset
+// time, so a hold measured from here is a little shorter than the window
+// announced before: tests allow slack, which the constants below give.
 func waitTook(t *testing.T, p *Pacer) time.Duration {
 	t.Helper()
 	start := time.Now()
@@ -59,9 +65,9 @@ func TestHoldsWhenTheBudgetIsSpent(t *testing.T) {
 	p := New(httpx.RateHeaders{}, time.Minute)
 	send(t, p)
 	p.Done(200, limitIn(2, 150*time.Millisecond)) // two more in this window
-	assert.Less(t, waitTook(t, p), 50*time.Millisecond)
-	assert.Less(t, waitTook(t, p), 50*time.Millisecond)
-	assert.GreaterOrEqual(t, waitTook(t, p), 100*time.Millisecond, "the third waits for the reset")
+	assert.Less(t, waitTook(t, p), 70*time.Millisecond)
+	assert.Less(t, waitTook(t, p), 70*time.Millisecond)
+	assert.GreaterOrEqual(t, waitTook(t, p), 100*time.Millisecond-slack, "the third waits for the reset")
 	assert.Equal(t, 1, p.Holds())
 }
 
@@ -73,8 +79,8 @@ func TestInFlightRequestsCount(t *testing.T) {
 	send(t, p)
 	send(t, p)
 	p.Done(200, limitIn(3, 150*time.Millisecond)) // 2 still in flight: 1 left
-	assert.Less(t, waitTook(t, p), 50*time.Millisecond)
-	assert.GreaterOrEqual(t, waitTook(t, p), 100*time.Millisecond)
+	assert.Less(t, waitTook(t, p), 70*time.Millisecond)
+	assert.GreaterOrEqual(t, waitTook(t, p), 100*time.Millisecond-slack)
 	p.Done(200, http.Header{})
 	p.Done(200, http.Header{})
 }
@@ -89,7 +95,7 @@ func TestOutOfOrderAnswers(t *testing.T) {
 		send(t, p)
 		p.Done(200, limitAt(0, reset))
 		p.Done(200, limitAt(5, reset)) // counted earlier, answered later
-		assert.GreaterOrEqual(t, waitTook(t, p), 100*time.Millisecond)
+		assert.GreaterOrEqual(t, waitTook(t, p), 100*time.Millisecond-slack)
 	})
 	t.Run("an earlier reset is stale", func(t *testing.T) {
 		p := New(httpx.RateHeaders{}, time.Minute)
@@ -98,7 +104,7 @@ func TestOutOfOrderAnswers(t *testing.T) {
 		send(t, p)
 		p.Done(200, limitAt(0, now.Add(150*time.Millisecond)))
 		p.Done(200, limitAt(1, now.Add(100*time.Millisecond))) // a token bucket before its last request
-		assert.GreaterOrEqual(t, waitTook(t, p), 120*time.Millisecond)
+		assert.GreaterOrEqual(t, waitTook(t, p), 120*time.Millisecond-slack)
 	})
 	t.Run("a later reset is a newer count", func(t *testing.T) {
 		p := New(httpx.RateHeaders{}, time.Minute)
@@ -107,7 +113,7 @@ func TestOutOfOrderAnswers(t *testing.T) {
 		send(t, p)
 		p.Done(200, limitAt(0, now.Add(100*time.Millisecond)))
 		p.Done(200, limitAt(3, now.Add(time.Second))) // the next window
-		assert.Less(t, waitTook(t, p), 50*time.Millisecond)
+		assert.Less(t, waitTook(t, p), 70*time.Millisecond)
 	})
 }
 
@@ -117,11 +123,11 @@ func TestTooManyRequestsHoldsEveryone(t *testing.T) {
 	h := http.Header{}
 	h.Set("Retry-After", "0.15")
 	p.Done(http.StatusTooManyRequests, h)
-	assert.GreaterOrEqual(t, waitTook(t, p), 100*time.Millisecond)
+	assert.GreaterOrEqual(t, waitTook(t, p), 100*time.Millisecond-slack)
 
 	send(t, p)
 	p.Done(http.StatusTooManyRequests, http.Header{"Retry-After": {"0"}})
-	assert.Less(t, waitTook(t, p), 50*time.Millisecond, "Retry-After: 0 holds nothing")
+	assert.Less(t, waitTook(t, p), 70*time.Millisecond, "Retry-After: 0 holds nothing")
 
 	// The announced reset wins over a Retry-After rounded up to seconds.
 	send(t, p)
@@ -129,7 +135,7 @@ func TestTooManyRequestsHoldsEveryone(t *testing.T) {
 	h.Set("Retry-After", "1")
 	p.Done(http.StatusTooManyRequests, h)
 	took := waitTook(t, p)
-	assert.GreaterOrEqual(t, took, 50*time.Millisecond)
+	assert.GreaterOrEqual(t, took, 50*time.Millisecond-slack)
 	assert.Less(t, took, 600*time.Millisecond)
 }
 
@@ -146,6 +152,9 @@ func TestQuotaComesBackAtTheReset(t *testing.T) {
 	send(t, p)
 	send(t, p)
 	done := make(chan time.Duration)
+	// Measured from here, not from when the goroutine is scheduled, which
+	// on a loaded machine may be late.
+	start := time.Now()
 	go func() { done <- waitTook(t, p) }()
 	select {
 	case <-done:
@@ -154,14 +163,14 @@ func TestQuotaComesBackAtTheReset(t *testing.T) {
 	}
 	p.Done(200, limitIn(5, time.Second)) // the answer to the first: 5 left, 2 in flight
 	select {
-	case took := <-done:
-		assert.GreaterOrEqual(t, took, 100*time.Millisecond)
+	case <-done:
+		assert.GreaterOrEqual(t, time.Since(start), 100*time.Millisecond)
 	case <-time.After(5 * time.Second):
 		t.Fatal("the answer did not wake the waiting request")
 	}
 	p.Done(200, http.Header{})
 	p.Done(200, http.Header{})
-	assert.Less(t, waitTook(t, p), 50*time.Millisecond)
+	assert.Less(t, waitTook(t, p), 70*time.Millisecond)
 
 	q := New(httpx.RateHeaders{}, time.Minute)
 	send(t, q)
@@ -170,7 +179,7 @@ func TestQuotaComesBackAtTheReset(t *testing.T) {
 	q.Done(200, h)
 	send(t, q) // the one request of the next window
 	q.Done(0, nil)
-	assert.Less(t, waitTook(t, q), 50*time.Millisecond, "spent, but nothing in flight: go")
+	assert.Less(t, waitTook(t, q), 70*time.Millisecond, "spent, but nothing in flight: go")
 }
 
 // A request held here waits for the client's limiter again: those a reset
@@ -191,7 +200,7 @@ func TestFarResetDoesNotHold(t *testing.T) {
 	p := New(httpx.RateHeaders{}, 100*time.Millisecond)
 	send(t, p)
 	p.Done(200, limitIn(0, time.Hour))
-	assert.Less(t, waitTook(t, p), 50*time.Millisecond)
+	assert.Less(t, waitTook(t, p), 70*time.Millisecond)
 }
 
 // A request waiting for an answer that does not come (a slow request in
@@ -204,7 +213,7 @@ func TestWaitingForAnAnswerIsBounded(t *testing.T) {
 	p.Done(200, h)
 	send(t, p) // after the reset: the one request of the window, and it hangs
 	took := waitTook(t, p)
-	assert.GreaterOrEqual(t, took, 80*time.Millisecond)
+	assert.GreaterOrEqual(t, took, 80*time.Millisecond-slack)
 	assert.Less(t, took, 2*time.Second)
 }
 
@@ -212,7 +221,7 @@ func TestNamedHeaders(t *testing.T) {
 	p := New(httpx.RateHeaders{Remaining: "RateLimit-Remaining", Reset: "RateLimit-Reset", Format: "seconds"}, time.Minute)
 	send(t, p)
 	p.Done(200, http.Header{"Ratelimit-Remaining": {"0"}, "Ratelimit-Reset": {"0.15"}})
-	assert.GreaterOrEqual(t, waitTook(t, p), 100*time.Millisecond)
+	assert.GreaterOrEqual(t, waitTook(t, p), 100*time.Millisecond-slack)
 }
 
 func TestWaitHonoursTheContext(t *testing.T) {
