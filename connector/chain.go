@@ -18,7 +18,7 @@ func (e *Engine) chain(ctx context.Context, op Operation, calls []*compiledCall,
 	for i := 0; i < len(calls); i++ {
 		cc := calls[i]
 		if cc.ifT != nil {
-			v, err := cc.ifT.Render(data)
+			v, err := cc.ifT.RenderContext(ctx, data)
 			if err != nil {
 				return e.renderError(red, op, cc.name, err)
 			}
@@ -39,7 +39,7 @@ func (e *Engine) chain(ctx context.Context, op Operation, calls []*compiledCall,
 		}
 		resp, err := e.do(ctx, op, cc, data, red, nil)
 		if err != nil {
-			if r := cc.restart; r != nil && resp != nil && restarts[i] < r.max && r.when.matches(resp, data) {
+			if r := cc.restart; r != nil && resp != nil && restarts[i] < r.max && e.restarts(ctx, red, op, cc, resp, data, &err) {
 				restarts[i]++
 				responses[cc.name] = resp.binding()
 				i = r.from - 1
@@ -55,7 +55,7 @@ func (e *Engine) chain(ctx context.Context, op Operation, calls []*compiledCall,
 // forEach runs a call once per element of a list; .item and .index are
 // bound for each, and .responses.<name> holds the last response.
 func (e *Engine) forEach(ctx context.Context, op Operation, cc *compiledCall, data map[string]any, red *redact.Redactor) error {
-	v, err := cc.forEach.Value(data)
+	v, err := cc.forEach.ValueContext(ctx, data)
 	if err != nil {
 		return e.renderError(red, op, cc.name, err)
 	}
@@ -87,4 +87,15 @@ func (e *Engine) forEach(ctx context.Context, op Operation, cc *compiledCall, da
 		data["responses"].(map[string]any)[cc.name] = resp.binding()
 	}
 	return nil
+}
+
+// restarts reports whether a failed call's response matches its restart
+// rule. A rule whose rendering was stopped replaces *err, the call's
+// error, with that.
+func (e *Engine) restarts(ctx context.Context, red *redact.Redactor, op Operation, cc *compiledCall, resp *response, data map[string]any, err *error) bool {
+	ok, rerr := cc.restart.when.matches(ctx, resp, data)
+	if rerr != nil {
+		*err = e.renderError(red, op, cc.name, rerr)
+	}
+	return ok
 }

@@ -23,6 +23,7 @@ func (e *Engine) ImportAccounts(ctx context.Context, opts ImportOptions) iter.Se
 
 func (e *Engine) accounts(ctx context.Context, op Operation, opts ImportOptions) iter.Seq2[Account, error] {
 	return func(yield func(Account, error) bool) {
+		ctx := e.opCtx(ctx)
 		ca := e.c.accounts
 		if ca == nil {
 			yield(Account{}, &Error{Op: op, Message: "the spec has no import.accounts", Err: ErrUnsupported})
@@ -111,6 +112,7 @@ func (e *Engine) ImportAccess(ctx context.Context, opts ImportOptions) iter.Seq2
 
 func (e *Engine) entitlements(ctx context.Context, op Operation, ce *compiledEnts) iter.Seq2[Entitlement, error] {
 	return func(yield func(Entitlement, error) bool) {
+		ctx := e.opCtx(ctx)
 		run := e.newRun(op, time.Time{})
 		var seen map[string]struct{}
 		if ce.unique {
@@ -127,7 +129,7 @@ func (e *Engine) entitlements(ctx context.Context, op Operation, ce *compiledEnt
 					yield(Entitlement{}, err)
 					return
 				}
-				id, name, attrs, err := ce.mapRecord(v, data)
+				id, name, attrs, err := ce.mapRecord(ctx, v, data)
 				if err != nil {
 					yield(Entitlement{}, e.recordError(op, src, rec, id, err))
 					return

@@ -37,7 +37,7 @@ func (e *Engine) mapAccount(ctx context.Context, run *importRun, ca *compiledAcc
 	if err != nil {
 		return Account{}, err
 	}
-	id, name, attrs, err := ca.mapRecord(v, data)
+	id, name, attrs, err := ca.mapRecord(ctx, v, data)
 	if err != nil {
 		return Account{}, e.recordError(op, src, rec, id, err)
 	}
@@ -80,8 +80,8 @@ func (e *Engine) prepareRecord(ctx context.Context, run *importRun, r *compiledR
 
 // mapRecord maps a record to its ID, name and attributes; data holds the
 // variables of value fields (nil when there are none).
-func (r *compiledRecord) mapRecord(v any, data map[string]any) (id, name string, attrs map[string]any, err error) {
-	idv, ok, err := r.id.ValueWith(v, data)
+func (r *compiledRecord) mapRecord(ctx context.Context, v any, data map[string]any) (id, name string, attrs map[string]any, err error) {
+	idv, ok, err := r.id.ValueWith(ctx, v, data)
 	if err != nil {
 		return "", "", nil, fmt.Errorf("id: %w", err)
 	}
@@ -93,7 +93,7 @@ func (r *compiledRecord) mapRecord(v any, data map[string]any) (id, name string,
 		}
 	}
 	if r.name != nil {
-		nv, ok, err := r.name.ValueWith(v, data)
+		nv, ok, err := r.name.ValueWith(ctx, v, data)
 		if err != nil {
 			return id, "", nil, fmt.Errorf("name: %w", err)
 		}
@@ -102,7 +102,7 @@ func (r *compiledRecord) mapRecord(v any, data map[string]any) (id, name string,
 		}
 	}
 	attrs = make(map[string]any, r.attrs.Len())
-	if err := r.attrs.MapWith(v, data, attrs); err != nil {
+	if err := r.attrs.MapWith(ctx, v, data, attrs); err != nil {
 		return id, name, nil, err
 	}
 	return id, name, attrs, nil

@@ -17,6 +17,7 @@ import (
 // Connect implements Connector: it obtains the default auth block's token
 // (oauth2, session) and runs the spec's connect calls.
 func (e *Engine) Connect(ctx context.Context) error {
+	ctx = e.opCtx(ctx)
 	if cr := e.creds[e.c.defaultAuth]; cr.refreshable() {
 		if _, _, err := cr.token(ctx); err != nil {
 			return e.asError(opConnect, "", err)
@@ -27,11 +28,12 @@ func (e *Engine) Connect(ctx context.Context) error {
 	}
 	v := e.baseVars()
 	v.Responses = map[string]any{}
-	return e.chain(ctx, opConnect, e.c.connect, v.Map(), e.red)
+	return e.chain(ctx, opConnect, e.c.connect, v.Map(), e.scoped(e.red))
 }
 
 // Provision implements Connector.
 func (e *Engine) Provision(ctx context.Context, req Request) (Result, error) {
+	ctx = e.opCtx(ctx)
 	co := e.c.ops[req.Op]
 	if co == nil {
 		return Result{}, &Error{Op: req.Op, Message: fmt.Sprintf("operation %q is not in the spec", req.Op), Err: ErrUnsupported}
@@ -46,7 +48,7 @@ func (e *Engine) Provision(ctx context.Context, req Request) (Result, error) {
 			return Result{}, &Error{Op: req.Op, Message: fmt.Sprintf("entitlement type %q has no %s in the spec (have %s)", req.Entitlement.Type, req.Op, list(slices.Sorted(maps.Keys(co.types)))), Err: ErrUnsupported}
 		}
 	}
-	red := e.red
+	red := e.scoped(e.red)
 	if req.Password != "" {
 		red = e.red.With(req.Password)
 	}
@@ -60,14 +62,14 @@ func (e *Engine) Provision(ctx context.Context, req Request) (Result, error) {
 	}
 	res := Result{Attributes: map[string]any{}, Unchanged: sentNoWrite(co.calls, data)}
 	if co.accountID != nil {
-		id, err := co.accountID.Render(data)
+		id, err := co.accountID.RenderContext(ctx, data)
 		if err != nil {
 			return Result{}, e.renderError(red, req.Op, "", err)
 		}
 		res.AccountID = id
 	}
 	for _, nt := range co.attributes {
-		v, err := nt.t.Value(data)
+		v, err := nt.t.ValueContext(ctx, data)
 		if err != nil {
 			return Result{}, e.renderError(red, req.Op, "", err)
 		}

@@ -57,7 +57,11 @@ func (e *Engine) records(ctx context.Context, op Operation, cc *compiledCall, in
 			if st == nil {
 				return
 			}
-			stop := matchAny(cc.stop, resp, data)
+			stop, err := matchAny(ctx, cc.stop, resp, data)
+			if err != nil {
+				yield(pageRecord{}, e.renderError(e.red, op, cc.name, err))
+				return
+			}
 			if err := cc.pager.Next(st, paging.Page{Body: resp.body, Header: resp.header, Records: len(recs), URL: resp.url, Stop: stop}); err != nil {
 				yield(pageRecord{}, e.mask(&Error{Op: op, Call: cc.name, StatusCode: resp.status, Message: fmt.Sprintf("page %d: %v", page, err)}))
 				return
