@@ -188,7 +188,9 @@ func (f *Field) value(ctx context.Context, record any, data map[string]any) (any
 // Value is the exported form of one field's lookup and conversion, for
 // callers that hold a single Field (IDs, names). A value field sees only
 // .record; see ValueWith.
-func (f Field) Value(record any) (any, bool, error) { return f.value(context.Background(), record, nil) }
+func (f Field) Value(record any) (any, bool, error) {
+	return f.value(context.Background(), record, nil)
+}
 
 // ValueWith is Value with data as the variables of a value template (see
 // MapWith).
