@@ -5,6 +5,7 @@
 package httpx
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -180,7 +181,7 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 	}
 	body := resp.RawBody()
 	defer body.Close()
-	data, err := io.ReadAll(io.LimitReader(body, c.maxBody+1))
+	data, err := readBody(body, resp.RawResponse.ContentLength, c.maxBody)
 	if err != nil {
 		return nil, fmt.Errorf("reading response body (HTTP %d): %w", resp.StatusCode(), err)
 	}
@@ -188,6 +189,19 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 		return nil, &BodyTooLargeError{Limit: c.maxBody}
 	}
 	return &Response{StatusCode: resp.StatusCode(), Header: resp.Header(), Body: data, Duration: time.Since(start)}, nil
+}
+
+// readBody reads up to max+1 bytes of body. A body whose length the
+// server declared (and that is within max) is read into one buffer of that
+// size: growing a buffer as the bytes arrive would allocate about twice a
+// large body, and leave the copies as garbage.
+func readBody(body io.Reader, declared, max int64) ([]byte, error) {
+	var b bytes.Buffer
+	if declared > 0 && declared <= max {
+		b.Grow(int(declared) + bytes.MinRead) // ReadFrom wants MinRead free to read without growing
+	}
+	_, err := b.ReadFrom(io.LimitReader(body, max+1))
+	return b.Bytes(), err
 }
 
 // IsDialError reports whether err happened before the request could reach
