@@ -2,10 +2,12 @@ package connector
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 
 	"github.com/restconn/restconn/internal/record"
+	"github.com/restconn/restconn/template"
 )
 
 // detail fetches the per-record detail, if the spec has one, and returns
@@ -113,7 +115,11 @@ func (e *Engine) recordError(op Operation, src *compiledCall, rec pageRecord, id
 	if id != "" {
 		where += " (id " + strconv.Quote(id) + ")"
 	}
-	return e.mask(&Error{Op: op, Call: src.name, Message: where + ": " + err.Error()})
+	out := &Error{Op: op, Call: src.name, Message: where + ": " + err.Error()}
+	if te := (*template.Error)(nil); errors.As(err, &te) && renderStopped(out, te) {
+		out.Path, out.Message = te.Template, where+": "+out.Message // a value template that went past a limit
+	}
+	return e.mask(out)
 }
 
 // idList turns the value of an entitlement or members path into IDs.

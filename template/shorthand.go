@@ -32,15 +32,16 @@ func strayShorthand(text string) string {
 		return ""
 	}
 	expr, closed := shorthandAt(text[i:])
+	const literal = `; to send a literal "${", write ` + literalShorthand
 	quoted := strconv.Quote(expr)
 	if !closed {
-		return quoted + " is not a restconn template: the ${ is not closed; to send a literal \"${\", write " + literalShorthand
+		return quoted + " is not a restconn template: the ${ is not closed" + literal
 	}
 	inner := strings.TrimSpace(expr[2 : len(expr)-1])
 	if fix := rewriteHint(inner); fix != "" {
-		return quoted + " is not a restconn template: write " + fix + " (to send a literal \"${\", write " + literalShorthand + ")"
+		return quoted + " is not a restconn template: write " + fix + literal
 	}
-	return quoted + ` is not a restconn template: ${...} takes only a dotted name such as ${user.email}; write other expressions with {{ }} (see "Templates" in SPEC.md), and a literal "${" as ` + literalShorthand
+	return quoted + ` is not a restconn template: ${...} takes only a dotted name such as ${user.email}, other expressions are written with {{ }} (see "Templates" in SPEC.md)` + literal
 }
 
 // shorthandAt returns the ${...} expression at the start of s, up to its

@@ -13,7 +13,7 @@ import (
 func TestStrayShorthand(t *testing.T) {
 	const name = "provision.createAccount.calls[0].body.email"
 	for _, tc := range []struct{ src, want string }{
-		{"${user?.email}", `template ` + name + `: "${user?.email}" is not a restconn template: write {{ opt .user "email" }} (to send a literal "${", write {{ "${" }})`},
+		{"${user?.email}", `template ` + name + `: "${user?.email}" is not a restconn template: write {{ opt .user "email" }}; to send a literal "${", write {{ "${" }}`},
 		{"x ${user?.manager?.email} y", `write {{ opt .user "manager" "email" }}`},
 		{"${user.manager?.email}", `write {{ opt .user "manager" "email" }}`},
 		{"${user.email.toLowerCase()}", `write {{ .user.email | lower }}`},
@@ -21,12 +21,12 @@ func TestStrayShorthand(t *testing.T) {
 		{"${ user.name.toUpperCase() }", `write {{ .user.name | upper }}`},
 		{"${user['first name']}", `write {{ index .user "first name" }}`},
 		{`${user["email"]}`, `write {{ index .user "email" }}`},
-		{"${if(x){a}else{b}}", `"${if(x){a}else{b}}" is not a restconn template: ${...} takes only a dotted name such as ${user.email}; write other expressions with {{ }} (see "Templates" in SPEC.md), and a literal "${" as {{ "${" }}`},
+		{"${if(x){a}else{b}}", `"${if(x){a}else{b}}" is not a restconn template: ${...} takes only a dotted name such as ${user.email}, other expressions are written with {{ }} (see "Templates" in SPEC.md); to send a literal "${", write {{ "${" }}`},
 		{"${user.firstname + ' ' + user.lastname}", `takes only a dotted name`},
 		{"${user.departmentname == null ? 'x' : 'y'}", `takes only a dotted name`},
 		{"${}", `"${}" is not a restconn template`},
 		{"${1}", `"${1}" is not a restconn template`},
-		{"cost: ${user.email", `"${user.email" is not a restconn template: the ${ is not closed`},
+		{"cost: ${user.email", `"${user.email" is not a restconn template: the ${ is not closed; to send a literal "${", write {{ "${" }}`},
 		{"{{ .user.email }} and ${user?.email}", `write {{ opt .user "email" }}`},
 		{"{{ if .x }}${a?.b}{{ end }}", `write {{ opt .a "b" }}`},
 		{"{{ range .l }}${bad!}{{ end }}", `"${bad!}" is not a restconn template`},
