@@ -39,7 +39,11 @@ func (e *Engine) traceAttempt(ctx context.Context, op Operation, call string, n 
 	if hr != nil {
 		respBody := hr.Body
 		if e.fields != nil {
-			respBody, _ = e.fields.JSON(respBody)
+			// The trace is written before the response is read: learn
+			// the masked values first, in case the body echoes them.
+			var values []string
+			respBody, values = e.fields.JSON(respBody)
+			learn(red, values)
 		}
 		t.StatusCode, t.ResponseHeader, t.ResponseBody, t.Duration = hr.StatusCode, e.maskHeader(hr.Header, red), red.Head(respBody, traceBodyLimit), hr.Duration
 	}
