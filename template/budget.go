@@ -174,7 +174,7 @@ type budgetWriter struct {
 	w io.Writer
 }
 
-func (w budgetWriter) Write(p []byte) (int, error) {
+func (w *budgetWriter) Write(p []byte) (int, error) {
 	if err := w.b.build("output", int64(len(p))); err != nil {
 		return 0, err
 	}

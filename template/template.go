@@ -419,7 +419,7 @@ func (t *Template) text(st *execState, data map[string]any) (string, error) {
 	b := bufPool.Get().(*strings.Builder)
 	b.Reset()
 	defer bufPool.Put(b)
-	if err := st.exec(t.tmpl, budgetWriter{&st.b, b}, data); err != nil {
+	if err := st.exec(t.tmpl, st.writer(b), data); err != nil {
 		return "", cleanError(t.name, err)
 	}
 	return b.String(), nil
@@ -456,7 +456,7 @@ func (t *Template) value(st *execState, data map[string]any) (any, error) {
 			return v, err
 		}
 	}
-	err := st.exec(t.typed, budgetWriter{&st.b, discard{}}, data)
+	err := st.exec(t.typed, st.writer(discard{}), data)
 	var c *captured
 	if errors.As(err, &c) {
 		return c.v, nil
@@ -472,7 +472,15 @@ func (t *Template) value(st *execState, data map[string]any) (any, error) {
 // one from a pool.
 type execState struct {
 	b    budget
+	w    budgetWriter
 	root map[string]any
+}
+
+// writer returns the state's writer, counting into its budget, over w.
+// (A writer made anew for each execution would be allocated each time.)
+func (st *execState) writer(w io.Writer) io.Writer {
+	st.w = budgetWriter{b: &st.b, w: w}
+	return &st.w
 }
 
 var statePool = sync.Pool{New: func() any { return &execState{root: make(map[string]any, 2)} }}
@@ -484,7 +492,7 @@ func getState(ctx context.Context) *execState {
 }
 
 func putState(st *execState) {
-	st.b = budget{}
+	st.b, st.w = budget{}, budgetWriter{}
 	statePool.Put(st)
 }
 

@@ -196,11 +196,13 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 // size: growing a buffer as the bytes arrive would allocate about twice a
 // large body, and leave the copies as garbage.
 func readBody(body io.Reader, declared, max int64) ([]byte, error) {
-	var b bytes.Buffer
-	if declared > 0 && declared <= max {
-		b.Grow(int(declared) + bytes.MinRead) // ReadFrom wants MinRead free to read without growing
+	r := io.LimitReader(body, max+1)
+	if declared <= 0 || declared > max {
+		return io.ReadAll(r) // it grows in steps it copies together once at the end
 	}
-	_, err := b.ReadFrom(io.LimitReader(body, max+1))
+	var b bytes.Buffer
+	b.Grow(int(declared) + bytes.MinRead) // ReadFrom wants MinRead free to read without growing
+	_, err := b.ReadFrom(r)
 	return b.Bytes(), err
 }
 
