@@ -10,8 +10,9 @@ import (
 	"github.com/restconn/restconn/internal/redact"
 )
 
-// Trace describes one HTTP attempt, with every known secret masked and
-// bodies cut at 64 KiB.
+// Trace describes one HTTP attempt, with every known secret masked (in
+// every encoding, and the values of connection.mask's fields by name) and
+// bodies cut at 64 KiB. Err is masked at every level of its chain.
 type Trace struct {
 	Op             Operation
 	Call           string

@@ -106,6 +106,10 @@ type Template struct {
 	field   []string           // a single action that is only a field chain (.a.b): evaluated without text/template
 	literal bool
 	refs    map[string]bool // top-level binding names referenced; "*" means the whole data
+	// parsed is the tree as written (its actions finished), for analyses
+	// of what a template reads: tmpl runs a rewritten copy, in which the
+	// data is reached through the root (see rewrite).
+	parsed *parse.Tree
 }
 
 var shorthand = regexp.MustCompile(`\$\{\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\s*\}`)
@@ -173,6 +177,7 @@ func (s *Set) compile(name, src string, esc Escape) (*Template, error) {
 	for _, n := range tree.Root.Nodes {
 		finishActions(tree, n, final)
 	}
+	t.parsed = tree.Copy()
 	rewrite(tree)
 	if t.tmpl, err = s.add(name, tree); err != nil {
 		return nil, cleanError(name, err)
