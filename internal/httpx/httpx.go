@@ -5,7 +5,6 @@
 package httpx
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -200,10 +199,20 @@ func readBody(body io.Reader, declared, max int64) ([]byte, error) {
 	if declared <= 0 || declared > max {
 		return io.ReadAll(r) // it grows in steps it copies together once at the end
 	}
-	var b bytes.Buffer
-	b.Grow(int(declared) + bytes.MinRead) // ReadFrom wants MinRead free to read without growing
-	_, err := b.ReadFrom(r)
-	return b.Bytes(), err
+	buf := make([]byte, 0, declared+1) // one more, to see a body longer than declared
+	for {
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		switch {
+		case err == io.EOF:
+			return buf, nil
+		case err != nil:
+			return buf, err
+		case len(buf) == cap(buf): // the server sent more than it said
+			rest, err := io.ReadAll(r)
+			return append(buf, rest...), err
+		}
+	}
 }
 
 // IsDialError reports whether err happened before the request could reach
