@@ -173,12 +173,16 @@ func TestFaultsTemplateLimitsConfigured(t *testing.T) {
 		_, err = e.Provision(context.Background(), connector.Request{Op: connector.CreateAccount})
 		return err
 	}
+	// The body makes 60 bytes with repeat, 60 with until (20 numbers of
+	// up to 2 digits and a separator each) and writes 20.
 	require.NoError(t, provision(""))
-	assert.ErrorContains(t, provision(`, "maxRenderBytes": 70`), `provision.createAccount.calls[0].body.b: call "create": output needs 71 bytes, over the limit of 70 (connection.maxRenderBytes)`)
+	require.NoError(t, provision(`, "maxRenderBytes": 140`))
+	assert.ErrorContains(t, provision(`, "maxRenderBytes": 139`), `provision.createAccount.calls[0].body.b: call "create": output needs 140 bytes, over the limit of 139 (connection.maxRenderBytes)`)
+	assert.ErrorContains(t, provision(`, "maxRenderBytes": 100`), `provision.createAccount.calls[0].body.b: call "create": until needs 120 bytes, over the limit of 100 (connection.maxRenderBytes)`)
 	assert.ErrorContains(t, provision(`, "maxRenderSteps": 19`), `provision.createAccount.calls[0].body.b: call "create": until needs 20 steps, over the limit of 19 (connection.maxRenderSteps)`)
 	assert.ErrorContains(t, provision(`, "maxRenderSteps": 39`), `range needs 40 steps, over the limit of 39`)
 	require.NoError(t, provision(`, "maxRenderSteps": 40`))
-	require.NoError(t, provision(`, "maxRenderBytes": 70, "maxRenderSteps": 30`, connector.WithRenderLimits(80, 40)))
+	require.NoError(t, provision(`, "maxRenderBytes": 100, "maxRenderSteps": 30`, connector.WithRenderLimits(140, 40)))
 	assert.ErrorContains(t, provision("", connector.WithRenderLimits(50, 0)), "repeat needs 60 bytes, over the limit of 50")
 	_, err := connector.Parse([]byte(`{"name":"t","connection":{"baseURL":"https://x","maxRenderSteps":-1}}`))
 	assert.ErrorContains(t, err, "connection.maxRenderSteps: must not be negative")

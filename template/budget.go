@@ -17,11 +17,12 @@ import (
 // A zero field takes its default.
 type Limits struct {
 	// MaxOutput bounds the bytes a rendering produces: the text it
-	// writes, and the text that functions building strings from a
-	// size (repeat, indent, nindent, replace, regexReplaceAll...,
-	// seq, toPrettyJson, printf's widths) build, whether it is printed or
-	// not. Values a template passes through from its data do not count
-	// against it.
+	// writes, and what functions that build from a size or from data
+	// make, whether it is printed or not: strings (repeat, indent,
+	// replace, regexReplaceAll, join, seq, printf, toJson, ...) and the
+	// lists of until and untilStep (as their text: the widest number and
+	// a separator per element). Values a template passes through from
+	// its data do not count against it.
 	MaxOutput int64
 	// MaxSteps bounds the work of a rendering. A range is charged
 	// before it starts: its length times a step per command and text in

@@ -134,10 +134,21 @@ func stepCount(start, stop, step int) uint64 {
 	return 0
 }
 
-func untilStep(b *budget, fn string, start, stop, step int) ([]int, error) {
+// untilStep builds Sprig's untilStep list, charging its elements as steps
+// and, unless text (seq charges the text it makes itself), as bytes.
+func untilStep(b *budget, fn string, start, stop, step int, text bool) ([]int, error) {
 	n := stepCount(start, stop, step)
 	if err := b.step(fn, int64(min(n, 1<<62))); err != nil {
 		return nil, err
+	}
+	// The list is text once printed or sent in a body: charge it as its
+	// widest number and a separator per element.
+	if n > 0 && !text {
+		last := start + int(n-1)*step
+		width := max(len(strconv.Itoa(start)), len(strconv.Itoa(last))) + 1
+		if err := b.build(fn, mulSat(int64(n), int64(width))); err != nil {
+			return nil, err
+		}
 	}
 	v := make([]int, n)
 	for i := range v {
@@ -151,11 +162,11 @@ func bUntil(b *budget, count int) ([]int, error) {
 	if count < 0 {
 		step = -1
 	}
-	return untilStep(b, "until", 0, count, step)
+	return untilStep(b, "until", 0, count, step, false)
 }
 
 func bUntilStep(b *budget, start, stop, step int) ([]int, error) {
-	return untilStep(b, "untilStep", start, stop, step)
+	return untilStep(b, "untilStep", start, stop, step, false)
 }
 
 // bSeq is Sprig's seq: the numbers of a range, joined by spaces.
@@ -187,7 +198,7 @@ func bSeq(b *budget, params ...int) (string, error) {
 	default:
 		return "", nil
 	}
-	nums, err := untilStep(b, "seq", start, stop, step)
+	nums, err := untilStep(b, "seq", start, stop, step, true)
 	if err != nil {
 		return "", err
 	}
