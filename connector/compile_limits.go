@@ -13,6 +13,7 @@ func (c *compiler) limits(conn *Connection) {
 		v     int64
 	}{
 		{"maxListLength", int64(conn.MaxListLength)},
+		{"maxDecodeBytes", conn.MaxDecodeBytes},
 		{"maxRenderBytes", conn.MaxRenderBytes},
 		{"maxRenderSteps", conn.MaxRenderSteps},
 	} {

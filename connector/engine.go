@@ -40,7 +40,8 @@ type Engine struct {
 	fields *redact.Fields   // connection.mask and WithMask; nil: none
 
 	limits  template.Limits // of every rendering of a template or body
-	maxList int             // elements of any one list in a response
+	maxList   int   // elements of any one list in a response
+	maxDecode int64 // memory to decode one response; 0: a few times its size
 
 	baseURL string
 	params  map[string]any
@@ -82,7 +83,8 @@ func New(spec *Spec, opts ...Option) (*Engine, error) {
 			MaxOutput: positive(o.renderBytes, conn.MaxRenderBytes),
 			MaxSteps:  positive(o.renderSteps, conn.MaxRenderSteps),
 		},
-		maxList: int(positive(int64(o.maxList), int64(conn.MaxListLength), DefaultMaxListLength)),
+		maxList:   int(positive(int64(o.maxList), int64(conn.MaxListLength), DefaultMaxListLength)),
+		maxDecode: positive(o.maxDecode, conn.MaxDecodeBytes),
 		params:  map[string]any{},
 		secrets: map[string]binding.Secret{},
 		creds:   map[string]*credential{},

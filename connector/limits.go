@@ -30,11 +30,14 @@ const (
 
 // decodeLimits are the limits of decoding a body of n bytes: the
 // engine's list length, and a memory budget of a few times the body (see
-// jsonx.DefaultLimits), so that a page of ten million {} cannot take a
-// gigabyte.
+// jsonx.DefaultLimits), or connection.maxDecodeBytes, so that a page of ten
+// million {} cannot take a gigabyte.
 func (e *Engine) decodeLimits(n int) jsonx.Limits {
 	l := jsonx.DefaultLimits(n)
 	l.MaxArrayLen = e.maxList
+	if e.maxDecode > 0 {
+		l.MaxAlloc = e.maxDecode
+	}
 	return l
 }
 
@@ -65,7 +68,7 @@ func tooLarge(op Operation, cc *compiledCall, r *response, lp *listPage, le *jso
 	case "MaxDepth":
 		msg = fmt.Sprintf("%s is refused: the value at %s nests deeper than %d levels", where, le.Path, le.Max)
 	default:
-		msg = fmt.Sprintf("%s is refused: decoding its %d bytes would take more than %d bytes of memory (stopped at %s)", where, len(r.raw), le.Max, le.Path)
+		msg = fmt.Sprintf("%s is refused: decoding its %d bytes would take more than %d bytes of memory (connection.maxDecodeBytes; stopped at %s)", where, len(r.raw), le.Max, le.Path)
 	}
 	return &Error{Op: op, Call: cc.name, StatusCode: r.status, Message: msg, Err: &limitError{le}}
 }

@@ -24,6 +24,7 @@ type options struct {
 	trace      func(context.Context, Trace)
 
 	maxList     int
+	maxDecode   int64
 	renderBytes int64
 	renderSteps int64
 	mask        []string
@@ -97,6 +98,11 @@ func WithTrace(fn func(context.Context, Trace)) Option { return func(o *options)
 // connection.maxListLength (default DefaultMaxListLength). A response with
 // a longer list fails its call.
 func WithMaxListLength(n int) Option { return func(o *options) { o.maxList = n } }
+
+// WithMaxDecodeBytes sets the memory decoding one response may take,
+// overriding connection.maxDecodeBytes (default: 4 times the body, at
+// least 64 MiB). A response that needs more fails its call.
+func WithMaxDecodeBytes(n int64) Option { return func(o *options) { o.maxDecode = n } }
 
 // WithRenderLimits bounds every rendering of a template (or of a whole
 // body): maxBytes of text, maxSteps of work (see SPEC.md "Limits"),
