@@ -39,9 +39,9 @@ type Engine struct {
 	red    *redact.Redactor // knows every secret the engine has seen
 	fields *redact.Fields   // connection.mask and WithMask; nil: none
 
-	limits  template.Limits // of every rendering of a template or body
-	maxList   int   // elements of any one list in a response
-	maxDecode int64 // memory to decode one response; 0: a few times its size
+	limits    template.Limits // of every rendering of a template or body
+	maxList   int             // elements of any one list in a response
+	maxDecode int64           // memory to decode one response; 0: a few times its size
 
 	baseURL string
 	params  map[string]any
@@ -85,11 +85,11 @@ func New(spec *Spec, opts ...Option) (*Engine, error) {
 		},
 		maxList:   int(positive(int64(o.maxList), int64(conn.MaxListLength), DefaultMaxListLength)),
 		maxDecode: positive(o.maxDecode, conn.MaxDecodeBytes),
-		params:  map[string]any{},
-		secrets: map[string]binding.Secret{},
-		creds:   map[string]*credential{},
-		now:     time.Now,
-		sleep:   sleepCtx,
+		params:    map[string]any{},
+		secrets:   map[string]binding.Secret{},
+		creds:     map[string]*credential{},
+		now:       time.Now,
+		sleep:     sleepCtx,
 	}
 	if names := append(slices.Clone(conn.Mask), o.mask...); len(names) > 0 {
 		e.fields = redact.NewFields(names...)
