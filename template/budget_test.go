@@ -325,7 +325,15 @@ func TestBudgetRootIsTheData(t *testing.T) {
 		_, err := Compile("t", src, Plain)
 		assert.ErrorContains(t, err, "not defined", src)
 	}
-	_, err := MustCompile("t", "{{ .user.title }}", Plain).Render(data)
+	// The tree as written stays as written, chains included (Tree.Copy
+	// shares a chain's node between copies).
+	tm := MustCompile("t", `{{ (.user).name }}{{ (index . "user").name }}`, Plain)
+	assert.Equal(t, `{{(.user).name | __text}}{{(index . "user").name | __text}}`, tm.parsed.Root.String())
+	out, err := tm.Render(data)
+	require.NoError(t, err)
+	assert.Equal(t, "annann", out)
+
+	_, err = MustCompile("t", "{{ .user.title }}", Plain).Render(data)
 	assert.EqualError(t, err, `template t: missing key "title" in .user.title`)
 	_, err = MustCompile("t", "{{ $.user.title }}", Plain).Render(data)
 	assert.EqualError(t, err, `template t: missing key "title" in .user.title`)

@@ -164,7 +164,10 @@ func (rw rewriter) arg(n parse.Node, root bool) parse.Node {
 			n.Ident = append([]string{"$", dataKey}, n.Ident[1:]...)
 		}
 	case *parse.ChainNode:
-		n.Node = rw.arg(n.Node, root)
+		// Tree.Copy shares a chain's node between the copies: rewrite a
+		// copy of it, so that no other tree (the typed form, the tree as
+		// written) changes with this one.
+		n.Node = rw.arg(n.Node.Copy(), root)
 	case *parse.PipeNode:
 		rw.pipe(n, root)
 	}
