@@ -185,6 +185,7 @@ test with errors.Is:
 	case errors.Is(err, connector.ErrAuth):         // bad credentials, even after a refresh
 	case errors.Is(err, connector.ErrRateLimited):  // the server asked to wait longer than allowed
 	case errors.Is(err, connector.ErrInvalidSpec):  // ce.Path names the field
+	case errors.Is(err, connector.ErrLimit):        // hostile input refused: a huge page, a template that would render too much
 	case errors.As(err, &ce):
 		log.Printf("call %s: HTTP %d %s: %s", ce.Call, ce.StatusCode, ce.Code, ce.Message)
 	}
@@ -203,9 +204,22 @@ DefaultBackoff); connector.WithRateLimit sets a client-side request rate.
 # Secrets
 
 Secrets passed with WithSecrets, passwords, OAuth tokens and session IDs are
-masked in every error, log line and trace; binding.Secret and
-connector.Request redact themselves when printed. Templates cannot read the
-process environment or files.
+masked in every error (at every level of its chain), log line and trace,
+however a server echoes them (JSON escapes, URL encoding, HTML entities);
+binding.Secret and connector.Request redact themselves when printed. A
+spec's connection.mask names fields whose values are secret whatever they
+hold ("ssn", "password"): they are masked too, in requests and responses.
+Templates cannot read the process environment or files.
+
+# Limits
+
+Specs and servers are input like any other. A response list longer than
+connection.maxListLength (100,000) or too costly to decode, a template that
+would render more than connection.maxRenderBytes (1 MiB) or work more than
+connection.maxRenderSteps, fail fast with an error wrapping
+connector.ErrLimit that names the call or the template's spec path; and a
+template whose text holds a "${" other than the ${a.b} shorthand is refused
+by Parse, saying what to write instead.
 
 # Testing your service
 

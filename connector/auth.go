@@ -21,8 +21,8 @@ type credential struct {
 	cache  *tokenCache
 }
 
-func (e *Engine) newCredential(a *compiledAuth, data map[string]any) (*credential, error) {
-	v, err := e.renderAuth(a, data)
+func (e *Engine) newCredential(ctx context.Context, a *compiledAuth, data map[string]any) (*credential, error) {
+	v, err := e.renderAuth(ctx, a, data)
 	if err != nil {
 		return nil, err
 	}
@@ -67,7 +67,7 @@ var staticFields = []string{"username", "password", "token", "value", "tokenURL"
 
 // renderAuth renders the templates of an auth block that do not change
 // while the engine lives.
-func (e *Engine) renderAuth(a *compiledAuth, data map[string]any) (map[string]string, error) {
+func (e *Engine) renderAuth(ctx context.Context, a *compiledAuth, data map[string]any) (map[string]string, error) {
 	out := make(map[string]string, len(a.static))
 	fields := staticFields
 	for _, k := range a.endpointParams {
@@ -78,7 +78,7 @@ func (e *Engine) renderAuth(a *compiledAuth, data map[string]any) (map[string]st
 		if t == nil {
 			continue
 		}
-		v, err := t.Render(data)
+		v, err := t.RenderContext(ctx, data)
 		if err != nil {
 			return nil, e.specRenderError(err)
 		}
@@ -156,7 +156,7 @@ func (e *Engine) login(ctx context.Context, a *compiledAuth) (string, time.Time,
 		return "", time.Time{}, err
 	}
 	data["responses"].(map[string]any)[a.login.name] = resp.binding()
-	tok, err := a.token.Render(data)
+	tok, err := a.token.RenderContext(ctx, data)
 	if err != nil {
 		return "", time.Time{}, e.templateError(op, a.login.name, err)
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/restconn/restconn/internal/httpx"
+	"github.com/restconn/restconn/internal/jsonx"
 	"github.com/restconn/restconn/internal/paging"
 	"github.com/restconn/restconn/internal/redact"
 )
@@ -50,7 +51,7 @@ type callRun struct {
 // call's rules. It returns the response even when the call failed on a
 // response, so chains can test restart rules against it.
 func (e *Engine) do(ctx context.Context, op Operation, cc *compiledCall, data map[string]any, red *redact.Redactor, lp *listPage) (*response, error) {
-	r := &callRun{e: e, op: op, cc: cc, data: data, red: red, lp: lp, cred: e.creds[cc.auth]}
+	r := &callRun{e: e, op: op, cc: cc, data: data, red: e.scoped(red), lp: lp, cred: e.creds[cc.auth]}
 	for {
 		if r.b == nil {
 			if err := r.prepare(ctx); err != nil {
@@ -89,7 +90,7 @@ func (r *callRun) prepare(ctx context.Context) error {
 		rd = r.lp.cache.Load()
 	}
 	if rd == nil {
-		if rd, err = e.render(cc, r.data); err != nil {
+		if rd, err = e.render(ctx, cc, r.data); err != nil {
 			return e.asError(r.op, cc.name, err)
 		}
 		if r.lp != nil && r.lp.cache != nil && !cc.perPage && !cc.usesAuth {
@@ -104,6 +105,7 @@ func (r *callRun) prepare(ctx context.Context) error {
 	if r.b, err = cc.build(rd, r.cred, tok, pg); err != nil {
 		return e.asError(r.op, cc.name, err)
 	}
+	e.learnRequest(r.red, r.b)
 	return nil
 }
 
@@ -155,11 +157,11 @@ func (r *callRun) transportFailed(ctx context.Context, err error, timeout time.D
 	if ctx.Err() != nil {
 		return false, ctxError(ctx, r.op, cc.name, ctx.Err())
 	}
-	masked := r.red.Error(sanitize(err, r.red))
+	masked := r.red.Error(err) // every error of the chain: a server can echo a secret into the transport's errors
 	if timeout != 0 {
 		masked = fmt.Errorf("no response within %v: %w", timeout, masked)
 	}
-	e.logHTTP(ctx, cc.name, r.tries, b.method, r.red.URL(b.url), 0, 0, masked)
+	e.logHTTP(ctx, cc.name, r.tries, b.method, e.maskURL(b.url, r.red), 0, 0, masked)
 	a := Attempt{Call: cc.name, Method: b.method, Idempotent: cc.idempotent, Number: r.retries + 1, Err: masked}
 	if !e.retry.canRetry(ctx, r.retries, a) {
 		return false, &Error{Op: r.op, Call: cc.name, Message: "request failed", Err: masked}
@@ -175,14 +177,28 @@ func (r *callRun) transportFailed(ctx context.Context, err error, timeout time.D
 // worth retrying, or the call's outcome. again asks for another attempt.
 func (r *callRun) received(ctx context.Context, hr *httpx.Response) (_ *response, again bool, _ error) {
 	e, cc := r.e, r.cc
-	e.logHTTP(ctx, cc.name, r.tries, r.b.method, r.red.URL(r.b.url), hr.StatusCode, hr.Duration, nil)
-	resp := decodeResponse(hr, r.b.parsed)
+	e.logHTTP(ctx, cc.name, r.tries, r.b.method, e.maskURL(r.b.url, r.red), hr.StatusCode, hr.Duration, nil)
+	resp := decodeResponse(hr, r.b.parsed, e.decodeLimits)
+	if le, isLimit := resp.badJSON.(*jsonx.LimitError); isLimit {
+		// Nothing in the body can be read, not even the rules that would
+		// tell success from failure; and the same request would get the
+		// same body.
+		return resp, false, tooLarge(r.op, cc, resp, r.lp, le)
+	}
+	e.learnResponse(r.red, resp)
 
 	// An expired token: fetch a new one and send the same request again.
 	// Safe for every method: the server refused to act.
-	if r.cred != nil && matchAny(r.cred.a.expiry, resp, r.data) {
+	expired := false
+	if r.cred != nil {
+		var err error
+		if expired, err = matchAny(ctx, r.cred.a.expiry, resp, r.data); err != nil {
+			return resp, false, e.renderError(r.red, r.op, cc.name, err)
+		}
+	}
+	if expired {
 		if !r.cred.refreshable() || r.reauths >= 1 {
-			return resp, false, responseError(r.op, cc, resp, r.red, ErrAuth)
+			return resp, false, responseError(r.op, cc, resp, r.red, e.fields, ErrAuth)
 		}
 		r.reauths++
 		e.log.LogAttrs(ctx, slog.LevelInfo, "token expired; re-authenticating", slog.String("call", cc.name), slog.String("auth", r.cred.a.name))
@@ -194,7 +210,10 @@ func (r *callRun) received(ctx context.Context, hr *httpx.Response) (_ *response
 		r.throttled()
 		return r.rateLimited(ctx, resp)
 	}
-	ok := cc.succeeded(resp, r.data)
+	ok, err := cc.succeeded(ctx, resp, r.data)
+	if err != nil {
+		return resp, false, e.renderError(r.red, r.op, cc.name, err)
+	}
 	a := Attempt{Call: cc.name, Method: r.b.method, Idempotent: cc.idempotent, Number: r.retries + 1, StatusCode: resp.status, Header: resp.header}
 	if !ok && resp.status == http.StatusServiceUnavailable {
 		r.throttled()
@@ -211,10 +230,10 @@ func (r *callRun) received(ctx context.Context, hr *httpx.Response) (_ *response
 		return nil, true, nil
 	}
 	if !ok {
-		return resp, false, responseError(r.op, cc, resp, r.red, nil)
+		return resp, false, responseError(r.op, cc, resp, r.red, e.fields, nil)
 	}
 	if resp.badJSON != nil {
-		return resp, false, &Error{Op: r.op, Call: cc.name, StatusCode: resp.status, Message: "response is not valid JSON: " + resp.badJSON.Error() + ": " + snippet(resp.raw, r.red)}
+		return resp, false, &Error{Op: r.op, Call: cc.name, StatusCode: resp.status, Message: "response is not valid JSON: " + resp.badJSON.Error() + ": " + snippetOf(resp.raw, r.red, e.fields)}
 	}
 	return resp, false, nil
 }
@@ -236,7 +255,7 @@ func (r *callRun) rateLimited(ctx context.Context, resp *response) (_ *response,
 		wait = e.retry.delay(r.waits + 1)
 	}
 	if wait > e.retry.maxWait || r.waits >= e.retry.maxWaits {
-		err := responseError(r.op, r.cc, resp, r.red, ErrRateLimited)
+		err := responseError(r.op, r.cc, resp, r.red, e.fields, ErrRateLimited)
 		err.Message = strings.TrimPrefix(err.Message+fmt.Sprintf("; server asks to wait %v (limit %v, %d waits so far)", wait.Round(time.Second), e.retry.maxWait, r.waits), "; ")
 		return resp, false, err
 	}

@@ -18,7 +18,7 @@ func (e *Engine) chain(ctx context.Context, op Operation, calls []*compiledCall,
 	for i := 0; i < len(calls); i++ {
 		cc := calls[i]
 		if cc.ifT != nil {
-			ok, err := e.holds(op, cc, data, red)
+			ok, err := e.holds(ctx, op, cc, data, red)
 			if err != nil {
 				return err
 			}
@@ -35,7 +35,7 @@ func (e *Engine) chain(ctx context.Context, op Operation, calls []*compiledCall,
 		}
 		resp, err := e.do(ctx, op, cc, data, red, nil)
 		if err != nil {
-			if r := cc.restart; r != nil && resp != nil && restarts[i] < r.max && r.when.matches(resp, data) {
+			if r := cc.restart; r != nil && resp != nil && restarts[i] < r.max && e.restarts(ctx, red, op, cc, resp, data, &err) {
 				restarts[i]++
 				responses[cc.name] = resp.binding()
 				i = r.from - 1
@@ -50,8 +50,8 @@ func (e *Engine) chain(ctx context.Context, op Operation, calls []*compiledCall,
 
 // holds renders the call's if: true, or false (also when it renders
 // empty).
-func (e *Engine) holds(op Operation, cc *compiledCall, data map[string]any, red *redact.Redactor) (bool, error) {
-	v, err := cc.ifT.Render(data)
+func (e *Engine) holds(ctx context.Context, op Operation, cc *compiledCall, data map[string]any, red *redact.Redactor) (bool, error) {
+	v, err := cc.ifT.RenderContext(ctx, data)
 	if err != nil {
 		return false, e.renderError(red, op, cc.name, err)
 	}
@@ -67,7 +67,7 @@ func (e *Engine) holds(op Operation, cc *compiledCall, data map[string]any, red 
 // forEach runs a call once per element of a list; .item and .index are
 // bound for each, and .responses.<name> holds the last response.
 func (e *Engine) forEach(ctx context.Context, op Operation, cc *compiledCall, data map[string]any, red *redact.Redactor) error {
-	v, err := cc.forEach.Value(data)
+	v, err := cc.forEach.ValueContext(ctx, data)
 	if err != nil {
 		return e.renderError(red, op, cc.name, err)
 	}
@@ -109,4 +109,15 @@ func forEachItems(op Operation, cc *compiledCall, v any) ([]any, error) {
 		}
 	}
 	return items, nil
+}
+
+// restarts reports whether a failed call's response matches its restart
+// rule. A rule whose rendering was stopped replaces *err, the call's
+// error, with that.
+func (e *Engine) restarts(ctx context.Context, red *redact.Redactor, op Operation, cc *compiledCall, resp *response, data map[string]any, err *error) bool {
+	ok, rerr := cc.restart.when.matches(ctx, resp, data)
+	if rerr != nil {
+		*err = e.renderError(red, op, cc.name, rerr)
+	}
+	return ok
 }

@@ -55,6 +55,7 @@ func (c *compiler) connection(out *compiled) {
 	if conn.MaxBodyBytes < 0 {
 		c.fail("connection.maxBodyBytes", "must not be negative")
 	}
+	c.limits(conn)
 	out.errors = c.errorRules("connection.errors", conn.Errors)
 	out.failure = c.conds("connection.failure", conn.Failure)
 }

@@ -1,7 +1,9 @@
 package connector
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"reflect"
 	"slices"
 	"strconv"
@@ -11,37 +13,41 @@ import (
 	"github.com/restconn/restconn/template"
 )
 
-// matchAny reports whether any rule matches the response.
-func matchAny(rules []*compiledRule, r *response, data map[string]any) bool {
+// matchAny reports whether any rule matches the response. Conditions
+// render their templates within ctx; the error is that of a rendering
+// stopped by its limits or its context (see holds).
+func matchAny(ctx context.Context, rules []*compiledRule, r *response, data map[string]any) (bool, error) {
 	for _, rule := range rules {
-		if rule.matches(r, data) {
-			return true
+		if ok, err := rule.matches(ctx, r, data); ok || err != nil {
+			return ok, err
 		}
 	}
-	return false
+	return false, nil
 }
 
 // matches: the status is one of rule.status (when given) and every
 // condition holds.
-func (rule *compiledRule) matches(r *response, data map[string]any) bool {
+func (rule *compiledRule) matches(ctx context.Context, r *response, data map[string]any) (bool, error) {
 	if len(rule.status) > 0 && !slices.Contains(rule.status, r.status) {
-		return false
+		return false, nil
 	}
-	return allHold(rule.when, r, data)
+	return allHold(ctx, rule.when, r, data)
 }
 
-func allHold(conds []*compiledCond, r *response, data map[string]any) bool {
+func allHold(ctx context.Context, conds []*compiledCond, r *response, data map[string]any) (bool, error) {
 	for _, k := range conds {
-		if !k.holds(r, data) {
-			return false
+		if ok, err := k.holds(ctx, r, data); !ok || err != nil {
+			return false, err
 		}
 	}
-	return true
+	return true, nil
 }
 
 // holds evaluates the condition. A condition whose template fails to
-// render does not hold.
-func (k *compiledCond) holds(r *response, data map[string]any) bool {
+// render does not hold, unless the rendering was stopped, by its limits
+// or by the end of ctx: that is an error, which a condition that does not
+// hold would hide.
+func (k *compiledCond) holds(ctx context.Context, r *response, data map[string]any) (bool, error) {
 	var (
 		v       any
 		present bool
@@ -62,12 +68,22 @@ func (k *compiledCond) holds(r *response, data map[string]any) bool {
 			data["response"] = r.binding()
 			defer delete(data, "response")
 		}
-		out, err := k.value.Value(data)
+		out, err := k.value.ValueContext(ctx, data)
+		if err != nil && stoppedRendering(err) {
+			return false, err
+		}
 		if err == nil && out != template.Omitted {
 			v, present = out, true
 		}
 	}
-	return k.not != k.test(v, present)
+	return k.not != k.test(v, present), nil
+}
+
+// stoppedRendering reports whether a template's rendering was stopped by
+// its limits or its context, rather than failing on its data.
+func stoppedRendering(err error) bool {
+	var le *template.LimitError
+	return errors.As(err, &le) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
 
 // test applies the condition's tests to a value, before negation.

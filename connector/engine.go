@@ -21,6 +21,7 @@ import (
 	"github.com/restconn/restconn/internal/record"
 	"github.com/restconn/restconn/internal/redact"
 	"github.com/restconn/restconn/internal/vars"
+	"github.com/restconn/restconn/template"
 )
 
 // Engine executes a spec. It implements Connector and is safe for
@@ -36,9 +37,14 @@ type Engine struct {
 	retry   retrySettings
 	timeout time.Duration // per attempt, unless the call sets its own
 
-	log   *slog.Logger
-	trace func(context.Context, Trace)
-	red   *redact.Redactor // knows every secret the engine has seen
+	log    *slog.Logger
+	trace  func(context.Context, Trace)
+	red    *redact.Redactor // knows every secret the engine has seen
+	fields *redact.Fields   // connection.mask and WithMask; nil: none
+
+	limits    template.Limits // of every rendering of a template or body
+	maxList   int             // elements of any one list in a response
+	maxDecode int64           // memory to decode one response; 0: a few times its size
 
 	baseURL string
 	params  map[string]any
@@ -76,11 +82,20 @@ func New(spec *Spec, opts ...Option) (*Engine, error) {
 		log:     cmp.Or(o.logger, slog.New(slog.DiscardHandler)),
 		trace:   o.trace,
 		red:     &redact.Redactor{},
-		params:  map[string]any{},
-		secrets: map[string]binding.Secret{},
-		creds:   map[string]*credential{},
-		now:     time.Now,
-		sleep:   sleepCtx,
+		limits: template.Limits{
+			MaxOutput: positive(o.renderBytes, conn.MaxRenderBytes),
+			MaxSteps:  positive(o.renderSteps, conn.MaxRenderSteps),
+		},
+		maxList:   int(positive(int64(o.maxList), int64(conn.MaxListLength), DefaultMaxListLength)),
+		maxDecode: positive(o.maxDecode, conn.MaxDecodeBytes),
+		params:    map[string]any{},
+		secrets:   map[string]binding.Secret{},
+		creds:     map[string]*credential{},
+		now:       time.Now,
+		sleep:     sleepCtx,
+	}
+	if names := append(slices.Clone(conn.Mask), o.mask...); len(names) > 0 {
+		e.fields = redact.NewFields(names...)
 	}
 	if err := e.bindParams(o); err != nil {
 		return nil, err
@@ -105,8 +120,9 @@ func New(spec *Spec, opts ...Option) (*Engine, error) {
 // connect renders the connection's templates: the base URL, the TLS
 // settings and the credentials of every auth block some call uses.
 func (e *Engine) connect(conn *Connection, o options) error {
+	ctx := e.opCtx(context.Background())
 	data := e.baseVars().Map()
-	base, err := e.c.baseURL.Render(data)
+	base, err := e.c.baseURL.RenderContext(ctx, data)
 	if err != nil {
 		return e.specRenderError(err)
 	}
@@ -116,16 +132,16 @@ func (e *Engine) connect(conn *Connection, o options) error {
 	}
 	hc := o.httpClient
 	if hc == nil && conn.TLS != nil {
-		if hc, err = e.tlsClient(conn.TLS, data); err != nil {
+		if hc, err = e.tlsClient(ctx, conn.TLS, data, o.idlePerHost); err != nil {
 			return err
 		}
 	}
-	e.http = httpx.New(hc, cmp.Or(o.maxBody, conn.MaxBodyBytes))
+	e.http = httpx.New(hc, cmp.Or(o.maxBody, conn.MaxBodyBytes), httpx.WithIdleConnsPerHost(o.idlePerHost))
 	for _, name := range slices.Sorted(maps.Keys(e.c.auths)) {
 		if !e.c.usedAuths[name] && name != e.c.defaultAuth {
 			continue // an alternative block the caller did not choose: its secrets need not be given
 		}
-		cr, err := e.newCredential(e.c.auths[name], data)
+		cr, err := e.newCredential(ctx, e.c.auths[name], data)
 		if err != nil {
 			return err
 		}
@@ -167,13 +183,13 @@ func (e *Engine) bindParams(o options) error {
 	return nil
 }
 
-func (e *Engine) tlsClient(t *TLS, data map[string]any) (*http.Client, error) {
+func (e *Engine) tlsClient(ctx context.Context, t *TLS, data map[string]any, idlePerHost int) (*http.Client, error) {
 	cfg := &tls.Config{InsecureSkipVerify: t.InsecureSkipVerify, ServerName: t.ServerName, MinVersion: tls.VersionTLS12} //nolint:gosec // opt-in by the spec author
 	if t.MinVersion == "1.3" {
 		cfg.MinVersion = tls.VersionTLS13
 	}
 	if t.CAPEM != "" {
-		pem, err := e.c.tlsCA.Render(data)
+		pem, err := e.c.tlsCA.RenderContext(ctx, data)
 		if err != nil {
 			return nil, e.specRenderError(err)
 		}
@@ -185,7 +201,27 @@ func (e *Engine) tlsClient(t *TLS, data map[string]any) (*http.Client, error) {
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.TLSClientConfig = cfg
+	// The pool of the transport httpx would build: without it, concurrent
+	// calls to a TLS target would keep only 2 idle connections.
+	tr.MaxIdleConnsPerHost = int(positive(int64(idlePerHost), httpx.DefaultIdleConnsPerHost))
+	tr.MaxIdleConns = max(tr.MaxIdleConns, tr.MaxIdleConnsPerHost)
 	return &http.Client{Transport: tr}, nil
+}
+
+// opCtx returns ctx with the engine's template limits, for the renderings
+// of one operation.
+func (e *Engine) opCtx(ctx context.Context) context.Context {
+	return template.WithLimits(ctx, e.limits)
+}
+
+// positive returns the first of vals that is more than 0, or 0.
+func positive(vals ...int64) int64 {
+	for _, v := range vals {
+		if v > 0 {
+			return v
+		}
+	}
+	return 0
 }
 
 // Spec returns a copy of the spec the engine runs; changing it does not

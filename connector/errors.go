@@ -19,6 +19,12 @@ var (
 	ErrConflict    = errors.New("conflict")
 	ErrRateLimited = errors.New("rate limited")
 	ErrInvalidSpec = errors.New("invalid spec")
+	// ErrLimit is wrapped by the errors of input refused by one of the
+	// engine's bounds on hostile input: a response list longer than
+	// connection.maxListLength, a response too costly to decode, a
+	// template that would render more than connection.maxRenderBytes or
+	// work more than connection.maxRenderSteps.
+	ErrLimit = errors.New("limit exceeded")
 )
 
 // Error describes a failure: where it happened (operation, spec path, call),
@@ -144,6 +150,7 @@ func (e *Engine) templateError(op Operation, call string, err error) *Error {
 		if te.Key != "" {
 			out.Message = "required value missing: " + te.Msg
 		}
+		renderStopped(out, te)
 	}
 	return e.mask(out)
 }
@@ -171,7 +178,7 @@ func maskWith(red *redact.Redactor, err *Error) *Error {
 }
 
 func isSentinel(err error) bool {
-	for _, s := range []error{ErrUnsupported, ErrAuth, ErrNotFound, ErrConflict, ErrRateLimited, ErrInvalidSpec} {
+	for _, s := range []error{ErrUnsupported, ErrAuth, ErrNotFound, ErrConflict, ErrRateLimited, ErrInvalidSpec, ErrLimit} {
 		if err == s {
 			return true
 		}

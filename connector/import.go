@@ -48,6 +48,7 @@ func (e *Engine) checkAccountImport(op Operation, opts ImportOptions) error {
 
 func (e *Engine) accounts(ctx context.Context, op Operation, opts ImportOptions) iter.Seq2[Account, error] {
 	return func(yield func(Account, error) bool) {
+		ctx := e.opCtx(ctx)
 		if err := e.checkAccountImport(op, opts); err != nil {
 			yield(Account{}, err)
 			return
@@ -176,7 +177,7 @@ func (e *Engine) entitlements(ctx context.Context, run *importRun, ce *compiledE
 				yield(Entitlement{}, err)
 				return false
 			}
-			id, name, attrs, err := ce.mapRecord(v, data)
+			id, name, attrs, err := ce.mapRecord(ctx, v, data)
 			if err != nil {
 				yield(Entitlement{}, e.recordError(op, src, rec, id, err))
 				return false

@@ -2,10 +2,12 @@ package connector
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 
 	"github.com/restconn/restconn/internal/record"
+	"github.com/restconn/restconn/template"
 )
 
 // detail fetches the per-record detail, if the spec has one, and returns
@@ -37,7 +39,7 @@ func (e *Engine) mapAccount(ctx context.Context, run *importRun, ca *compiledAcc
 	if err != nil {
 		return Account{}, err
 	}
-	id, name, attrs, err := ca.mapRecord(v, data)
+	id, name, attrs, err := ca.mapRecord(ctx, v, data)
 	if err != nil {
 		return Account{}, e.recordError(op, src, rec, id, err)
 	}
@@ -80,8 +82,8 @@ func (e *Engine) prepareRecord(ctx context.Context, run *importRun, r *compiledR
 
 // mapRecord maps a record to its ID, name and attributes; data holds the
 // variables of value fields (nil when there are none).
-func (r *compiledRecord) mapRecord(v any, data map[string]any) (id, name string, attrs map[string]any, err error) {
-	idv, ok, err := r.id.ValueWith(v, data)
+func (r *compiledRecord) mapRecord(ctx context.Context, v any, data map[string]any) (id, name string, attrs map[string]any, err error) {
+	idv, ok, err := r.id.ValueWith(ctx, v, data)
 	if err != nil {
 		return "", "", nil, fmt.Errorf("id: %w", err)
 	}
@@ -93,7 +95,7 @@ func (r *compiledRecord) mapRecord(v any, data map[string]any) (id, name string,
 		}
 	}
 	if r.name != nil {
-		nv, ok, err := r.name.ValueWith(v, data)
+		nv, ok, err := r.name.ValueWith(ctx, v, data)
 		if err != nil {
 			return id, "", nil, fmt.Errorf("name: %w", err)
 		}
@@ -102,7 +104,7 @@ func (r *compiledRecord) mapRecord(v any, data map[string]any) (id, name string,
 		}
 	}
 	attrs = make(map[string]any, r.attrs.Len())
-	if err := r.attrs.MapWith(v, data, attrs); err != nil {
+	if err := r.attrs.MapWith(ctx, v, data, attrs); err != nil {
 		return id, name, nil, err
 	}
 	return id, name, attrs, nil
@@ -113,7 +115,11 @@ func (e *Engine) recordError(op Operation, src *compiledCall, rec pageRecord, id
 	if id != "" {
 		where += " (id " + strconv.Quote(id) + ")"
 	}
-	return e.mask(&Error{Op: op, Call: src.name, Message: where + ": " + err.Error()})
+	out := &Error{Op: op, Call: src.name, Message: where + ": " + err.Error()}
+	if te := (*template.Error)(nil); errors.As(err, &te) && renderStopped(out, te) {
+		out.Path, out.Message = te.Template, where+": "+out.Message // a value template that went past a limit
+	}
+	return e.mask(out)
 }
 
 // idList turns the value of an entitlement or members path into IDs.

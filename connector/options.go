@@ -23,6 +23,13 @@ type options struct {
 	maxBody    int64
 	trace      func(context.Context, Trace)
 	importK    int
+
+	maxList     int
+	maxDecode   int64
+	renderBytes int64
+	renderSteps int64
+	mask        []string
+	idlePerHost int
 }
 
 // WithParams sets non-secret connection parameters, seen by templates as
@@ -117,3 +124,36 @@ func WithMaxBodyBytes(n int64) Option { return func(o *options) { o.maxBody = n 
 // request that was sent". OAuth2 token requests are logged but not traced:
 // x/oauth2 sends them. fn must be safe for concurrent use.
 func WithTrace(fn func(context.Context, Trace)) Option { return func(o *options) { o.trace = fn } }
+
+// WithMaxListLength caps the elements of any one list in a response body
+// (the records of a page, a list inside a record), overriding
+// connection.maxListLength (default DefaultMaxListLength). A response with
+// a longer list fails its call.
+func WithMaxListLength(n int) Option { return func(o *options) { o.maxList = n } }
+
+// WithMaxDecodeBytes sets the memory decoding one response may take,
+// overriding connection.maxDecodeBytes (default: 4 times the body, at
+// least 64 MiB). A response that needs more fails its call.
+func WithMaxDecodeBytes(n int64) Option { return func(o *options) { o.maxDecode = n } }
+
+// WithRenderLimits bounds every rendering of a template (or of a whole
+// body): maxBytes of text, maxSteps of work (see SPEC.md "Limits"),
+// overriding connection.maxRenderBytes and connection.maxRenderSteps. Zero
+// keeps the spec's value or the default.
+func WithRenderLimits(maxBytes, maxSteps int64) Option {
+	return func(o *options) { o.renderBytes, o.renderSteps = maxBytes, maxSteps }
+}
+
+// WithMask adds field names to the spec's connection.mask: JSON keys,
+// form fields and query parameters whose values are masked in traces, logs
+// and errors wherever they appear, such as "ssn".
+func WithMask(names ...string) Option {
+	return func(o *options) { o.mask = append(o.mask, names...) }
+}
+
+// WithMaxIdleConnsPerHost sets how many idle connections to the target the
+// engine's own HTTP client keeps (default 64): at least the number of
+// requests sent at once, such as ProvisionAll's workers, so that each
+// reuses a connection instead of opening a new one. It has no effect on a
+// client given with WithHTTPClient.
+func WithMaxIdleConnsPerHost(n int) Option { return func(o *options) { o.idlePerHost = n } }

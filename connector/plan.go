@@ -151,6 +151,7 @@ type PlannedCall struct {
 // the Plan is empty and the error says why. Plan is safe for concurrent
 // use.
 func (e *Engine) Plan(ctx context.Context, req Request, opts PlanOptions) (Plan, error) {
+	ctx = e.opCtx(ctx)
 	co, err := e.operation(req)
 	if err != nil {
 		return Plan{Op: req.Op, Calls: []PlannedCall{}}, err
@@ -159,7 +160,7 @@ func (e *Engine) Plan(ctx context.Context, req Request, opts PlanOptions) (Plan,
 	data := e.requestVars(req).Map()
 	calls := co.calls
 	if co.ticket != nil {
-		if err := e.bindTicketText(req, co.ticket, data, p.red); err != nil {
+		if err := e.bindTicketText(ctx, req, co.ticket, data, p.red); err != nil {
 			return p.result(), err
 		}
 		calls = e.c.ticketCreate.calls
@@ -175,6 +176,7 @@ func (e *Engine) Plan(ctx context.Context, req Request, opts PlanOptions) (Plan,
 // PlanOptions.Record. Errors are those of Plan, and ImportAccounts's for
 // a spec that cannot import accounts.
 func (e *Engine) PlanImportAccounts(ctx context.Context, opts ImportOptions, popts PlanOptions) (Plan, error) {
+	ctx = e.opCtx(ctx)
 	op := opImportAccounts
 	p := e.newPlanner(op, popts, e.red.With())
 	sources, err := e.planSources(op, opts)
@@ -192,6 +194,7 @@ func (e *Engine) PlanImportAccounts(ctx context.Context, opts ImportOptions, pop
 // derived from the accounts (fromAccounts) shows the accounts' calls.
 // Errors are those of Plan, and ImportAccess's for types the spec lacks.
 func (e *Engine) PlanImportAccess(ctx context.Context, opts ImportOptions, popts PlanOptions) (Plan, error) {
+	ctx = e.opCtx(ctx)
 	op := opImportAccess
 	p := e.newPlanner(op, popts, e.red.With())
 	if !opts.Since.IsZero() {
@@ -289,7 +292,7 @@ func (p *planner) chain(ctx context.Context, calls []*compiledCall, data map[str
 			if ifReads = p.unknownIn(cc.ifT); ifReads != nil {
 				pc.If = IfUnknown
 			} else {
-				ok, err := p.e.holds(p.op, cc, data, p.red)
+				ok, err := p.e.holds(ctx, p.op, cc, data, p.red)
 				if err != nil {
 					return p.fail(pc, err)
 				}
@@ -303,7 +306,7 @@ func (p *planner) chain(ctx context.Context, calls []*compiledCall, data map[str
 			}
 		}
 		if cc.forEach != nil {
-			empty, err := p.forEach(cc, pc, ifReads, data)
+			empty, err := p.forEach(ctx, cc, pc, ifReads, data)
 			if err != nil {
 				return err
 			}
@@ -311,7 +314,7 @@ func (p *planner) chain(ctx context.Context, calls []*compiledCall, data map[str
 				responses[cc.name] = nil
 				continue
 			}
-		} else if err := p.request(cc, pc, ifReads, "", data, nil); err != nil {
+		} else if err := p.request(ctx, cc, pc, ifReads, "", data, nil); err != nil {
 			return err
 		}
 		p.bind(responses, cc.name)
@@ -321,13 +324,13 @@ func (p *planner) chain(ctx context.Context, calls []*compiledCall, data map[str
 
 // forEach plans a call once per element of its list; empty reports a list
 // without elements (the call is skipped, its response null).
-func (p *planner) forEach(cc *compiledCall, pc PlannedCall, ifReads []string, data map[string]any) (empty bool, _ error) {
+func (p *planner) forEach(ctx context.Context, cc *compiledCall, pc PlannedCall, ifReads []string, data map[string]any) (empty bool, _ error) {
 	if reads := p.unknownIn(cc.forEach); reads != nil {
 		pc.Status, pc.Reason = PlanUnknown, unknownReason(ifReads, "forEach", reads)
 		p.add(pc)
 		return false, nil
 	}
-	v, err := cc.forEach.Value(data)
+	v, err := cc.forEach.ValueContext(ctx, data)
 	if err != nil {
 		return false, p.fail(pc, p.e.renderError(p.red, p.op, cc.name, err))
 	}
@@ -345,7 +348,7 @@ func (p *planner) forEach(cc *compiledCall, pc PlannedCall, ifReads []string, da
 		data["item"], data["index"] = item, i
 		pi := pc
 		pi.Index = &i
-		if err := p.request(cc, pi, ifReads, "", data, nil); err != nil {
+		if err := p.request(ctx, cc, pi, ifReads, "", data, nil); err != nil {
 			return false, err
 		}
 	}
@@ -355,13 +358,13 @@ func (p *planner) forEach(cc *compiledCall, pc PlannedCall, ifReads []string, da
 // request renders and builds one request of cc, or says why it cannot.
 // ifReads are the unknown values the call's if reads; note says what the
 // call depends on.
-func (p *planner) request(cc *compiledCall, pc PlannedCall, ifReads []string, note string, data map[string]any, pg *paging.State) error {
+func (p *planner) request(ctx context.Context, cc *compiledCall, pc PlannedCall, ifReads []string, note string, data map[string]any, pg *paging.State) error {
 	e := p.e
 	cred := e.creds[cc.auth]
 	tok := ""
 	if cred.refreshable() {
 		tok = redact.Mask // the token a real run would fetch first
-		if err := p.credential(cc.auth, cred); err != nil {
+		if err := p.credential(ctx, cc.auth, cred); err != nil {
 			return err
 		}
 	}
@@ -374,7 +377,7 @@ func (p *planner) request(cc *compiledCall, pc PlannedCall, ifReads []string, no
 		note = joinReasons(note, unknownReason(ifReads, "", nil)+": sent only if it holds")
 	}
 	data["auth"] = map[string]any{"token": tok}
-	rd, err := e.render(cc, data)
+	rd, err := e.render(ctx, cc, data)
 	if err != nil {
 		return p.fail(pc, e.asError(p.op, cc.name, err))
 	}
@@ -385,8 +388,9 @@ func (p *planner) request(cc *compiledCall, pc PlannedCall, ifReads []string, no
 	}
 	pc.Status, pc.Reason = PlanReady, note
 	pc.Method, pc.URL = b.method, p.red.URL(b.url)
-	pc.Header = maskHeader(b.header, p.red)
-	pc.Body = p.red.String(string(b.body))
+	pc.Header = e.maskHeader(b.header, p.red)
+	body, _ := e.maskBody(b.body, b.header) // connection.mask: by field name
+	pc.Body = p.red.String(string(body))
 	p.add(pc)
 	return nil
 }
@@ -394,7 +398,7 @@ func (p *planner) request(cc *compiledCall, pc PlannedCall, ifReads []string, no
 // credential lists, once per auth block, what a real run would send to
 // obtain the block's token: an OAuth 2.0 token request, or the session's
 // login call.
-func (p *planner) credential(name string, cred *credential) error {
+func (p *planner) credential(ctx context.Context, name string, cred *credential) error {
 	if p.auths[name] {
 		return nil
 	}
@@ -402,7 +406,7 @@ func (p *planner) credential(name string, cred *credential) error {
 	a := cred.a
 	switch a.kind {
 	case "oauth2":
-		v, err := p.e.renderAuth(a, p.e.baseVars().Map())
+		v, err := p.e.renderAuth(ctx, a, p.e.baseVars().Map())
 		if err != nil {
 			return err // rendered once already, by New
 		}
@@ -418,7 +422,7 @@ func (p *planner) credential(name string, cred *credential) error {
 		p.plan.Calls, p.unknown = nil, nil
 		v := p.e.baseVars()
 		v.Responses = map[string]any{}
-		err := p.request(a.login, entry(a.login), nil, "the login of auth block "+name+", sent before the first call that needs the session and again when it expires", v.Map(), nil)
+		err := p.request(ctx, a.login, entry(a.login), nil, "the login of auth block "+name+", sent before the first call that needs the session and again when it expires", v.Map(), nil)
 		p.plan.Auth = append(p.plan.Auth, p.plan.Calls...)
 		p.plan.Calls, p.unknown = outer, unknown
 		return err
@@ -497,7 +501,7 @@ func (p *planner) list(ctx context.Context, cc *compiledCall, in vars.Vars, note
 		st = cc.pager.Start()
 		data["page"] = st.Vars()
 	}
-	return p.request(cc, entry(cc), nil, note, data, st)
+	return p.request(ctx, cc, entry(cc), nil, note, data, st)
 }
 
 // bind binds the response of a call the plan did not send: the one the

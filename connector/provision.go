@@ -17,6 +17,7 @@ import (
 // Connect implements Connector: it obtains the default auth block's token
 // (oauth2, session) and runs the spec's connect calls.
 func (e *Engine) Connect(ctx context.Context) error {
+	ctx = e.opCtx(ctx)
 	if cr := e.creds[e.c.defaultAuth]; cr.refreshable() {
 		if _, _, err := cr.token(ctx); err != nil {
 			return e.asError(opConnect, "", err)
@@ -27,16 +28,17 @@ func (e *Engine) Connect(ctx context.Context) error {
 	}
 	v := e.baseVars()
 	v.Responses = map[string]any{}
-	return e.chain(ctx, opConnect, e.c.connect, v.Map(), e.red)
+	return e.chain(ctx, opConnect, e.c.connect, v.Map(), e.scoped(e.red))
 }
 
 // Provision implements Connector.
 func (e *Engine) Provision(ctx context.Context, req Request) (Result, error) {
+	ctx = e.opCtx(ctx)
 	co, err := e.operation(req)
 	if err != nil {
 		return Result{}, err
 	}
-	red := e.red
+	red := e.scoped(e.red)
 	if req.Password != "" {
 		red = e.red.With(req.Password)
 	}
@@ -50,14 +52,14 @@ func (e *Engine) Provision(ctx context.Context, req Request) (Result, error) {
 	}
 	res := Result{Attributes: map[string]any{}, Unchanged: sentNoWrite(co.calls, data)}
 	if co.accountID != nil {
-		id, err := co.accountID.Render(data)
+		id, err := co.accountID.RenderContext(ctx, data)
 		if err != nil {
 			return Result{}, e.renderError(red, req.Op, "", err)
 		}
 		res.AccountID = id
 	}
 	for _, nt := range co.attributes {
-		v, err := nt.t.Value(data)
+		v, err := nt.t.ValueContext(ctx, data)
 		if err != nil {
 			return Result{}, e.renderError(red, req.Op, "", err)
 		}

@@ -6,3 +6,9 @@ package connector_test
 // TestImportMemoryBounded (the large one is ten times as many); the race
 // build uses fewer (race_on_test.go).
 const memRecords = 20000
+
+// raceSlowdown scales the time bounds of tests (see race_on_test.go).
+const raceSlowdown = 1
+
+// raceEnabled reports a race build.
+const raceEnabled = false

@@ -2,6 +2,7 @@ package connector
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -52,23 +53,24 @@ func readsSecrets(t interface{ Uses(string) bool }) bool {
 	return false
 }
 
-// render renders the call's templates.
-func (e *Engine) render(cc *compiledCall, data map[string]any) (*rendered, error) {
-	u, err := e.renderURL(cc, data)
+// render renders the call's templates within ctx (see
+// template.Template.RenderContext).
+func (e *Engine) render(ctx context.Context, cc *compiledCall, data map[string]any) (*rendered, error) {
+	u, err := e.renderURL(ctx, cc, data)
 	if err != nil {
 		return nil, err
 	}
 	r := &rendered{url: u, query: u.Query(), header: http.Header{}}
-	if err := renderValues("query", cc.query, data, r.query, &r.sensitive); err != nil {
+	if err := renderValues(ctx, "query", cc.query, data, r.query, &r.sensitive); err != nil {
 		return nil, err
 	}
 	for i, l := range [][]namedTemplate{e.c.headers, cc.headers} {
-		if err := r.renderHeaders(l, data, i == 1); err != nil {
+		if err := r.renderHeaders(ctx, l, data, i == 1); err != nil {
 			return nil, err
 		}
 	}
 	if cc.body != nil {
-		v, err := cc.body.Render(data)
+		v, err := cc.body.RenderContext(ctx, data)
 		if err != nil {
 			return nil, err
 		}
@@ -78,7 +80,7 @@ func (e *Engine) render(cc *compiledCall, data map[string]any) (*rendered, error
 	}
 	if cc.form != nil {
 		f := url.Values{}
-		if err := renderValues("form", cc.form, data, f, &r.sensitive); err != nil {
+		if err := renderValues(ctx, "form", cc.form, data, f, &r.sensitive); err != nil {
 			return nil, err
 		}
 		r.form = []byte(f.Encode())
@@ -87,15 +89,15 @@ func (e *Engine) render(cc *compiledCall, data map[string]any) (*rendered, error
 }
 
 // renderURL renders the call's url, or its path below the base URL.
-func (e *Engine) renderURL(cc *compiledCall, data map[string]any) (*url.URL, error) {
+func (e *Engine) renderURL(ctx context.Context, cc *compiledCall, data map[string]any) (*url.URL, error) {
 	if cc.url != nil {
-		s, err := cc.url.Render(data)
+		s, err := cc.url.RenderContext(ctx, data)
 		if err != nil {
 			return nil, err
 		}
 		return parseCallURL(s)
 	}
-	s, err := cc.path.Render(data)
+	s, err := cc.path.RenderContext(ctx, data)
 	if err != nil {
 		return nil, err
 	}
@@ -106,9 +108,9 @@ func (e *Engine) renderURL(cc *compiledCall, data map[string]any) (*url.URL, err
 }
 
 // renderValues renders query or form parameters into vals.
-func renderValues(what string, l []namedTemplate, data map[string]any, vals url.Values, sensitive *[]string) error {
+func renderValues(ctx context.Context, what string, l []namedTemplate, data map[string]any, vals url.Values, sensitive *[]string) error {
 	for _, nt := range l {
-		v, err := nt.t.Value(data)
+		v, err := nt.t.ValueContext(ctx, data)
 		if err != nil {
 			return err
 		}
@@ -128,9 +130,9 @@ func renderValues(what string, l []namedTemplate, data map[string]any, vals url.
 // renderHeaders renders header templates into r.header. With drop (a
 // call's own headers), an omitted value removes the header of that name
 // (the connection's).
-func (r *rendered) renderHeaders(l []namedTemplate, data map[string]any, drop bool) error {
+func (r *rendered) renderHeaders(ctx context.Context, l []namedTemplate, data map[string]any, drop bool) error {
 	for _, nt := range l {
-		v, err := nt.t.Value(data)
+		v, err := nt.t.ValueContext(ctx, data)
 		if err != nil {
 			return err
 		}

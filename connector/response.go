@@ -2,13 +2,11 @@ package connector
 
 import (
 	"bytes"
-	"errors"
+	"context"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/restconn/restconn/internal/httpx"
 	"github.com/restconn/restconn/internal/jsonpath"
@@ -33,9 +31,11 @@ func (r *response) binding() map[string]any { return vars.Response(r.status, r.h
 // decodeResponse decodes a JSON body (numbers as json.Number, so large IDs
 // keep every digit) in one pass with jsonx, which gives the values
 // encoding/json would at a fraction of the cost: this is the hot path of an
-// import. A body that looks like JSON but does not parse is recorded in
-// badJSON; other bodies are kept as text.
-func decodeResponse(hr *httpx.Response, u *url.URL) *response {
+// import. Decoding stops at the limits lim gives for the body's size (a
+// list longer than connection.maxListLength, a memory budget of a few
+// times the body). A body that looks like JSON but does not parse, or goes
+// past a limit, is recorded in badJSON; other bodies are kept as text.
+func decodeResponse(hr *httpx.Response, u *url.URL, lim func(n int) jsonx.Limits) *response {
 	r := &response{status: hr.StatusCode, header: hr.Header, raw: hr.Body, url: u}
 	trimmed := bytes.TrimSpace(hr.Body)
 	if len(trimmed) == 0 {
@@ -43,10 +43,12 @@ func decodeResponse(hr *httpx.Response, u *url.URL) *response {
 	}
 	ct := strings.ToLower(hr.Header.Get("Content-Type"))
 	if trimmed[0] == '{' || trimmed[0] == '[' || strings.Contains(ct, "json") {
-		v, err := jsonx.Decode(trimmed)
+		v, err := jsonx.DecodeLimits(trimmed, lim(len(trimmed)))
 		if err != nil {
 			r.badJSON = err
-			r.body = string(hr.Body)
+			if _, tooLarge := err.(*jsonx.LimitError); !tooLarge {
+				r.body = string(hr.Body) // for conditions on the text; a refused body is not copied
+			}
 			return r
 		}
 		r.body = v
@@ -59,32 +61,32 @@ func decodeResponse(hr *httpx.Response, u *url.URL) *response {
 // succeeded applies the call's success rule (default: any 2xx) and failure
 // conditions (the call's, else the connection's: the compiler gives the
 // call the connection's when it has none).
-func (cc *compiledCall) succeeded(r *response, data map[string]any) bool {
+func (cc *compiledCall) succeeded(ctx context.Context, r *response, data map[string]any) (bool, error) {
 	if cc.success != nil {
 		if len(cc.success.status) > 0 && !slices.Contains(cc.success.status, r.status) {
-			return false
+			return false, nil
 		}
 		if len(cc.success.status) == 0 && (r.status < 200 || r.status > 299) {
-			return false
+			return false, nil
 		}
-		if !allHold(cc.success.when, r, data) {
-			return false
+		if ok, err := allHold(ctx, cc.success.when, r, data); !ok || err != nil {
+			return false, err
 		}
 	} else if r.status < 200 || r.status > 299 {
-		return false
+		return false, nil
 	}
 	for _, k := range cc.failure {
-		if k.holds(r, data) {
-			return false
+		if failed, err := k.holds(ctx, r, data); failed || err != nil {
+			return false, err
 		}
 	}
-	return true
+	return true, nil
 }
 
 // responseError builds the error for a failed response: vendor code and
 // message from the error paths, and the sentinel from the spec's code map,
 // the status, or kind.
-func responseError(op Operation, cc *compiledCall, r *response, red *redact.Redactor, kind error) *Error {
+func responseError(op Operation, cc *compiledCall, r *response, red *redact.Redactor, fields *redact.Fields, kind error) *Error {
 	rules := cc.errors
 	out := &Error{Op: op, Call: cc.name, StatusCode: r.status, Err: kind}
 	if rules != nil {
@@ -98,7 +100,7 @@ func responseError(op Operation, cc *compiledCall, r *response, red *redact.Reda
 		out.Err = sentinelForStatus(r.status)
 	}
 	if out.Code == "" && out.Message == "" && len(bytes.TrimSpace(r.raw)) > 0 {
-		out.Message = snippet(r.raw, red)
+		out.Message = snippetOf(r.raw, red, fields)
 	}
 	if out.Message == "" && out.Code == "" {
 		out.Message = http.StatusText(r.status)
@@ -119,26 +121,19 @@ func firstText(paths []*jsonpath.Path, body any) string {
 	return ""
 }
 
-var space = regexp.MustCompile(`\s+`)
+// snippetLimit is how much of a body an error message quotes.
+const snippetLimit = 300
 
-// snippet is the start of a body for an error message, secrets masked.
-func snippet(b []byte, red *redact.Redactor) string {
-	s := red.String(strings.TrimSpace(space.ReplaceAllString(string(b), " ")))
-	if len(s) > 300 {
-		s = s[:300]
-		for !utf8.ValidString(s) {
-			s = s[:len(s)-1]
-		}
-		s += "…"
-	}
-	return s
-}
+// snippet is the start of a body for an error message: secrets masked on
+// the raw text first, then white space squeezed and the text cut, so that
+// neither can hide a secret from the masker.
+func snippet(b []byte, red *redact.Redactor) string { return red.Snippet(b, snippetLimit) }
 
-// sanitize rewrites a *url.Error so its URL carries no secrets in the query.
-func sanitize(err error, red *redact.Redactor) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return &url.Error{Op: ue.Op, URL: red.URL(ue.URL), Err: red.Error(ue.Err)}
+// snippetOf is snippet with the values of the masked fields of a JSON
+// body masked too.
+func snippetOf(b []byte, red *redact.Redactor, fields *redact.Fields) string {
+	if fields != nil {
+		b, _ = fields.JSON(b)
 	}
-	return err
+	return snippet(b, red)
 }

@@ -80,7 +80,7 @@ type Attempt struct {
 	Number     int  // 1 for the first attempt
 	StatusCode int  // 0 when no response arrived
 	Header     http.Header
-	Err        error // the transport error, secrets masked; nil when a response arrived
+	Err        error // the transport error, secrets masked at every level of its chain; nil when a response arrived
 }
 
 // RetryPolicy decides whether a failed attempt is retried. It is not asked

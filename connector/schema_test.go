@@ -552,6 +552,8 @@ func docFragmentSpec(def, frag string) (string, bool) {
 	const list = `{"path": "/users"}`
 	var conn, rest string
 	switch def {
+	case "Connection":
+		return `{"name": "doc", "connection": ` + frag + `}`, true
 	case "Auth":
 		conn = `, "auth": {"a": ` + frag + `}`
 	case "Retry":

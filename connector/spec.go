@@ -49,6 +49,18 @@ type Connection struct {
 	MaxBodyBytes int64             `json:"maxBodyBytes,omitempty"`
 	Errors       *ErrorRules       `json:"errors,omitempty"`
 	Failure      []Condition       `json:"failure,omitempty"`
+
+	// Limits that hostile input (a shared spec, a hostile server) must
+	// not get past; see SPEC.md "Limits". Zero: the default.
+	MaxListLength  int   `json:"maxListLength,omitempty"`  // elements of any one list in a response (default 100000)
+	MaxDecodeBytes int64 `json:"maxDecodeBytes,omitempty"` // memory to decode one response (default 4× its size, at least 64 MiB)
+	MaxRenderBytes int64 `json:"maxRenderBytes,omitempty"` // text one template or body renders (default 1 MiB)
+	MaxRenderSteps int64 `json:"maxRenderSteps,omitempty"` // work of one template or body (default 1000000)
+
+	// Mask names fields (JSON keys at any depth, form fields, query
+	// parameters; case ignored) whose values are secret whatever they
+	// hold, such as "ssn": masked in traces, logs and errors.
+	Mask []string `json:"mask,omitempty"`
 }
 
 // TLS options for the default HTTP client.

@@ -114,7 +114,7 @@ func (e *Engine) subIDs(ctx context.Context, run *importRun, sub *compiledSubLis
 			if data != nil {
 				data["record"] = rec.v
 			}
-			id, err := subID(sub, rec.v, data)
+			id, err := subID(ctx, sub, rec.v, data)
 			if err != nil {
 				yield("", within(owner, e.recordError(run.op, sub.call, rec, "", err)))
 				return
@@ -126,8 +126,8 @@ func (e *Engine) subIDs(ctx context.Context, run *importRun, sub *compiledSubLis
 	}
 }
 
-func subID(sub *compiledSubList, rec any, data map[string]any) (string, error) {
-	v, ok, err := sub.id.ValueWith(rec, data)
+func subID(ctx context.Context, sub *compiledSubList, rec any, data map[string]any) (string, error) {
+	v, ok, err := sub.id.ValueWith(ctx, rec, data)
 	if err != nil {
 		return "", fmt.Errorf("id: %w", err)
 	}

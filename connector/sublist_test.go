@@ -395,7 +395,9 @@ func TestEntitlementsFromLimit(t *testing.T) {
 		_ = json.NewEncoder(w).Encode(ids)
 	}))
 	defer srv.Close()
-	e := memberEngine(t, srv, `{"name": "t", "connection": {"baseURL": "$URL"},
+	// One page of 100,001: a list longer than the default
+	// connection.maxListLength, so the spec raises it.
+	e := memberEngine(t, srv, `{"name": "t", "connection": {"baseURL": "$URL", "maxListLength": 200000},
 		"import": {"accounts": {"sources": [{"path": "/users"}], "id": "id",
 			"entitlementsFrom": {"group": {"name": "userGroups", "path": "/users/{{ .record.id }}/groups", "id": "$"}}}}}`)
 	_, err := connectortest.Collect(e.ImportAccounts(context.Background(), connector.ImportOptions{}))

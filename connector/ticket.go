@@ -20,7 +20,7 @@ import (
 func (e *Engine) fileTicket(ctx context.Context, req Request, tr *compiledTicketTemplate, v *vars.Vars, red *redact.Redactor) (Result, error) {
 	tc := e.c.ticketCreate
 	data := v.Map()
-	if err := e.bindTicketText(req, tr, data, red); err != nil {
+	if err := e.bindTicketText(ctx, req, tr, data, red); err != nil {
 		return Result{}, err
 	}
 	if err := e.chain(ctx, req.Op, tc.calls, data, red); err != nil {
@@ -28,14 +28,14 @@ func (e *Engine) fileTicket(ctx context.Context, req Request, tr *compiledTicket
 	}
 	t := &Ticket{State: TicketPending}
 	var err error
-	if t.ID, err = tc.id.Render(data); err != nil {
+	if t.ID, err = tc.id.RenderContext(ctx, data); err != nil {
 		return Result{}, e.renderError(red, req.Op, "", err)
 	}
 	if t.ID == "" {
 		return Result{}, &Error{Op: req.Op, Path: "tickets.create.id", Message: "the new ticket's ID rendered empty"}
 	}
 	r := ticketReader{number: tc.number, status: tc.status, key: tc.key, updatedAt: tc.updatedAt, url: tc.url, where: "tickets.create"}
-	if err := e.readTicket(req.Op, red, r, data, t); err != nil {
+	if err := e.readTicket(ctx, req.Op, red, r, data, t); err != nil {
 		return Result{}, err
 	}
 	return Result{Ticket: t, Attributes: map[string]any{}}, nil
@@ -44,16 +44,16 @@ func (e *Engine) fileTicket(ctx context.Context, req Request, tr *compiledTicket
 // bindTicketText renders the ticket's title and description (the spec's,
 // or ones that describe req) and binds them as .ticket.title and
 // .ticket.description for the calls of tickets.create.
-func (e *Engine) bindTicketText(req Request, tr *compiledTicketTemplate, data map[string]any, red *redact.Redactor) error {
+func (e *Engine) bindTicketText(ctx context.Context, req Request, tr *compiledTicketTemplate, data map[string]any, red *redact.Redactor) error {
 	title, desc := describe(req)
 	var err error
 	if tr.title != nil {
-		if title, err = tr.title.Render(data); err != nil {
+		if title, err = tr.title.RenderContext(ctx, data); err != nil {
 			return e.renderError(red, req.Op, "", err)
 		}
 	}
 	if tr.description != nil {
-		if desc, err = tr.description.Render(data); err != nil {
+		if desc, err = tr.description.RenderContext(ctx, data); err != nil {
 			return e.renderError(red, req.Op, "", err)
 		}
 	}
@@ -72,20 +72,20 @@ type ticketReader struct {
 // readTicket renders r into t. Without a status template t.State is left
 // as it is; with one, the key (or the status) is mapped through
 // tickets.status.states.
-func (e *Engine) readTicket(op Operation, red *redact.Redactor, r ticketReader, data map[string]any, t *Ticket) error {
+func (e *Engine) readTicket(ctx context.Context, op Operation, red *redact.Redactor, r ticketReader, data map[string]any, t *Ticket) error {
 	var err error
 	if r.number != nil {
-		if t.Number, err = r.number.Render(data); err != nil {
+		if t.Number, err = r.number.RenderContext(ctx, data); err != nil {
 			return e.renderError(red, op, "", err)
 		}
 	}
 	if r.status != nil {
-		if t.Status, err = r.status.Render(data); err != nil {
+		if t.Status, err = r.status.RenderContext(ctx, data); err != nil {
 			return e.renderError(red, op, "", err)
 		}
 		key := t.Status
 		if r.key != nil {
-			if key, err = r.key.Render(data); err != nil {
+			if key, err = r.key.RenderContext(ctx, data); err != nil {
 				return e.renderError(red, op, "", err)
 			}
 		}
@@ -94,7 +94,7 @@ func (e *Engine) readTicket(op Operation, red *redact.Redactor, r ticketReader, 
 		}
 	}
 	if r.updatedAt != nil {
-		s, err := r.updatedAt.Render(data)
+		s, err := r.updatedAt.RenderContext(ctx, data)
 		if err != nil {
 			return e.renderError(red, op, "", err)
 		}
@@ -103,7 +103,7 @@ func (e *Engine) readTicket(op Operation, red *redact.Redactor, r ticketReader, 
 		}
 	}
 	if r.url != nil {
-		if t.URL, err = r.url.Render(data); err != nil {
+		if t.URL, err = r.url.RenderContext(ctx, data); err != nil {
 			return e.renderError(red, op, "", err)
 		}
 		t.URL = strings.TrimSpace(t.URL)
@@ -199,6 +199,7 @@ func (e *Engine) TicketStatus(ctx context.Context, ticketID string) (Ticket, err
 
 // ticketStatus runs tickets.status for ticketID; errors carry op.
 func (e *Engine) ticketStatus(ctx context.Context, op Operation, ticketID string) (Ticket, error) {
+	ctx = e.opCtx(ctx)
 	ts := e.c.ticketStatus
 	if ts == nil {
 		return Ticket{}, &Error{Op: op, Message: "the spec has no tickets.status", Err: ErrUnsupported}
@@ -207,12 +208,13 @@ func (e *Engine) ticketStatus(ctx context.Context, op Operation, ticketID string
 		return Ticket{}, &Error{Op: op, Message: "empty ticket ID"}
 	}
 	data := e.ticketVars(map[string]any{"id": ticketID})
-	if err := e.chain(ctx, op, ts.calls, data, e.red); err != nil {
+	red := e.scoped(e.red)
+	if err := e.chain(ctx, op, ts.calls, data, red); err != nil {
 		return Ticket{}, err
 	}
 	t := Ticket{ID: ticketID}
 	r := ticketReader{number: ts.number, status: ts.status, key: ts.key, updatedAt: ts.updatedAt, url: ts.url, where: "tickets.status"}
-	if err := e.readTicket(op, e.red, r, data, &t); err != nil {
+	if err := e.readTicket(ctx, op, red, r, data, &t); err != nil {
 		return Ticket{}, err
 	}
 	return t, nil
@@ -234,7 +236,7 @@ func (e *Engine) CommentTicket(ctx context.Context, ticketID, text string) error
 	case strings.TrimSpace(text) == "":
 		return &Error{Op: opTicketComment, Message: "empty comment text"}
 	}
-	return e.chain(ctx, opTicketComment, tc.calls, e.ticketVars(map[string]any{"id": ticketID, "text": text}), e.red)
+	return e.chain(e.opCtx(ctx), opTicketComment, tc.calls, e.ticketVars(map[string]any{"id": ticketID, "text": text}), e.scoped(e.red))
 }
 
 // CancelTicket withdraws a ticket filed by Provision: the request it
@@ -268,8 +270,10 @@ func (e *Engine) CancelTicket(ctx context.Context, ticketID, reason string) (Tic
 		return before, e.mask(&Error{Op: opTicketCancel, Err: ErrConflict,
 			Message: fmt.Sprintf("ticket %s is already completed (status %q): the work is done, so it is not cancelled", ticketID, before.Status)})
 	}
+	ctx = e.opCtx(ctx)
 	data := e.ticketVars(map[string]any{"id": ticketID, "reason": reason})
-	if err := e.chain(ctx, opTicketCancel, tc.calls, data, e.red); err != nil {
+	red := e.scoped(e.red)
+	if err := e.chain(ctx, opTicketCancel, tc.calls, data, red); err != nil {
 		return Ticket{}, err
 	}
 	if tc.status == nil {
@@ -277,7 +281,7 @@ func (e *Engine) CancelTicket(ctx context.Context, ticketID, reason string) (Tic
 	}
 	t := Ticket{ID: ticketID}
 	r := ticketReader{number: tc.number, status: tc.status, key: tc.key, updatedAt: tc.updatedAt, url: tc.url, where: "tickets.cancel"}
-	if err := e.readTicket(opTicketCancel, e.red, r, data, &t); err != nil {
+	if err := e.readTicket(ctx, opTicketCancel, red, r, data, &t); err != nil {
 		return Ticket{}, err
 	}
 	return t, nil

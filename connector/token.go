@@ -125,7 +125,8 @@ func (e *Engine) tokenFailure(out *Error, err error, spent *tokenBudget) (*token
 	out.Message, out.Err = "token request failed", ErrAuth
 	var re *oauth2.RetrieveError
 	if !errors.As(err, &re) {
-		out.Message = "token request failed: " + e.red.String(err.Error())
+		masked := e.red.Error(err) // every error of the chain
+		out.Message = "token request failed: " + masked.Error()
 		var ue *url.Error
 		if !errors.As(err, &ue) {
 			// An answer without a usable token (no access_token, not
@@ -133,11 +134,12 @@ func (e *Engine) tokenFailure(out *Error, err error, spent *tokenBudget) (*token
 			return nil, out
 		}
 		// No answer from the token endpoint: asking again is safe, a
-		// token request changes nothing on the server.
-		out.Err = nil
+		// token request changes nothing on the server. The transport's
+		// error stays in the chain, masked, for errors.Is and errors.As.
+		out.Message, out.Err = "token request failed", masked
 		if spent.retries+1 < e.retry.maxAttempts {
 			spent.retries++
-			return &tokenRetry{e.retry.delay(spent.retries), "retrying token request", e.red.Error(err)}, nil
+			return &tokenRetry{e.retry.delay(spent.retries), "retrying token request", masked}, nil
 		}
 		return nil, out
 	}
@@ -147,6 +149,15 @@ func (e *Engine) tokenFailure(out *Error, err error, spent *tokenBudget) (*token
 	}
 	out.Code = re.ErrorCode
 	out.Message = strings.TrimSpace("token request failed: " + re.ErrorDescription)
+	if re.ErrorCode == "" && re.ErrorDescription == "" {
+		// Not an OAuth error response (a proxy's HTML page, a server
+		// error): the status (in the error) and the start of the body
+		// are all there is to tell why.
+		out.Message = "token request failed: " + snippetOf(re.Body, e.red, e.fields)
+		if strings.TrimSpace(string(re.Body)) == "" {
+			out.Message = "token request failed: empty response body"
+		}
+	}
 	switch status := out.StatusCode; {
 	case status == http.StatusTooManyRequests:
 		out.Err = ErrRateLimited

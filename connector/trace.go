@@ -10,8 +10,9 @@ import (
 	"github.com/restconn/restconn/internal/redact"
 )
 
-// Trace describes one HTTP attempt, with every known secret masked and
-// bodies cut at 64 KiB.
+// Trace describes one HTTP attempt, with every known secret masked (in
+// every encoding, and the values of connection.mask's fields by name) and
+// bodies cut at 64 KiB. Err is masked at every level of its chain.
 type Trace struct {
 	Op             Operation
 	Call           string
@@ -33,28 +34,34 @@ func (e *Engine) traceAttempt(ctx context.Context, op Operation, call string, n 
 	if e.trace == nil {
 		return
 	}
-	t := Trace{Op: op, Call: call, Attempt: n, Method: b.method, URL: red.URL(b.url), RequestHeader: maskHeader(b.header, red), RequestBody: cut(red.String(string(b.body)))}
+	reqBody, _ := e.maskBody(b.body, b.header)
+	t := Trace{Op: op, Call: call, Attempt: n, Method: b.method, URL: e.maskURL(b.url, red),
+		RequestHeader: e.maskHeader(b.header, red), RequestBody: red.Head(reqBody, traceBodyLimit)}
 	if hr != nil {
-		t.StatusCode, t.ResponseHeader, t.ResponseBody, t.Duration = hr.StatusCode, maskHeader(hr.Header, red), cut(red.String(string(hr.Body))), hr.Duration
+		respBody := hr.Body
+		if e.fields != nil {
+			// The trace is written before the response is read: learn
+			// the masked values first, in case the body echoes them.
+			var values []string
+			respBody, values = e.fields.JSON(respBody)
+			learn(red, values)
+		}
+		t.StatusCode, t.ResponseHeader, t.ResponseBody, t.Duration = hr.StatusCode, e.maskHeader(hr.Header, red), red.Head(respBody, traceBodyLimit), hr.Duration
 	}
 	if err != nil {
-		t.Err = red.Error(sanitize(err, red))
+		t.Err = red.Error(err)
 	}
 	e.trace(ctx, t)
 }
 
-func cut(s string) string {
-	if len(s) > traceBodyLimit {
-		return s[:traceBodyLimit] + "…"
-	}
-	return s
-}
-
-func maskHeader(h http.Header, red *redact.Redactor) http.Header {
+// maskHeader masks header values: those of credential names (see
+// redact.SensitiveName) and of masked fields whole, every known secret in
+// the others.
+func (e *Engine) maskHeader(h http.Header, red *redact.Redactor) http.Header {
 	out := make(http.Header, len(h))
 	for k, vs := range h {
 		for _, v := range vs {
-			if redact.SensitiveName(k) {
+			if redact.SensitiveName(k) || e.fields.Has(k) {
 				v = redact.Mask
 			}
 			out[k] = append(out[k], red.String(v))

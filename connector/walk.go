@@ -85,7 +85,7 @@ func (e *Engine) onePage(ctx context.Context, op Operation, cc *compiledCall, da
 		yield(nil, ctxError(ctx, op, cc.name, err))
 		return
 	}
-	resp, err := e.do(ctx, op, cc, maps.Clone(data), e.red, nil)
+	resp, err := e.do(ctx, op, cc, maps.Clone(data), e.red, &listPage{})
 	if err != nil {
 		yield(nil, err)
 		return
@@ -150,7 +150,7 @@ func (e *Engine) newWalker(ctx context.Context, op Operation, cc *compiledCall, 
 	if st.URL != "" {
 		// A resumed next-page URL keeps the rule every next-page URL
 		// keeps: the call's scheme, host and port, or nothing is sent.
-		rd, err := e.render(cc, data)
+		rd, err := e.render(ctx, cc, data)
 		if err != nil {
 			return nil, e.asError(op, cc.name, err)
 		}
@@ -369,7 +369,10 @@ func (w *walker) request(f *fetch) {
 		return
 	}
 	f.records, f.size = recs, len(resp.raw)
-	f.stop = matchAny(cc.stop, resp, data)
+	if f.stop, err = matchAny(f.ctx, cc.stop, resp, data); err != nil {
+		f.err = e.renderError(e.red, w.op, cc.name, err)
+		return
+	}
 	if f.planned || (w.k > 1 && cc.pager.Plannable()) {
 		f.body = resp.body // for the plan's totals
 	}

@@ -57,8 +57,12 @@ var funcs = func() map[string]any {
 		"__capture":    capture,
 		"__pathEscape": pathEscapeAny,
 		"__text":       textOf,
+		"__range":      rangeCheck,
 	} {
 		m[k] = v
+	}
+	for name, f := range budgetedFuncs {
+		m["__"+name] = f
 	}
 	return m
 }()

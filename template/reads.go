@@ -21,7 +21,7 @@ func (t *Template) Reads(path ...string) bool {
 	if t.literal {
 		return false
 	}
-	return reads(t.tmpl.Tree.Root, path, true)
+	return reads(t.parsed.Root, path, true)
 }
 
 // Reads reports whether any template in the tree may read the value at

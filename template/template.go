@@ -50,12 +50,33 @@
 // # Shorthand
 //
 // ${user.email} is shorthand for {{ .user.email }}, the binding syntax of
-// other identity products' REST connectors.
+// other identity products' REST connectors. Any other "${" in a template's
+// text is an error that says what to write instead: ${user?.email} and
+// ${user.email.toLowerCase()} are expressions of another language, which
+// would otherwise reach the target as literal text. Write a literal "${"
+// as {{ "${" }}.
+//
+// # Limits
+//
+// Templates come from spec files people share, so rendering is bounded:
+// RenderContext, ValueContext and Tree.RenderContext stop when their
+// context ends, and when a rendering goes past its Limits (by default 1
+// MiB of text and a million steps of work; see WithLimits) with a
+// *LimitError, before building what it asked for:
+//
+//	{{ repeat 1000000000 "x" }}                  repeat needs 1000000000 bytes, over the limit of 1048576 (MaxOutput)
+//	{{ range $i := until 100000000 }}{{ end }}   until needs 100000000 steps, over the limit of 1000000 (MaxSteps)
+//
+// A range is charged its length times the commands of its body before it
+// starts, so a loop that cannot finish never begins. Render, Value and
+// Tree.Render use context.Background() and the default limits.
 package template
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"reflect"
 	"regexp"
 	"strings"
@@ -85,6 +106,10 @@ type Template struct {
 	field   []string           // a single action that is only a field chain (.a.b): evaluated without text/template
 	literal bool
 	refs    map[string]bool // top-level binding names referenced; "*" means the whole data
+	// parsed is the tree as written (its actions finished), for analyses
+	// of what a template reads: tmpl runs a rewritten copy, in which the
+	// data is reached through the root (see rewrite).
+	parsed *parse.Tree
 }
 
 var shorthand = regexp.MustCompile(`\$\{\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\s*\}`)
@@ -108,6 +133,9 @@ func (s *Set) compile(name, src string, esc Escape) (*Template, error) {
 	t := &Template{name: name, src: src}
 	src = Expand(src)
 	if !strings.Contains(src, "{{") {
+		if msg := strayShorthand(src); msg != "" {
+			return nil, &Error{Template: name, Msg: msg}
+		}
 		t.literal = true
 		t.src = src
 		return t, nil
@@ -122,6 +150,9 @@ func (s *Set) compile(name, src string, esc Escape) (*Template, error) {
 		// for sub-templates.
 		return nil, &Error{Template: name, Msg: "define, block and template actions are not supported"}
 	}
+	if err := check(name, tree); err != nil {
+		return nil, err
+	}
 	t.refs = map[string]bool{}
 	collectRefs(tree.Root, t.refs)
 	if single(tree) {
@@ -131,6 +162,7 @@ func (s *Set) compile(name, src string, esc Escape) (*Template, error) {
 		pipe := typed.Root.Nodes[0].(*parse.ActionNode).Pipe
 		t.field = fieldChain(pipe)
 		appendCommand(typed, pipe, "__capture")
+		rewrite(typed)
 		if t.typed, err = s.add(name, typed); err != nil {
 			return nil, cleanError(name, err)
 		}
@@ -145,6 +177,8 @@ func (s *Set) compile(name, src string, esc Escape) (*Template, error) {
 	for _, n := range tree.Root.Nodes {
 		finishActions(tree, n, final)
 	}
+	t.parsed = tree.Copy()
+	rewrite(tree)
 	if t.tmpl, err = s.add(name, tree); err != nil {
 		return nil, cleanError(name, err)
 	}
@@ -339,18 +373,58 @@ func collectRefs(n parse.Node, refs map[string]bool) {
 	}
 }
 
+// check refuses what a spec must not write: text that looks like the
+// ${...} shorthand but is not (see strayShorthand), and the names of the
+// functions the compiler adds, which start with "__".
+func check(name string, tree *parse.Tree) error {
+	var err error
+	forEachNode(tree.Root, func(n parse.Node) {
+		if err != nil {
+			return
+		}
+		switch n := n.(type) {
+		case *parse.TextNode:
+			if msg := strayShorthand(string(n.Text)); msg != "" {
+				err = &Error{Template: name, Msg: msg}
+			}
+		case *parse.IdentifierNode:
+			if strings.HasPrefix(n.Ident, "__") {
+				err = &Error{Template: name, Msg: fmt.Sprintf("function %q not defined", n.Ident)}
+			}
+		}
+	})
+	return err
+}
+
 var bufPool = sync.Pool{New: func() any { return new(strings.Builder) }}
 
 // Render executes the template and returns its text. An omitted value
-// renders as the empty string.
+// renders as the empty string. It is RenderContext with
+// context.Background(): the default Limits apply.
 func (t *Template) Render(data map[string]any) (string, error) {
+	return t.RenderContext(context.Background(), data)
+}
+
+// RenderContext is Render within ctx: the rendering stops, with an error
+// wrapping ctx.Err(), when ctx ends, and with a *LimitError when it goes
+// past the Limits of ctx (see WithLimits).
+func (t *Template) RenderContext(ctx context.Context, data map[string]any) (string, error) {
+	if t.literal {
+		return t.src, nil
+	}
+	st := getState(ctx)
+	defer putState(st)
+	return t.text(st, data)
+}
+
+func (t *Template) text(st *execState, data map[string]any) (string, error) {
 	if t.literal {
 		return t.src, nil
 	}
 	b := bufPool.Get().(*strings.Builder)
 	b.Reset()
 	defer bufPool.Put(b)
-	if err := t.tmpl.Execute(b, data); err != nil {
+	if err := st.exec(t.tmpl, st.writer(b), data); err != nil {
 		return "", cleanError(t.name, err)
 	}
 	return b.String(), nil
@@ -358,17 +432,36 @@ func (t *Template) Render(data map[string]any) (string, error) {
 
 // Value executes the template and returns a typed value: for a single-action
 // template the action's value (which may be Omitted), otherwise the rendered
-// text.
+// text. It is ValueContext with context.Background().
 func (t *Template) Value(data map[string]any) (any, error) {
+	return t.ValueContext(context.Background(), data)
+}
+
+// ValueContext is Value within ctx, as RenderContext is Render.
+func (t *Template) ValueContext(ctx context.Context, data map[string]any) (any, error) {
+	if t.literal {
+		return t.src, nil
+	}
+	if t.typed != nil && t.field != nil {
+		if v, handled, err := t.lookup(data); handled {
+			return v, err
+		}
+	}
+	st := getState(ctx)
+	defer putState(st)
+	return t.value(st, data)
+}
+
+func (t *Template) value(st *execState, data map[string]any) (any, error) {
 	if t.typed == nil {
-		return t.Render(data)
+		return t.text(st, data)
 	}
 	if t.field != nil {
 		if v, handled, err := t.lookup(data); handled {
 			return v, err
 		}
 	}
-	err := t.typed.Execute(discard{}, data)
+	err := st.exec(t.typed, st.writer(discard{}), data)
 	var c *captured
 	if errors.As(err, &c) {
 		return c.v, nil
@@ -377,6 +470,44 @@ func (t *Template) Value(data map[string]any) (any, error) {
 		return nil, cleanError(t.name, err)
 	}
 	return nil, fmt.Errorf("template %s: no value captured", t.name)
+}
+
+// execState is what one rendering needs besides the compiled template:
+// its budget, and the root it executes on (see rewrite). Renderings take
+// one from a pool.
+type execState struct {
+	b    budget
+	w    budgetWriter
+	root map[string]any
+}
+
+// writer returns the state's writer, counting into its budget, over w.
+// (A writer made anew for each execution would be allocated each time.)
+func (st *execState) writer(w io.Writer) io.Writer {
+	st.w = budgetWriter{b: &st.b, w: w}
+	return &st.w
+}
+
+var statePool = sync.Pool{New: func() any { return &execState{root: make(map[string]any, 2)} }}
+
+func getState(ctx context.Context) *execState {
+	st := statePool.Get().(*execState)
+	st.b.reset(ctx)
+	return st
+}
+
+func putState(st *execState) {
+	st.b, st.w = budget{}, budgetWriter{}
+	statePool.Put(st)
+}
+
+func (st *execState) exec(tmpl *template.Template, w io.Writer, data map[string]any) error {
+	st.root[dataKey], st.root[budgetKey] = data, &st.b
+	defer func() { st.root[dataKey], st.root[budgetKey] = nil, nil }()
+	if err := st.b.live(); err != nil {
+		return err
+	}
+	return tmpl.Execute(w, st.root)
 }
 
 type discard struct{}
@@ -419,7 +550,15 @@ var (
 // cleanError turns text/template's errors into short messages that name the
 // template and, for a missing key, the key.
 func cleanError(name string, err error) error {
-	msg := err.Error()
+	var le *LimitError
+	if errors.As(err, &le) {
+		return &Error{Template: name, Msg: le.Error(), Err: le}
+	}
+	var sp *stopped
+	if errors.As(err, &sp) {
+		return &Error{Template: name, Msg: sp.Error(), Err: sp}
+	}
+	msg := rootless.Replace(err.Error())
 	if m := missingKey.FindStringSubmatch(msg); m != nil {
 		return &Error{Template: name, Key: m[2], Msg: fmt.Sprintf("missing key %q in %s", m[2], m[1])}
 	}

@@ -1,6 +1,7 @@
 package template
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -85,8 +86,22 @@ func compileTree(s *Set, name string, v any) (*Tree, error) {
 // dropped, and so is a nested object or list whose every member was omitted
 // (so optional extension objects vanish rather than being sent empty); an
 // Omitted root renders as Omitted.
+//
+// Render is RenderContext with context.Background().
 func (t *Tree) Render(data map[string]any) (any, error) {
-	v, err := t.render(data)
+	return t.RenderContext(context.Background(), data)
+}
+
+// RenderContext is Render within ctx, as Template.RenderContext is
+// Template.Render. The whole tree shares one budget: its Limits bound the
+// body, not each of its strings.
+func (t *Tree) RenderContext(ctx context.Context, data map[string]any) (any, error) {
+	if t.kind == kindLiteral {
+		return t.literal, nil
+	}
+	st := getState(ctx)
+	defer putState(st)
+	v, err := t.render(st, data)
 	if err != nil || v != allOmitted {
 		return v, err
 	}
@@ -99,16 +114,16 @@ func (t *Tree) Render(data map[string]any) (any, error) {
 // allOmitted marks a container whose members were all omitted.
 var allOmitted any = struct{ all bool }{true}
 
-func (t *Tree) render(data map[string]any) (any, error) {
+func (t *Tree) render(st *execState, data map[string]any) (any, error) {
 	switch t.kind {
 	case kindLiteral:
 		return t.literal, nil
 	case kindTemplate:
-		return t.tmpl.Value(data)
+		return t.tmpl.value(st, data)
 	case kindObject:
 		out := make(map[string]any, len(t.keys))
 		for i, k := range t.keys {
-			v, err := t.members[i].render(data)
+			v, err := t.members[i].render(st, data)
 			if err != nil {
 				return nil, err
 			}
@@ -123,7 +138,7 @@ func (t *Tree) render(data map[string]any) (any, error) {
 	default:
 		out := make([]any, 0, len(t.members))
 		for _, m := range t.members {
-			v, err := m.render(data)
+			v, err := m.render(st, data)
 			if err != nil {
 				return nil, err
 			}

@@ -180,7 +180,7 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 	}
 	body := resp.RawBody()
 	defer body.Close()
-	data, err := io.ReadAll(io.LimitReader(body, c.maxBody+1))
+	data, err := readBody(body, resp.RawResponse.ContentLength, c.maxBody)
 	if err != nil {
 		return nil, fmt.Errorf("reading response body (HTTP %d): %w", resp.StatusCode(), err)
 	}
@@ -188,6 +188,31 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 		return nil, &BodyTooLargeError{Limit: c.maxBody}
 	}
 	return &Response{StatusCode: resp.StatusCode(), Header: resp.Header(), Body: data, Duration: time.Since(start)}, nil
+}
+
+// readBody reads up to max+1 bytes of body. A body whose length the
+// server declared (and that is within max) is read into one buffer of that
+// size: growing a buffer as the bytes arrive would allocate about twice a
+// large body, and leave the copies as garbage.
+func readBody(body io.Reader, declared, max int64) ([]byte, error) {
+	r := io.LimitReader(body, max+1)
+	if declared <= 0 || declared > max {
+		return io.ReadAll(r) // it grows in steps it copies together once at the end
+	}
+	buf := make([]byte, 0, declared+1) // one more, to see a body longer than declared
+	for {
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		switch {
+		case err == io.EOF:
+			return buf, nil
+		case err != nil:
+			return buf, err
+		case len(buf) == cap(buf): // the server sent more than it said
+			rest, err := io.ReadAll(r)
+			return append(buf, rest...), err
+		}
+	}
 }
 
 // IsDialError reports whether err happened before the request could reach

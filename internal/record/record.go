@@ -8,7 +8,9 @@
 package record
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"math"
@@ -109,14 +111,18 @@ func CompileFieldWith(f binding.Field, tc TemplateCompiler) (Field, error) {
 // Map converts record into attributes, adding them to into. An absent or
 // null value is skipped unless the field has a default. Value fields see
 // only .record; use MapWith to give them more.
-func (m *Mapper) Map(record any, into map[string]any) error { return m.MapWith(record, nil, into) }
+func (m *Mapper) Map(record any, into map[string]any) error {
+	return m.MapWith(context.Background(), record, nil, into)
+}
 
 // MapWith is Map with data as the variables of value templates: their
-// .record must be record. nil data gives them .record only.
-func (m *Mapper) MapWith(record any, data map[string]any, into map[string]any) error {
+// .record must be record. nil data gives them .record only. Value
+// templates render within ctx (template.Template.ValueContext): its end
+// and its template.Limits stop them.
+func (m *Mapper) MapWith(ctx context.Context, record any, data map[string]any, into map[string]any) error {
 	for i := range m.fields {
 		f := &m.fields[i]
-		v, ok, err := f.value(record, data)
+		v, ok, err := f.value(ctx, record, data)
 		if err != nil {
 			return fmt.Errorf("attribute %q: %w", m.names[i], err)
 		}
@@ -148,14 +154,14 @@ func (f Field) Where() string {
 	return strconv.Quote(f.Path)
 }
 
-func (f *Field) value(record any, data map[string]any) (any, bool, error) {
+func (f *Field) value(ctx context.Context, record any, data map[string]any) (any, bool, error) {
 	var v any
 	var ok bool
 	if f.tmpl != nil {
 		if data == nil {
 			data = map[string]any{"record": record}
 		}
-		r, err := f.tmpl.Value(data)
+		r, err := f.tmpl.ValueContext(ctx, data)
 		if err != nil {
 			return nil, false, fmt.Errorf("value: %w", err)
 		}
@@ -182,12 +188,14 @@ func (f *Field) value(record any, data map[string]any) (any, bool, error) {
 // Value is the exported form of one field's lookup and conversion, for
 // callers that hold a single Field (IDs, names). A value field sees only
 // .record; see ValueWith.
-func (f Field) Value(record any) (any, bool, error) { return f.value(record, nil) }
+func (f Field) Value(record any) (any, bool, error) {
+	return f.value(context.Background(), record, nil)
+}
 
 // ValueWith is Value with data as the variables of a value template (see
 // MapWith).
-func (f Field) ValueWith(record any, data map[string]any) (any, bool, error) {
-	return f.value(record, data)
+func (f Field) ValueWith(ctx context.Context, record any, data map[string]any) (any, bool, error) {
+	return f.value(ctx, record, data)
 }
 
 // Convert converts a decoded JSON value to t. of is the element type for
@@ -225,8 +233,12 @@ func Convert(v any, t, of binding.Type, layout string) (any, error) {
 }
 
 // Normalize returns v with json.Number values replaced by int64 when
-// integral and float64 otherwise. Objects and lists are copied, never
-// modified: a record is shared by every attribute mapped from it.
+// integral and float64 otherwise. A number that neither holds exactly
+// enough (an integer beyond int64, an ID) nor fits a float64 at all (1e400,
+// which would become +Inf and then break json.Marshal) stays a
+// json.Number, its text as the server sent it. Objects and lists are
+// copied, never modified: a record is shared by every attribute mapped
+// from it.
 func Normalize(v any) any {
 	switch x := v.(type) {
 	case json.Number:
@@ -236,7 +248,10 @@ func Normalize(v any) any {
 			}
 			return x // an integer beyond int64 (an ID): keep every digit
 		}
-		f, _ := x.Float64()
+		f, err := x.Float64()
+		if err != nil {
+			return x // out of float64's range: keep the text, never ±Inf
+		}
 		return f
 	case float64:
 		if x == math.Trunc(x) && math.Abs(x) < 1<<53 {
@@ -303,22 +318,33 @@ func toInt(v any) (int64, error) {
 	return 0, fmt.Errorf("cannot convert %s to int", describe(v))
 }
 
+// toFloat converts to a finite float64. A number beyond its range (1e400)
+// is an error rather than ±Inf, which no JSON encoder can write.
 func toFloat(v any) (float64, error) {
+	var text string
 	switch x := v.(type) {
 	case json.Number:
-		if f, err := x.Float64(); err == nil {
-			return f, nil
-		}
+		text = string(x)
 	case float64:
-		return x, nil
+		if !math.IsInf(x, 0) && !math.IsNaN(x) {
+			return x, nil
+		}
+		return 0, fmt.Errorf("cannot convert %v to float: not a finite number", x)
 	case int64:
 		return float64(x), nil
 	case int:
 		return float64(x), nil
 	case string:
-		if f, err := strconv.ParseFloat(strings.TrimSpace(x), 64); err == nil {
-			return f, nil
-		}
+		text = strings.TrimSpace(x)
+	default:
+		return 0, fmt.Errorf("cannot convert %s to float", describe(v))
+	}
+	f, err := strconv.ParseFloat(text, 64)
+	switch {
+	case err == nil && !math.IsInf(f, 0) && !math.IsNaN(f):
+		return f, nil
+	case errors.Is(err, strconv.ErrRange) && math.IsInf(f, 0):
+		return 0, fmt.Errorf("cannot convert %s to float: beyond the range of a float64 (about ±1.8e308)", describe(v))
 	}
 	return 0, fmt.Errorf("cannot convert %s to float", describe(v))
 }

@@ -2,6 +2,7 @@ package record
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"testing"
 	"time"
@@ -98,7 +99,7 @@ func TestMapperValueTemplates(t *testing.T) {
 	data := map[string]any{"record": rec, "params": map[string]any{"version": "2.11"}, "now": now,
 		"detail": map[string]any{"roles": decode(t, `{"count": 3}`)}}
 	out := map[string]any{}
-	require.NoError(t, m.MapWith(rec, data, out))
+	require.NoError(t, m.MapWith(context.Background(), rec, data, out))
 	assert.Equal(t, map[string]any{
 		"version": "2.11", "synced": "2026-03-01T12:00:00Z", "syncedAt": now, "label": "Jane (3 roles)",
 		"count": int64(3), "countInt": "3", "optDef": "none", "a.b": "Jane", "path": "Jane",
@@ -136,4 +137,55 @@ func TestMapperValueErrors(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, ok)
 	assert.Equal(t, "7-x", v)
+}
+
+// A number beyond float64's range never becomes ±Inf, which json.Marshal
+// refuses: untyped it keeps its text, typed float it is an error naming the
+// attribute.
+func TestOutOfRangeNumbers(t *testing.T) {
+	rec := decode(t, `{"big": 1e400, "neg": -1E+999, "small": 1e-400, "huge": "1e400", "nan": "NaN", "id": 123456789012345678901234567890}`)
+	m, err := Compile(map[string]binding.Field{"big": {Path: "big"}, "neg": {Path: "neg"}, "small": {Path: "small"}, "id": {Path: "id"}, "raw": {Path: "$", Type: binding.Raw}})
+	require.NoError(t, err)
+	out := map[string]any{}
+	require.NoError(t, m.Map(rec, out))
+	assert.Equal(t, json.Number("1e400"), out["big"])
+	assert.Equal(t, json.Number("-1E+999"), out["neg"])
+	assert.Equal(t, float64(0), out["small"], "underflow is 0, as encoding/json reads it")
+	assert.Equal(t, json.Number("123456789012345678901234567890"), out["id"])
+	assert.Equal(t, json.Number("1e400"), out["raw"].(map[string]any)["big"])
+	b, err := json.Marshal(out)
+	require.NoError(t, err)
+	assert.Contains(t, string(b), `"big":1e400`)
+
+	for _, path := range []string{"big", "neg", "huge"} {
+		m, err := Compile(map[string]binding.Field{"score": {Path: path, Type: binding.Float}})
+		require.NoError(t, err)
+		err = m.Map(rec, map[string]any{})
+		require.Error(t, err, path)
+		assert.Contains(t, err.Error(), `attribute "score": path "`+path+`": cannot convert`)
+		assert.Contains(t, err.Error(), "beyond the range of a float64")
+	}
+	m, err = Compile(map[string]binding.Field{"score": {Path: "nan", Type: binding.Float}})
+	require.NoError(t, err)
+	assert.ErrorContains(t, m.Map(rec, map[string]any{}), `cannot convert "NaN" to float`)
+	m, err = Compile(map[string]binding.Field{"at": {Path: "big", Type: binding.Time, Layout: "unix"}})
+	require.NoError(t, err)
+	assert.ErrorContains(t, m.Map(rec, map[string]any{}), "cannot convert")
+}
+
+// Value templates render within the context given to MapWith: its limits
+// stop a template that would build too much.
+func TestMapWithContextLimits(t *testing.T) {
+	tc := func(name, src string) (*template.Template, error) { return template.Compile(name, src, template.Plain) }
+	m, err := CompileWith(map[string]binding.Field{"pad": {Value: `{{ repeat 100 "x" }}`}}, tc)
+	require.NoError(t, err)
+	out := map[string]any{}
+	require.NoError(t, m.MapWith(context.Background(), decode(t, `{}`), nil, out))
+	assert.Len(t, out["pad"], 100)
+	ctx := template.WithLimits(context.Background(), template.Limits{MaxOutput: 10})
+	err = m.MapWith(ctx, decode(t, `{}`), nil, map[string]any{})
+	var le *template.LimitError
+	require.ErrorAs(t, err, &le)
+	assert.Equal(t, "MaxOutput", le.Limit)
+	assert.Contains(t, err.Error(), `attribute "pad": value: template pad.value: repeat needs 100 bytes`)
 }

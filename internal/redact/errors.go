@@ -53,7 +53,7 @@ func (c *compiled) maskError(err error, r *Redactor, depth int) (error, bool) {
 		if masked == text && !hasUnwrap(err) {
 			return err, true
 		}
-		return &deepError{msg: masked, orig: err}, false
+		return newDeepError(masked, err), false
 	}
 
 	var kids []error
@@ -92,9 +92,10 @@ func (c *compiled) maskError(err error, r *Redactor, depth int) (error, bool) {
 		if rebuilt := c.rebuild(err, kid, r); rebuilt != nil {
 			return rebuilt, false
 		}
-		return &maskedError{msg: masked, orig: err, next: kid}, false
+		return newMaskedError(masked, err, kid), false
 	}
-	return &maskedJoin{msg: masked, orig: err, next: mkids}, false
+	is, _ := original(err)
+	return &maskedJoin{msg: masked, is: is, next: mkids}, false
 }
 
 // sensitiveQuery reports whether raw has a query parameter that URL masks
@@ -185,42 +186,62 @@ func sameLevel(orig, target error) bool {
 	return false
 }
 
+// The errors below stand for errors of a chain that held a secret. They
+// must answer errors.Is as the originals do, but never show them: the
+// originals are kept only inside the functions that compare with them, so
+// that no formatting (%#v prints every field, unexported ones included)
+// and no reflection can reach their text.
+
+// original returns the comparison of errors.Is with orig, at its own
+// level, and whether orig reports a timeout.
+func original(orig error) (is func(error) bool, timeout bool) {
+	t, ok := orig.(interface{ Timeout() bool })
+	return func(target error) bool { return sameLevel(orig, target) }, ok && t.Timeout()
+}
+
 // maskedError stands for an error of its chain that held a secret.
 type maskedError struct {
-	msg  string
-	orig error // never handed out
-	next error // the masked error orig wrapped
+	msg     string
+	is      func(error) bool // errors.Is at the original's level
+	timeout bool
+	next    error // the masked error the original wrapped
+}
+
+func newMaskedError(msg string, orig, next error) *maskedError {
+	is, timeout := original(orig)
+	return &maskedError{msg: msg, is: is, timeout: timeout, next: next}
 }
 
 func (e *maskedError) Error() string        { return e.msg }
 func (e *maskedError) Unwrap() error        { return e.next }
-func (e *maskedError) Is(target error) bool { return sameLevel(e.orig, target) }
+func (e *maskedError) Is(target error) bool { return e.is(target) }
 
 // Timeout reports what the original reports, for net/http and os.IsTimeout,
 // which ask the error directly.
-func (e *maskedError) Timeout() bool {
-	t, ok := e.orig.(interface{ Timeout() bool })
-	return ok && t.Timeout()
-}
+func (e *maskedError) Timeout() bool { return e.timeout }
 
 // maskedJoin is maskedError for an error wrapping several (errors.Join,
 // fmt.Errorf with several %w).
 type maskedJoin struct {
 	msg  string
-	orig error
+	is   func(error) bool
 	next []error
 }
 
 func (e *maskedJoin) Error() string        { return e.msg }
 func (e *maskedJoin) Unwrap() []error      { return e.next }
-func (e *maskedJoin) Is(target error) bool { return sameLevel(e.orig, target) }
+func (e *maskedJoin) Is(target error) bool { return e.is(target) }
 
 // deepError sums up the rest of a chain deeper than maxErrorDepth. It
 // unwraps to nothing, so errors.Is asks the original's whole chain.
 type deepError struct {
-	msg  string
-	orig error
+	msg string
+	is  func(error) bool
+}
+
+func newDeepError(msg string, orig error) *deepError {
+	return &deepError{msg: msg, is: func(target error) bool { return errors.Is(orig, target) }}
 }
 
 func (e *deepError) Error() string        { return e.msg }
-func (e *deepError) Is(target error) bool { return errors.Is(e.orig, target) }
+func (e *deepError) Is(target error) bool { return e.is(target) }

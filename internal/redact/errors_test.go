@@ -42,7 +42,8 @@ func chainTexts(err error) []string {
 }
 
 // assertClean fails if any level of err's chain shows secret in any form
-// String would mask.
+// String would mask, printed as Error gives it or with %+v and %#v (which
+// shows every field, unexported ones included).
 func assertClean(t *testing.T, err error, secret string) {
 	t.Helper()
 	var probe Redactor
@@ -52,6 +53,26 @@ func assertClean(t *testing.T, err error, secret string) {
 			t.Errorf("a level of the chain shows the secret: %q", text)
 		}
 	}
+	var walk func(error, int)
+	walk = func(err error, depth int) {
+		if err == nil || depth > maxErrorDepth+1 {
+			return
+		}
+		for _, text := range []string{fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err)} {
+			if probe.String(text) != text {
+				t.Errorf("a level of the chain, formatted, shows the secret: %s", text)
+			}
+		}
+		switch u := err.(type) {
+		case interface{ Unwrap() []error }:
+			for _, e := range u.Unwrap() {
+				walk(e, depth+1)
+			}
+		case interface{ Unwrap() error }:
+			walk(u.Unwrap(), depth+1)
+		}
+	}
+	walk(err, 0)
 }
 
 // echoServer answers every request with a header line that is not a
