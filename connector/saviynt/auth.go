@@ -3,6 +3,7 @@ package saviynt
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -706,7 +707,7 @@ func (cv *converter) authExtras(a map[string]any, path string) {
 		cv.warn(attrConnection, join(path, "timeOutError"), "not needed: restconn detects timeouts itself and retries idempotent calls")
 	}
 	if a["maskInLogs"] != nil {
-		cv.gapMaskInLogs(join(path, "maskInLogs"), a["maskInLogs"])
+		cv.maskInLogs(join(path, "maskInLogs"), a["maskInLogs"])
 	}
 	if a["ssl"] != nil {
 		cv.warn(attrConnection, join(path, "ssl"), "not converted: restconn's TLS options have no client certificate; give WithHTTPClient a client with one")
@@ -785,4 +786,27 @@ func (cv *converter) testConnection(name string, a map[string]any) {
 		cv.spec.Connect = &connector.Chain{}
 	}
 	cv.spec.Connect.Calls = append(cv.spec.Connect.Calls, c)
+}
+
+// maskInLogs adds the field names whose values the platform masks in its
+// logs to connection.mask, which masks them in restconn's traces, logs and
+// errors. restconn's list holds for every call, whichever auth block it
+// uses: masking more than the block asked is the safe side.
+func (cv *converter) maskInLogs(path string, v any) {
+	l, ok := v.([]any)
+	if !ok {
+		cv.warn(attrConnection, path, "not converted: want a list of field names")
+		return
+	}
+	for _, e := range l {
+		name, ok := e.(string)
+		if !ok || strings.TrimSpace(name) == "" {
+			cv.warn(attrConnection, path, "not converted: %v is not a field name", e)
+			continue
+		}
+		if !slices.Contains(cv.spec.Connection.Mask, name) {
+			cv.spec.Connection.Mask = append(cv.spec.Connection.Mask, name)
+		}
+	}
+	slices.Sort(cv.spec.Connection.Mask)
 }

@@ -155,6 +155,24 @@ func TestAuthConstructs(t *testing.T) {
 			warns:   []string{`credential moved to secret "acctAuth_password"`},
 		},
 		{
+			name: "maskInLogs becomes connection.mask",
+			conn: `{"ConnectionJSON": {"authentications": {"acctAuth": {"authType": "Basic", "properties": {"userName": "svc", "password": "example"}, "httpParams": {}, "maskInLogs": ["ssn", "ssn", "taxId"]}}},
+			        "CreateAccountJSON": {"call": [{"name": "call1", "connection": "acctAuth", "url": "https://app.example.com/api/users", "httpMethod": "POST",
+			          "httpParams": "{\"name\": \"${user.username}\", \"ssn\": \"${user.customproperty9}\"}", "httpContentType": "application/json"}]}}`,
+			secrets: map[string]string{"acctAuth_password": "pw"},
+			serve:   func(w http.ResponseWriter, r *http.Request, body string) { ok(w, `{}`) },
+			run: func(t *testing.T, eng *connector.Engine) {
+				req := create
+				req.User = map[string]any{"username": "ann", "customproperty9": "078-05-1120"}
+				_, err := eng.Provision(context.Background(), req)
+				require.NoError(t, err)
+			},
+			want: []string{`POST /api/users [Authorization: Basic c3ZjOnB3] [Content-Type: application/json] {"name":"ann","ssn":"078-05-1120"}`},
+			spec: func(t *testing.T, s *connector.Spec) {
+				assert.Equal(t, []string{"ssn", "taxId"}, s.Connection.Mask)
+			},
+		},
+		{
 			name: "static access token with its prefix",
 			conn: `{"ConnectionJSON": {"authentications": {"api": {"authType": "oauth2", "accessToken": "Bearer example-token", "tokenType": "Bearer", "retryFailureStatusCode": [401]}}},
 			        "CreateAccountJSON": {"call": [{"name": "c", "connection": "api", "url": "https://app.example.com/api/users", "httpMethod": "POST",

@@ -163,9 +163,7 @@
 //
 // # Not converted
 //
-// maskInLogs waits for masking by field name, which the spec does not have
-// yet (restconn masks every secret, token and password by value); a
-// warning names it. Others have no restconn counterpart: HMAC,
+// Not converted, with a warning, because restconn has no counterpart: HMAC,
 // signed-header and JWT auth, client certificates, raw text and multipart
 // bodies, computed HTTP methods, calls chosen by action, paged dependent
 // calls, entitlement owners and entitlement-to-entitlement maps, and the
