@@ -297,80 +297,37 @@ func finishActions(tr *parse.Tree, n parse.Node, fn string) {
 	}
 }
 
+// hasTemplateCall reports whether the tree calls a named template.
 func hasTemplateCall(n parse.Node) bool {
-	switch n := n.(type) {
-	case *parse.TemplateNode:
-		return true
-	case *parse.ListNode:
-		if n == nil {
-			return false
+	found := false
+	forEachNode(n, func(n parse.Node) {
+		if _, ok := n.(*parse.TemplateNode); ok {
+			found = true
 		}
-		for _, c := range n.Nodes {
-			if hasTemplateCall(c) {
-				return true
-			}
-		}
-	case *parse.IfNode:
-		return hasTemplateCall(n.List) || hasTemplateCall(n.ElseList)
-	case *parse.RangeNode:
-		return hasTemplateCall(n.List) || hasTemplateCall(n.ElseList)
-	case *parse.WithNode:
-		return hasTemplateCall(n.List) || hasTemplateCall(n.ElseList)
-	}
-	return false
+	})
+	return found
 }
 
+// collectRefs records the top-level binding names the tree may read ("*"
+// when it may read the whole data). Fields under a range or with count as
+// top-level names too: a cautious answer, for Uses.
 func collectRefs(n parse.Node, refs map[string]bool) {
-	switch n := n.(type) {
-	case *parse.ListNode:
-		if n == nil {
-			return
-		}
-		for _, c := range n.Nodes {
-			collectRefs(c, refs)
-		}
-	case *parse.ActionNode:
-		collectRefs(n.Pipe, refs)
-	case *parse.PipeNode:
-		if n == nil {
-			return
-		}
-		for _, c := range n.Cmds {
-			collectRefs(c, refs)
-		}
-	case *parse.CommandNode:
-		for _, a := range n.Args {
-			collectRefs(a, refs)
-		}
-	case *parse.FieldNode:
-		refs[n.Ident[0]] = true
-	case *parse.VariableNode:
-		if n.Ident[0] == "$" {
-			if len(n.Ident) > 1 {
-				refs[n.Ident[1]] = true
-			} else {
-				refs["*"] = true
+	forEachNode(n, func(n parse.Node) {
+		switch n := n.(type) {
+		case *parse.FieldNode:
+			refs[n.Ident[0]] = true
+		case *parse.VariableNode:
+			if n.Ident[0] == "$" {
+				if len(n.Ident) > 1 {
+					refs[n.Ident[1]] = true
+				} else {
+					refs["*"] = true
+				}
 			}
+		case *parse.DotNode:
+			refs["*"] = true // "." may be the root data
 		}
-	case *parse.DotNode:
-		refs["*"] = true // "." may be the root data
-	case *parse.ChainNode:
-		collectRefs(n.Node, refs)
-	case *parse.IfNode:
-		collectRefs(n.Pipe, refs)
-		collectRefs(n.List, refs)
-		collectRefs(n.ElseList, refs)
-	case *parse.RangeNode:
-		collectRefs(n.Pipe, refs)
-		collectRefs(n.List, refs)
-		collectRefs(n.ElseList, refs)
-	case *parse.WithNode:
-		collectRefs(n.Pipe, refs)
-		collectRefs(n.List, refs)
-		collectRefs(n.ElseList, refs)
-	case *parse.TemplateNode:
-		collectRefs(n.Pipe, refs)
-	}
+	})
 }
 
 // check refuses what a spec must not write: text that looks like the
