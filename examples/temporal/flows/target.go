@@ -1,0 +1,86 @@
+package flows
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/restconn/restconn/connector"
+	"github.com/restconn/restconn/providers/genesys"
+	"github.com/restconn/restconn/providers/intercom"
+	"github.com/restconn/restconn/providers/okta"
+	"github.com/restconn/restconn/providers/otrs"
+)
+
+// Target names the application an activity works on: a spec and the
+// values of its params. It travels in workflow history, so it never holds
+// a secret: the worker that runs the activity adds those (see Presets).
+type Target struct {
+	Preset string         `json:"preset"`           // a key of the worker's specs, e.g. "okta"
+	Params map[string]any `json:"params,omitempty"` // the spec's params, e.g. {"orgURL": "https://acme.okta.com"}
+}
+
+// ConnectFunc builds the connector of a Target. The worker provides it
+// (see Presets); activities call it on every run, so it may cache.
+type ConnectFunc func(ctx context.Context, t Target) (connector.Connector, error)
+
+// Builtin maps the preset names of restconn's built-in presets to their
+// specs, as cmd/restconn's --preset flag knows them.
+var Builtin = map[string]func() *connector.Spec{
+	"genesys":  genesys.Spec,
+	"intercom": intercom.Spec,
+	"okta":     okta.Spec,
+	"otrs":     otrs.Spec,
+}
+
+// EnvSecret reads the secret name from the environment variable
+// RESTCONN_SECRET_<NAME> (upper case), as cmd/restconn does.
+func EnvSecret(name string) (string, bool) {
+	v := os.Getenv("RESTCONN_SECRET_" + strings.ToUpper(name))
+	return v, v != ""
+}
+
+// Presets returns a ConnectFunc that builds an engine from specs[t.Preset]
+// with t.Params and every secret the spec declares that secret returns,
+// plus opts (an HTTP client, a logger). Engines are safe for concurrent
+// use and keep their tokens and sessions, so each Target's engine is
+// built once and shared by the activities that use it.
+func Presets(specs map[string]func() *connector.Spec, secret func(name string) (string, bool), opts ...connector.Option) ConnectFunc {
+	var (
+		mu      sync.Mutex
+		engines = map[string]*connector.Engine{}
+	)
+	return func(_ context.Context, t Target) (connector.Connector, error) {
+		key, err := json.Marshal(t) // map keys in sorted order: one key per Target
+		if err != nil {
+			return nil, fmt.Errorf("target: %w", err)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if e, ok := engines[string(key)]; ok {
+			return e, nil
+		}
+		spec, ok := specs[t.Preset]
+		if !ok {
+			return nil, fmt.Errorf("target: unknown preset %q (this worker has %s)", t.Preset, strings.Join(slices.Sorted(maps.Keys(specs)), ", "))
+		}
+		s := spec()
+		secrets := map[string]string{}
+		for name := range s.Secrets {
+			if v, ok := secret(name); ok {
+				secrets[name] = v
+			}
+		}
+		e, err := connector.New(s, append([]connector.Option{connector.WithParams(t.Params), connector.WithSecrets(secrets)}, opts...)...)
+		if err != nil {
+			return nil, fmt.Errorf("target %s: %w", t.Preset, err)
+		}
+		engines[string(key)] = e
+		return e, nil
+	}
+}
