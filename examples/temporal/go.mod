@@ -6,6 +6,7 @@ replace github.com/restconn/restconn => ../..
 
 require (
 	github.com/restconn/restconn v0.0.0-00010101000000-000000000000
+	github.com/stretchr/testify v1.12.1
 	go.temporal.io/sdk v1.51.0
 )
 
@@ -30,7 +31,6 @@ require (
 	github.com/shopspring/decimal v1.4.0 // indirect
 	github.com/spf13/cast v1.7.0 // indirect
 	github.com/stretchr/objx v0.5.3 // indirect
-	github.com/stretchr/testify v1.12.1 // indirect
 	go.temporal.io/api v1.64.3 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
 	golang.org/x/crypto v0.55.0 // indirect

@@ -35,9 +35,10 @@ func newEnv(t *testing.T, acts *flows.Activities) *testsuite.TestWorkflowEnviron
 	return env
 }
 
-// secrets is a secret lookup over a map, as a worker's vault would be.
-func secrets(m map[string]string) func(string) (string, bool) {
-	return func(name string) (string, bool) { v, ok := m[name]; return v, ok }
+// secrets is a secret lookup over a map, as a worker's vault would be,
+// for any credentials set.
+func secrets(m map[string]string) flows.SecretFunc {
+	return func(_, name string) (string, bool) { v, ok := m[name]; return v, ok }
 }
 
 // sink keeps what it is given by ID, counts the puts of each ID and can

@@ -23,7 +23,15 @@ import (
 type Target struct {
 	Preset string         `json:"preset"`           // a key of the worker's specs, e.g. "okta"
 	Params map[string]any `json:"params,omitempty"` // the spec's params, e.g. {"orgURL": "https://acme.okta.com"}
+	// Credentials names the set of secrets the worker uses for this
+	// target, e.g. "acme-okta" for a worker that serves two Okta orgs;
+	// default Preset. It is a name, never a secret.
+	Credentials string `json:"credentials,omitempty"`
 }
+
+// SecretFunc looks up the secret name of the credentials set (see
+// Target.Credentials) in the worker's vault.
+type SecretFunc func(credentials, name string) (string, bool)
 
 // ConnectFunc builds the connector of a Target. The worker provides it
 // (see Presets); activities call it on every run, so it may cache.
@@ -38,19 +46,47 @@ var Builtin = map[string]func() *connector.Spec{
 	"otrs":     otrs.Spec,
 }
 
-// EnvSecret reads the secret name from the environment variable
-// RESTCONN_SECRET_<NAME> (upper case), as cmd/restconn does.
-func EnvSecret(name string) (string, bool) {
-	v := os.Getenv("RESTCONN_SECRET_" + strings.ToUpper(name))
-	return v, v != ""
+// EnvSecret is a SecretFunc over the environment: the secret name of the
+// credentials set is RESTCONN_SECRET_<CREDENTIALS>_<NAME> (upper case,
+// other characters than letters and digits as "_"), else
+// RESTCONN_SECRET_<NAME>, the variable cmd/restconn reads. A worker that
+// serves one target of a preset needs only the second form:
+//
+//	RESTCONN_SECRET_TOKEN=...                 # any target whose spec has a secret "token"
+//	RESTCONN_SECRET_OKTA_TOKEN=...            # Okta targets (Credentials "" or "okta")
+//	RESTCONN_SECRET_ACME_OKTA_TOKEN=...       # targets with Credentials "acme-okta"
+func EnvSecret(credentials, name string) (string, bool) {
+	vars := []string{"RESTCONN_SECRET_" + envName(name)}
+	if credentials != "" {
+		vars = slices.Insert(vars, 0, "RESTCONN_SECRET_"+envName(credentials)+"_"+envName(name))
+	}
+	for _, v := range vars {
+		if s := os.Getenv(v); s != "" {
+			return s, true
+		}
+	}
+	return "", false
+}
+
+func envName(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z':
+			return r - 'a' + 'A'
+		case r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
+			return r
+		}
+		return '_'
+	}, s)
 }
 
 // Presets returns a ConnectFunc that builds an engine from specs[t.Preset]
-// with t.Params and every secret the spec declares that secret returns,
-// plus opts (an HTTP client, a logger). Engines are safe for concurrent
+// with t.Params and every secret the spec declares that secret returns
+// for the target's credentials set (t.Credentials, else t.Preset), plus
+// opts (an HTTP client, a logger). Engines are safe for concurrent
 // use and keep their tokens and sessions, so each Target's engine is
 // built once and shared by the activities that use it.
-func Presets(specs map[string]func() *connector.Spec, secret func(name string) (string, bool), opts ...connector.Option) ConnectFunc {
+func Presets(specs map[string]func() *connector.Spec, secret SecretFunc, opts ...connector.Option) ConnectFunc {
 	var (
 		mu      sync.Mutex
 		engines = map[string]*connector.Engine{}
@@ -70,9 +106,13 @@ func Presets(specs map[string]func() *connector.Spec, secret func(name string) (
 			return nil, fmt.Errorf("target: unknown preset %q (this worker has %s)", t.Preset, strings.Join(slices.Sorted(maps.Keys(specs)), ", "))
 		}
 		s := spec()
+		creds := t.Credentials
+		if creds == "" {
+			creds = t.Preset
+		}
 		secrets := map[string]string{}
 		for name := range s.Secrets {
-			if v, ok := secret(name); ok {
+			if v, ok := secret(creds, name); ok {
 				secrets[name] = v
 			}
 		}

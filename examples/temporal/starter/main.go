@@ -8,7 +8,8 @@
 //	go run ./starter await -preset intercom -ticket 1001
 //
 // Params are the spec's (-param name=value, repeatable); secrets are not
-// given here: the worker reads them from its own environment. The request
+// given here: the worker reads them from its own environment, from the set
+// -credentials names (default the preset's name; see flows.EnvSecret). The request
 // file is a connector.Request as JSON, as cmd/restconn takes it; it may
 // not hold a password, which would be kept in workflow history.
 //
@@ -86,7 +87,7 @@ func parse(args []string, getenv func(string) string, stderr io.Writer, now time
 	st := start{address: or(getenv("TEMPORAL_ADDRESS"), client.DefaultHostPort), namespace: or(getenv("TEMPORAL_NAMESPACE"), client.DefaultNamespace)}
 	ps := params{}
 	var (
-		preset, id, kind, since, request, ticket string
+		preset, creds, id, kind, since, request, ticket string
 		types                                    list
 		noWait                                   bool
 		heartbeat                                time.Duration
@@ -100,6 +101,7 @@ func parse(args []string, getenv func(string) string, stderr io.Writer, now time
 	fs.BoolVar(&noWait, "no-wait", false, "print the workflow ID and return, without waiting for the result")
 	fs.StringVar(&preset, "preset", "", "the preset `NAME`: "+strings.Join(presetNames(), ", "))
 	fs.Var(ps, "param", "a spec param as `name=value` (repeatable)")
+	fs.StringVar(&creds, "credentials", "", "the `NAME` of the worker's set of secrets for this target (default the preset's name)")
 	switch cmd {
 	case "import":
 		fs.StringVar(&kind, "kind", flows.Accounts, "accounts or access")
@@ -122,7 +124,7 @@ func parse(args []string, getenv func(string) string, stderr io.Writer, now time
 	if preset == "" {
 		return start{}, errors.New("-preset is required")
 	}
-	target := flows.Target{Preset: preset, Params: ps}
+	target := flows.Target{Preset: preset, Params: ps, Credentials: creds}
 	if len(ps) == 0 {
 		target.Params = nil
 	}

@@ -5,12 +5,15 @@
 // It connects to a Temporal server, polls the task queue "restconn" and
 // builds each activity's connector from the built-in presets (intercom,
 // genesys, okta, otrs) with the params the workflow names and the secrets
-// of this worker's environment, RESTCONN_SECRET_<NAME> (as cmd/restconn
-// reads them): secrets never enter workflow history. Imported records are
-// written as JSON lines under -out, one file per workflow.
+// of this worker's environment: RESTCONN_SECRET_<CREDENTIALS>_<NAME>, where
+// CREDENTIALS is the target's credentials name (default its preset, e.g.
+// RESTCONN_SECRET_OKTA_TOKEN), else RESTCONN_SECRET_<NAME> as cmd/restconn
+// reads them (see flows.EnvSecret). Secrets never enter workflow history.
+// Imported records are written as JSON lines under -out, one file per
+// workflow.
 //
 //	temporal server start-dev                       # a local Temporal server on localhost:7233
-//	RESTCONN_SECRET_TOKEN=... go run ./worker -out records
+//	RESTCONN_SECRET_OKTA_TOKEN=... go run ./worker -out records
 //
 // Flags (and the environment variables that set their defaults):
 //

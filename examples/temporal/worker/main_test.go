@@ -66,7 +66,7 @@ func TestFileSinkUnderResumedImport(t *testing.T) {
 	s.SetLogger(sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(t.Output(), nil))))
 	env := s.NewTestWorkflowEnvironment()
 	flows.Register(env, &flows.Activities{
-		Connect: flows.Presets(flows.Builtin, func(name string) (string, bool) {
+		Connect: flows.Presets(flows.Builtin, func(_, name string) (string, bool) {
 			return srv.Token, name == "token"
 		}),
 		Accounts: sink,
