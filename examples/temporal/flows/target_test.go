@@ -19,7 +19,7 @@ func TestEnvSecret(t *testing.T) {
 	t.Setenv("RESTCONN_SECRET_CLIENTSECRET", "")
 	for _, tt := range []struct {
 		creds, name, want string
-		ok               bool
+		ok                bool
 	}{
 		{"acme-okta", "token", "acme", true},
 		{"okta", "token", "okta", true},

@@ -88,9 +88,9 @@ func parse(args []string, getenv func(string) string, stderr io.Writer, now time
 	ps := params{}
 	var (
 		preset, creds, id, kind, since, request, ticket string
-		types                                    list
-		noWait                                   bool
-		heartbeat                                time.Duration
+		types                                           list
+		noWait                                          bool
+		heartbeat                                       time.Duration
 	)
 	fs := flag.NewFlagSet("starter "+cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
