@@ -85,6 +85,14 @@ const (
 // last page it heartbeated, so an import of a million accounts that fails
 // at page 900 reads pages 1 to 899 once. Run it with a HeartbeatTimeout
 // (ImportWorkflow does), so that a worker that dies mid-import is noticed.
+//
+// How much comes again depends on how the attempt ended. An attempt that
+// fails (an error from the target or the sink, a cancellation) sends its
+// last heartbeat before it reports the failure: only the page it was in
+// comes again. A worker that dies sends nothing more: the SDK sends at
+// most one heartbeat per 80% of the HeartbeatTimeout and keeps the others
+// for the next send, so the retry resumes after the last page heartbeated
+// before that, and the pages read since come again (upserted by the sink).
 func (a *Activities) ImportAccounts(ctx context.Context, in ImportInput) (ImportResult, error) {
 	if a.Accounts == nil {
 		return ImportResult{}, temporal.NewNonRetryableApplicationError("this worker has no account sink", ErrTypeInvalidSpec, nil)

@@ -21,8 +21,10 @@
 // and resumes after that page (connector.ImportOptions.Resume).
 //
 // Delivery is at-least-once per page: the records of the page the failed
-// attempt was in come again. Sinks upsert by ID (AccountSink says more);
-// nothing is lost.
+// attempt was in come again, and after a worker died, those of the pages
+// it read since its last heartbeat reached the server (the SDK throttles
+// heartbeats to one per 80% of the heartbeat timeout). Sinks upsert by ID
+// (AccountSink says more); nothing is lost.
 //
 // # Access requests and tickets
 //
