@@ -85,7 +85,8 @@ func envName(s string) string {
 // for the target's credentials set (t.Credentials, else t.Preset), plus
 // opts (an HTTP client, a logger). Engines are safe for concurrent
 // use and keep their tokens and sessions, so each Target's engine is
-// built once and shared by the activities that use it.
+// built once and shared by the activities that use it; secrets are read
+// then, so a rotated secret takes effect when the worker restarts.
 func Presets(specs map[string]func() *connector.Spec, secret SecretFunc, opts ...connector.Option) ConnectFunc {
 	var (
 		mu      sync.Mutex
