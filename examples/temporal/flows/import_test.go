@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -110,13 +111,13 @@ func (s *sink) Flush(context.Context) error {
 func TestImportResumesAfterFailure(t *testing.T) {
 	t.Run("okta: the server fails page 4", func(t *testing.T) {
 		var srv *oktatest.Server
-		failed := false
+		var failed atomic.Bool
 		var pageFour string // the cursor (after=) of page 4
 		srv = oktatest.NewServer(oktatest.Empty(), oktatest.WithMiddleware(func(h http.Handler) http.Handler {
 			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				q := r.URL.Query()
-				if r.URL.Path == "/api/v1/users" && q.Get("filter") == "" && q.Get("after") == pageFour && !failed {
-					failed = true // link paging: one page request at a time
+				if r.URL.Path == "/api/v1/users" && q.Get("filter") == "" && q.Get("after") == pageFour && !failed.Load() {
+					failed.Store(true) // link paging: one page request at a time
 					srv.FailNext(1, http.StatusInternalServerError)
 				}
 				h.ServeHTTP(w, r)
@@ -140,7 +141,7 @@ func TestImportResumesAfterFailure(t *testing.T) {
 			Target: flows.Target{Preset: "okta", Params: map[string]any{"orgURL": srv.URL, "limit": "5"}},
 		}})
 		res := importResult(t, env)
-		require.True(t, failed)
+		require.True(t, failed.Load())
 
 		users := srv.Users()
 		assert.Equal(t, len(users), res.Records)

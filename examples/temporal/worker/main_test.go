@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -43,13 +44,13 @@ func TestParseFlags(t *testing.T) {
 // most.
 func TestFileSinkUnderResumedImport(t *testing.T) {
 	var srv *oktatest.Server
-	failed := false
+	var failed atomic.Bool
 	var pageFour string
 	srv = oktatest.NewServer(oktatest.Empty(), oktatest.WithMiddleware(func(h http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			q := r.URL.Query()
-			if r.URL.Path == "/api/v1/users" && q.Get("filter") == "" && q.Get("after") == pageFour && !failed {
-				failed = true
+			if r.URL.Path == "/api/v1/users" && q.Get("filter") == "" && q.Get("after") == pageFour && !failed.Load() {
+				failed.Store(true)
 				srv.FailNext(1, http.StatusInternalServerError)
 			}
 			h.ServeHTTP(w, r)
@@ -77,7 +78,7 @@ func TestFileSinkUnderResumedImport(t *testing.T) {
 	}})
 	require.True(t, env.IsWorkflowCompleted())
 	require.NoError(t, env.GetWorkflowError())
-	require.True(t, failed)
+	require.True(t, failed.Load())
 
 	f, err := os.Open(filepath.Join(dir, "import_okta_1.accounts.jsonl"))
 	require.NoError(t, err)
