@@ -146,8 +146,12 @@ func runImport[T any](ctx context.Context, a *Activities, in ImportInput,
 		im = &importer[T]{ctx: ctx, put: put, flusher: im.flusher}
 		res, err = im.run(c, in, Progress{}, list)
 	}
-	if err != nil {
-		return res, err
+	var sf sinkFailure
+	switch {
+	case errors.As(err, &sf):
+		return res, sinkError(ctx, sf.err)
+	case err != nil:
+		return res, connectorError(ctx, err, importRetryable)
 	}
 	res.Attempt = activity.GetInfo(ctx).Attempt
 	log.Info("import done", "records", res.Records, "pages", res.Pages, "attempt", res.Attempt)
@@ -172,10 +176,10 @@ func (im *importer[T]) run(c connector.Connector, in ImportInput, from Progress,
 			break
 		}
 		if err != nil {
-			return im.result(from), connectorError(im.ctx, err, importRetryable)
+			return im.result(from), err
 		}
 		if err := im.put(im.ctx, rec); err != nil {
-			return im.result(from), sinkError(im.ctx, err)
+			return im.result(from), sinkFailure{err}
 		}
 		im.n++
 		// Between checkpoints too, so that a long page (detail calls per
@@ -188,10 +192,16 @@ func (im *importer[T]) run(c connector.Connector, in ImportInput, from Progress,
 		im.failed = im.flusher.Flush(im.ctx) // a last page that got no checkpoint
 	}
 	if im.failed != nil {
-		return im.result(from), sinkError(im.ctx, im.failed)
+		return im.result(from), sinkFailure{im.failed}
 	}
 	return im.result(from), nil
 }
+
+// sinkFailure is an error of the sink, as run returns it; the errors of
+// the import come as they are.
+type sinkFailure struct{ err error }
+
+func (f sinkFailure) Error() string { return f.err.Error() }
 
 // checkpoint is ImportOptions.Checkpoint: the records of the page are
 // put; once the sink has flushed them, the token is safe to heartbeat.

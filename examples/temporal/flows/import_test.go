@@ -15,6 +15,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/activity"
 	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
@@ -371,4 +372,37 @@ func activeGenesys(users []genesystest.User) []string {
 		}
 	}
 	return ids
+}
+
+// A retry on a worker whose spec changed since the checkpoint (a newer
+// preset, say) cannot resume from the token: it imports from the start,
+// which loses nothing, instead of failing for good.
+func TestImportStartsOverWhenTheSpecChanged(t *testing.T) {
+	srv := oktatest.NewServer(oktatest.Empty())
+	t.Cleanup(srv.Close)
+	srv.SeedUsers(19) // and the admin: four pages of five
+	sk := newSink()
+	sk.failAt = 16 // the first record of page 4
+	connect := func(ctx context.Context, tg flows.Target) (connector.Connector, error) {
+		spec := flows.Builtin["okta"]()
+		if activity.GetInfo(ctx).Attempt > 1 {
+			spec.Import.Accounts.Attributes["email2"] = spec.Import.Accounts.Attributes["email"] // the new version
+		}
+		return connector.New(spec, connector.WithParams(tg.Params), connector.WithSecrets(map[string]string{"token": srv.Token}))
+	}
+	env := newEnv(t, &flows.Activities{Connect: connect, Accounts: sk})
+	env.ExecuteWorkflow(flows.ImportWorkflow, flows.ImportRequest{ImportInput: flows.ImportInput{
+		Target: flows.Target{Preset: "okta", Params: map[string]any{"orgURL": srv.URL, "limit": "5"}},
+	}})
+	res := importResult(t, env)
+	assert.Equal(t, int32(2), res.Attempt)
+	assert.Zero(t, res.ResumedAt, "from the start")
+	assert.Equal(t, 20, res.Records)
+	assert.Equal(t, 20, len(sk.accounts))
+	for id, n := range sk.puts {
+		if n != 1 && n != 2 {
+			t.Errorf("%s put %d times", id, n)
+		}
+	}
+	assert.Contains(t, sk.accounts[srv.Users()[0].ID].Attributes, "email2", "the new version's records replaced the old ones")
 }
