@@ -13,6 +13,7 @@ This package holds only documentation. The code lives in:
 	providers/okta       preset for Okta (users, groups and members, lifecycle, membership), with oktatest
 	providers/otrs       preset for OTRS/Znuny ticket fulfilment, with otrstest
 	examples/...         runnable programs; start with examples/quickstart
+	examples/temporal    resumable imports and ticket waits on Temporal (a Go module of its own)
 
 # The model
 

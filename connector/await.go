@@ -110,9 +110,22 @@ func awaitEnded(ctx context.Context, ticketID string, last Ticket, seen bool) er
 	return &Error{Op: opAwaitTicket, Message: msg, Err: ctx.Err()}
 }
 
-// transient reports whether a failed poll may succeed if repeated: a rate
-// limit, a server error, or a request that got no response. The caller
-// has already ruled out the end of its own context.
+// Transient reports whether a failed read (TicketStatus, a page of an
+// import, Connect) may succeed if repeated unchanged: a rate limit
+// (ErrRateLimited), an HTTP 5xx or 408, or a request that got no response
+// (a connection failure, an attempt that timed out). ErrNotFound, ErrAuth,
+// ErrConflict, ErrUnsupported, ErrInvalidSpec, other 4xx answers and spec
+// or template errors are not transient: repeating changes nothing. It is
+// the rule AwaitTicket retries polls by, for callers that schedule retries
+// themselves (a job engine's retry policy).
+//
+// Transient says nothing about whether a write may be repeated: a POST
+// that got no response may have been carried out. Check the end of your
+// own context first: an error of a cancelled call may look transient.
+func Transient(err error) bool { return transient(err) }
+
+// transient is Transient; the caller has already ruled out the end of its
+// own context.
 func transient(err error) bool {
 	if errors.Is(err, ErrRateLimited) {
 		return true

@@ -171,3 +171,33 @@ func TestAwaitTicketPermanentErrorsEnd(t *testing.T) {
 	_, err = connector.AwaitTicket(context.Background(), e, "", fast)
 	require.ErrorContains(t, err, "empty ticket ID")
 }
+
+// Transient classifies what TicketStatus returns, for callers that retry
+// on their own schedule (a job engine): server errors and lost
+// connections may pass, a refusal or a missing ticket does not.
+func TestTransientOnTicketStatusErrors(t *testing.T) {
+	for _, tt := range []struct {
+		fail []int
+		drop int
+		want bool
+	}{
+		{fail: []int{500}, want: true},
+		{fail: []int{408}, want: true},
+		{fail: []int{503, 503, 503, 503, 503, 503, 503, 503, 503, 503}, want: true}, // beyond the engine's own retries
+		{drop: 10, want: true},
+		{fail: []int{400}, want: false},
+		{fail: []int{401}, want: false},
+		{fail: []int{404}, want: false},
+	} {
+		d, e := newHelpdesk(t, true)
+		tk := fileTicket(t, e)
+		d.mu.Lock()
+		d.fail, d.drop = tt.fail, tt.drop
+		d.mu.Unlock()
+		_, err := e.TicketStatus(context.Background(), tk.ID)
+		require.Error(t, err, "fail %v drop %d", tt.fail, tt.drop)
+		assert.Equal(t, tt.want, connector.Transient(err), "fail %v drop %d: %v", tt.fail, tt.drop, err)
+	}
+	assert.False(t, connector.Transient(nil))
+	assert.False(t, connector.Transient(errors.New("another connector's error")))
+}
