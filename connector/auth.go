@@ -128,7 +128,7 @@ func (cr *credential) apply(token string, h http.Header, q map[string][]string, 
 		if body == nil {
 			return errors.New("auth " + a.name + " injects into the body, but the call has no JSON object body")
 		}
-		return setPath(body, in.Name, value)
+		return a.body.Set(body, value)
 	}
 	return nil
 }

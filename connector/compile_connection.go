@@ -233,6 +233,6 @@ func (c *compiler) placement(where string, a *Auth, ca *compiledAuth) {
 		c.fail(where+".inject.name", "missing")
 	}
 	if in.In == "body" {
-		c.path(where+".inject.name", in.Name)
+		ca.body = c.path(where+".inject.name", in.Name)
 	}
 }

@@ -48,6 +48,7 @@ type compiledAuth struct {
 	kind   string
 	static map[string]*template.Template // basic: username/password; bearer: token; apiKey: value; oauth2: tokenURL, clientID, clientSecret, endpointParams.<name>
 	inject *TokenPlacement               // where the token goes; nil: the call's templates place it (.auth.token)
+	body   *jsonpath.Path                // inject.Name compiled, when the token goes in the body
 	login  *compiledCall
 	token  *template.Template // session: token from the login response
 	expiry []*compiledRule

@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/restconn/restconn/internal/jsonpath"
 	"github.com/restconn/restconn/internal/paging"
 	"github.com/restconn/restconn/internal/record"
 	"github.com/restconn/restconn/template"
@@ -285,12 +284,4 @@ func cloneMap(m map[string]any) map[string]any {
 		out[k] = v
 	}
 	return out
-}
-
-func setPath(body map[string]any, path, value string) error {
-	p, err := jsonpath.Compile(path)
-	if err != nil {
-		return err
-	}
-	return p.Set(body, value)
 }
