@@ -311,17 +311,6 @@ func (r RateHeaders) RetryAfter(h http.Header, now time.Time) (d time.Duration, 
 	return clampZero(time.Unix(int64(n), 0).Sub(now) + time.Second), true
 }
 
-// Left returns the requests left in the window, from the Remaining
-// header; ok is false when it is absent or not a whole number.
-func (r RateHeaders) Left(h http.Header) (n int64, ok bool) {
-	v := strings.TrimSpace(h.Get(cmp.Or(r.Remaining, DefaultRemainingHeader)))
-	if v == "" {
-		return 0, false
-	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	return n, err == nil
-}
-
 // seconds converts a delay without overflowing: a delay beyond what a
 // Duration holds (or infinite) is the longest Duration, which any maximum
 // wait refuses.

@@ -102,18 +102,19 @@ func TestRateHeadersRetryAfter(t *testing.T) {
 	}
 }
 
-func TestRateHeadersLeft(t *testing.T) {
+func TestRateHeadersRemaining(t *testing.T) {
+	now := time.Now()
 	h := http.Header{"X-Rate-Limit-Remaining": {"17"}, "X-Ratelimit-Remaining": {"4"}}
-	if n, ok := (RateHeaders{Remaining: "X-Rate-Limit-Remaining"}).Left(h); n != 17 || !ok {
-		t.Errorf("named: %d, %v", n, ok)
+	if rl := (RateHeaders{Remaining: "X-Rate-Limit-Remaining"}).Read(h, now); rl.Remaining != 17 || !rl.HasRemaining {
+		t.Errorf("named: %d, %v", rl.Remaining, rl.HasRemaining)
 	}
-	if n, ok := (RateHeaders{}).Left(h); n != 4 || !ok {
-		t.Errorf("default: %d, %v", n, ok)
+	if rl := (RateHeaders{}).Read(h, now); rl.Remaining != 4 || !rl.HasRemaining {
+		t.Errorf("default: %d, %v", rl.Remaining, rl.HasRemaining)
 	}
-	if _, ok := (RateHeaders{}).Left(http.Header{"X-Ratelimit-Remaining": {"many"}}); ok {
+	if rl := (RateHeaders{}).Read(http.Header{"X-Ratelimit-Remaining": {"many"}}, now); rl.HasRemaining {
 		t.Error("a word is not a count")
 	}
-	if _, ok := (RateHeaders{}).Left(http.Header{}); ok {
+	if rl := (RateHeaders{}).Read(http.Header{}, now); rl.HasRemaining {
 		t.Error("absent")
 	}
 }
