@@ -2,6 +2,7 @@ package connector
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/restconn/restconn/internal/redact"
 )
@@ -86,8 +87,7 @@ func (e *Engine) maskBody(body []byte, h http.Header) ([]byte, []string) {
 }
 
 func isForm(h http.Header) bool {
-	ct := h.Get("Content-Type")
-	return len(ct) >= 33 && ct[:33] == "application/x-www-form-urlencoded"
+	return strings.HasPrefix(h.Get("Content-Type"), "application/x-www-form-urlencoded")
 }
 
 // maskURL masks a URL for a log or a trace: masked fields in its query,

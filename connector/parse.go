@@ -3,6 +3,7 @@ package connector
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -41,7 +42,7 @@ func Parse(data []byte) (*Spec, error) {
 	dec.UseNumber()
 	if err := dec.Decode(&s); err != nil {
 		var te *json.UnmarshalTypeError
-		if ok := asType(err, &te); ok {
+		if errors.As(err, &te) {
 			return nil, specError(te.Field, fmt.Sprintf("want %s, got JSON %s", te.Type, te.Value))
 		}
 		return nil, specError("", err.Error())
@@ -84,14 +85,6 @@ func Embedded(data []byte) func() *Spec {
 		}
 		return s.Clone()
 	}
-}
-
-func asType(err error, target **json.UnmarshalTypeError) bool {
-	te, ok := err.(*json.UnmarshalTypeError)
-	if ok {
-		*target = te
-	}
-	return ok
 }
 
 func jsonErrorText(data []byte, err error) string {
@@ -201,9 +194,7 @@ func jsonFields(t reflect.Type) map[string]reflect.Type {
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		if f.Anonymous && f.Tag.Get("json") == "" {
-			for k, v := range jsonFields(f.Type) {
-				out[k] = v
-			}
+			maps.Copy(out, jsonFields(f.Type))
 			continue
 		}
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"strings"
@@ -177,10 +178,7 @@ func (cc *compiledCall) build(r *rendered, cred *credential, tok string, pg *pag
 		}
 		u, q = *next, next.Query()
 	} else {
-		q = make(url.Values, len(r.query)+2)
-		for k, v := range r.query {
-			q[k] = v
-		}
+		q = maps.Clone(r.query)
 		if pg != nil {
 			for k, v := range pg.Query {
 				q.Set(k, v)
