@@ -41,12 +41,7 @@ func compile(s *Spec) (*compiled, error) {
 }
 
 func compileWith(s *Spec, set *template.Set) (*compiled, error) {
-	c := &compiler{spec: s, set: set}
-	out, err := c.run()
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return (&compiler{spec: s, set: set}).run()
 }
 
 // fail aborts compilation with a spec error; run recovers it. Panics keep

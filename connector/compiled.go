@@ -221,23 +221,13 @@ func (cc *compiledCall) usesAny(name string) bool {
 			return true
 		}
 	}
-	for _, l := range [][]namedTemplate{cc.query, cc.headers, cc.form} {
-		for _, nt := range l {
-			if nt.t.Uses(name) {
-				return true
-			}
-		}
-	}
-	return cc.body != nil && cc.body.Uses(name)
+	return usesName(cc.query, name) || usesName(cc.headers, name) || usesName(cc.form, name) ||
+		cc.body != nil && cc.body.Uses(name)
 }
 
+// usesName reports whether any of the templates reads the binding.
 func usesName(l []namedTemplate, name string) bool {
-	for _, nt := range l {
-		if nt.t.Uses(name) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(l, func(nt namedTemplate) bool { return nt.t.Uses(name) })
 }
 
 // lists reports whether accounts list entitlements of type typ.

@@ -5,7 +5,6 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 
 	"github.com/restconn/restconn/internal/httpx"
@@ -62,18 +61,13 @@ func decodeResponse(hr *httpx.Response, u *url.URL, lim func(n int) jsonx.Limits
 // conditions (the call's, else the connection's: the compiler gives the
 // call the connection's when it has none).
 func (cc *compiledCall) succeeded(ctx context.Context, r *response, data map[string]any) (bool, error) {
+	if (cc.success == nil || len(cc.success.status) == 0) && (r.status < 200 || r.status > 299) {
+		return false, nil
+	}
 	if cc.success != nil {
-		if len(cc.success.status) > 0 && !slices.Contains(cc.success.status, r.status) {
-			return false, nil
-		}
-		if len(cc.success.status) == 0 && (r.status < 200 || r.status > 299) {
-			return false, nil
-		}
-		if ok, err := allHold(ctx, cc.success.when, r, data); !ok || err != nil {
+		if ok, err := cc.success.matches(ctx, r, data); !ok || err != nil {
 			return false, err
 		}
-	} else if r.status < 200 || r.status > 299 {
-		return false, nil
 	}
 	for _, k := range cc.failure {
 		if failed, err := k.holds(ctx, r, data); failed || err != nil {
