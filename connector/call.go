@@ -250,11 +250,8 @@ func (r *callRun) throttled() {
 // from the retry budget.
 func (r *callRun) rateLimited(ctx context.Context, resp *response) (_ *response, again bool, _ error) {
 	e := r.e
-	wait, ok := e.retry.headers.RetryAfter(resp.header, e.now())
+	wait, ok := e.retry.rateWait(resp.header, e.now(), r.waits)
 	if !ok {
-		wait = e.retry.delay(r.waits + 1)
-	}
-	if wait > e.retry.maxWait || r.waits >= e.retry.maxWaits {
 		err := responseError(r.op, r.cc, resp, r.red, e.fields, ErrRateLimited)
 		err.Message = strings.TrimPrefix(err.Message+fmt.Sprintf("; server asks to wait %v (limit %v, %d waits so far)", wait.Round(time.Second), e.retry.maxWait, r.waits), "; ")
 		return resp, false, err

@@ -66,6 +66,18 @@ func newRetrySettings(r *Retry, o options) retrySettings {
 // delay is the backoff before retry (or unguided wait) number n.
 func (s *retrySettings) delay(n int) time.Duration { return s.backoff(s.minBackoff, s.maxBackoff, n) }
 
+// rateWait is how long to wait before asking again after a 429 whose
+// header is h, when waits waits were made before: what the server asks
+// for, else the backoff. ok is false when the server asks for more than
+// maxWait or the waits are spent.
+func (s *retrySettings) rateWait(h http.Header, now time.Time, waits int) (wait time.Duration, ok bool) {
+	wait, asked := s.headers.RetryAfter(h, now)
+	if !asked {
+		wait = s.delay(waits + 1)
+	}
+	return wait, wait <= s.maxWait && waits < s.maxWaits
+}
+
 // canRetry reports whether a call that has been retried retries times may
 // try once more and the policy agrees.
 func (s *retrySettings) canRetry(ctx context.Context, retries int, a Attempt) bool {

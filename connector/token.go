@@ -161,11 +161,7 @@ func (e *Engine) tokenFailure(out *Error, err error, spent *tokenBudget) (*token
 	switch status := out.StatusCode; {
 	case status == http.StatusTooManyRequests:
 		out.Err = ErrRateLimited
-		wait, ok := e.retry.headers.RetryAfter(header, e.now())
-		if !ok {
-			wait = e.retry.delay(spent.waits + 1)
-		}
-		if wait <= e.retry.maxWait && spent.waits < e.retry.maxWaits {
+		if wait, ok := e.retry.rateWait(header, e.now(), spent.waits); ok {
 			spent.waits++
 			return &tokenRetry{wait, "rate limited; waiting", nil}, nil
 		}
