@@ -270,5 +270,6 @@ func TestFaultsStrayShorthandRepositorySpecs(t *testing.T) {
 		if errors.As(err, &ce) {
 			assert.NotContains(t, ce.Message, "is not a restconn template", f)
 		}
+		assert.NoError(t, err, f)
 	}
 }
