@@ -161,7 +161,7 @@ func (r *callRun) transportFailed(ctx context.Context, err error, timeout time.D
 	if timeout != 0 {
 		masked = fmt.Errorf("no response within %v: %w", timeout, masked)
 	}
-	e.logHTTP(ctx, cc.name, r.tries, b.method, e.maskURL(b.url, r.red), 0, 0, masked)
+	e.logHTTP(ctx, cc.name, r.tries, b.method, b.url, r.red, 0, 0, masked)
 	a := Attempt{Call: cc.name, Method: b.method, Idempotent: cc.idempotent, Number: r.retries + 1, Err: masked}
 	if !e.retry.canRetry(ctx, r.retries, a) {
 		return false, &Error{Op: r.op, Call: cc.name, Message: "request failed", Err: masked}
@@ -177,7 +177,7 @@ func (r *callRun) transportFailed(ctx context.Context, err error, timeout time.D
 // worth retrying, or the call's outcome. again asks for another attempt.
 func (r *callRun) received(ctx context.Context, hr *httpx.Response) (_ *response, again bool, _ error) {
 	e, cc := r.e, r.cc
-	e.logHTTP(ctx, cc.name, r.tries, r.b.method, e.maskURL(r.b.url, r.red), hr.StatusCode, hr.Duration, nil)
+	e.logHTTP(ctx, cc.name, r.tries, r.b.method, r.b.url, r.red, hr.StatusCode, hr.Duration, nil)
 	resp := decodeResponse(hr, r.b.parsed, e.decodeLimits)
 	if le, isLimit := resp.badJSON.(*jsonx.LimitError); isLimit {
 		// Nothing in the body can be read, not even the rules that would

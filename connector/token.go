@@ -88,7 +88,7 @@ func (e *Engine) fetchOAuth2(ctx context.Context, name string, cfg *clientcreden
 		start := time.Now()
 		tok, err := cfg.Token(actx)
 		cancel()
-		e.logHTTP(ctx, call, attempt, http.MethodPost, e.red.URL(cfg.TokenURL), 0, time.Since(start), err)
+		e.logHTTP(ctx, call, attempt, http.MethodPost, cfg.TokenURL, e.red, 0, time.Since(start), err)
 		if err == nil {
 			e.red.Add(tok.AccessToken)
 			return tok.AccessToken, tok.Expiry, nil

@@ -70,12 +70,14 @@ func (e *Engine) maskHeader(h http.Header, red *redact.Redactor) http.Header {
 	return out
 }
 
-// logHTTP writes the one debug line per attempt.
-func (e *Engine) logHTTP(ctx context.Context, call string, attempt int, method, maskedURL string, status int, d time.Duration, err error) {
+// logHTTP writes the one debug line per attempt, with the URL masked by
+// red (see maskURL): only when debug lines are logged, as masking parses
+// the URL.
+func (e *Engine) logHTTP(ctx context.Context, call string, attempt int, method, rawURL string, red *redact.Redactor, status int, d time.Duration, err error) {
 	if !e.log.Enabled(ctx, slog.LevelDebug) {
 		return
 	}
-	attrs := []slog.Attr{slog.String("call", call), slog.String("method", method), slog.String("url", maskedURL), slog.Int("attempt", attempt)}
+	attrs := []slog.Attr{slog.String("call", call), slog.String("method", method), slog.String("url", e.maskURL(rawURL, red)), slog.Int("attempt", attempt)}
 	if status != 0 {
 		attrs = append(attrs, slog.Int("status", status))
 	}
