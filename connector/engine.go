@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
-	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -130,13 +129,15 @@ func (e *Engine) connect(conn *Connection, o options) error {
 	if !strings.HasPrefix(e.baseURL, "http://") && !strings.HasPrefix(e.baseURL, "https://") {
 		return specError("connection.baseURL", fmt.Sprintf("renders to %q: want an http:// or https:// URL", e.red.String(e.baseURL)))
 	}
-	hc := o.httpClient
-	if hc == nil && conn.TLS != nil {
-		if hc, err = e.tlsClient(ctx, conn.TLS, data, o.idlePerHost); err != nil {
+	httpOpts := []httpx.Option{httpx.WithIdleConnsPerHost(o.idlePerHost)}
+	if o.httpClient == nil && conn.TLS != nil {
+		cfg, err := e.tlsConfig(ctx, conn.TLS, data)
+		if err != nil {
 			return err
 		}
+		httpOpts = append(httpOpts, httpx.WithTLSConfig(cfg))
 	}
-	e.http = httpx.New(hc, cmp.Or(o.maxBody, conn.MaxBodyBytes), httpx.WithIdleConnsPerHost(o.idlePerHost))
+	e.http = httpx.New(o.httpClient, cmp.Or(o.maxBody, conn.MaxBodyBytes), httpOpts...)
 	for _, name := range slices.Sorted(maps.Keys(e.c.auths)) {
 		if !e.c.usedAuths[name] && name != e.c.defaultAuth {
 			continue // an alternative block the caller did not choose: its secrets need not be given
@@ -183,7 +184,9 @@ func (e *Engine) bindParams(o options) error {
 	return nil
 }
 
-func (e *Engine) tlsClient(ctx context.Context, t *TLS, data map[string]any, idlePerHost int) (*http.Client, error) {
+// tlsConfig renders the spec's connection.tls into the configuration of
+// the transport httpx builds (with its pool of idle connections).
+func (e *Engine) tlsConfig(ctx context.Context, t *TLS, data map[string]any) (*tls.Config, error) {
 	cfg := &tls.Config{InsecureSkipVerify: t.InsecureSkipVerify, ServerName: t.ServerName, MinVersion: tls.VersionTLS12} //nolint:gosec // opt-in by the spec author
 	if t.MinVersion == "1.3" {
 		cfg.MinVersion = tls.VersionTLS13
@@ -199,13 +202,7 @@ func (e *Engine) tlsClient(ctx context.Context, t *TLS, data map[string]any, idl
 		}
 		cfg.RootCAs = pool
 	}
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.TLSClientConfig = cfg
-	// The pool of the transport httpx would build: without it, concurrent
-	// calls to a TLS target would keep only 2 idle connections.
-	tr.MaxIdleConnsPerHost = int(positive(int64(idlePerHost), httpx.DefaultIdleConnsPerHost))
-	tr.MaxIdleConns = max(tr.MaxIdleConns, tr.MaxIdleConnsPerHost)
-	return &http.Client{Transport: tr}, nil
+	return cfg, nil
 }
 
 // opCtx returns ctx with the engine's template limits, for the renderings

@@ -7,6 +7,7 @@ package httpx
 import (
 	"cmp"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -59,6 +60,7 @@ type Option func(*options)
 
 type options struct {
 	idlePerHost int
+	tls         *tls.Config
 }
 
 // WithIdleConnsPerHost sets how many idle connections per host the transport
@@ -71,6 +73,12 @@ func WithIdleConnsPerHost(n int) Option {
 			o.idlePerHost = n
 		}
 	}
+}
+
+// WithTLSConfig sets the TLS configuration of the transport New builds
+// (nil: Go's defaults). It has no effect on a caller's own Transport.
+func WithTLSConfig(cfg *tls.Config) Option {
+	return func(o *options) { o.tls = cfg }
 }
 
 // New returns a Client over hc (nil: a client with a default transport). hc
@@ -94,6 +102,9 @@ func New(hc *http.Client, maxBody int64, opts ...Option) *Client {
 	}
 	if c.Transport == nil {
 		t := http.DefaultTransport.(*http.Transport).Clone()
+		if o.tls != nil {
+			t.TLSClientConfig = o.tls
+		}
 		t.MaxIdleConnsPerHost = o.idlePerHost
 		// MaxIdleConns caps idle connections over all hosts; it must not
 		// undercut the per-host number.

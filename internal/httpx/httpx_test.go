@@ -2,6 +2,7 @@ package httpx
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"math"
 	"net"
@@ -264,6 +265,14 @@ func TestCallerTransportUntouched(t *testing.T) {
 	}
 	if d := http.DefaultTransport.(*http.Transport); d.MaxIdleConnsPerHost != 0 {
 		t.Errorf("http.DefaultTransport was changed: MaxIdleConnsPerHost %d", d.MaxIdleConnsPerHost)
+	}
+	cfg := &tls.Config{ServerName: "api.example.com", MinVersion: tls.VersionTLS13}
+	built, ok = New(nil, 0, WithTLSConfig(cfg)).HTTPClient().Transport.(*http.Transport)
+	if !ok || built.TLSClientConfig != cfg || built.MaxIdleConnsPerHost != DefaultIdleConnsPerHost {
+		t.Errorf("built transport with TLS: %#v", built)
+	}
+	if c := New(&http.Client{Transport: own}, 0, WithTLSConfig(cfg)); c.HTTPClient().Transport != own || own.TLSClientConfig != nil {
+		t.Errorf("the caller's transport was given the TLS configuration: %#v", c.HTTPClient().Transport)
 	}
 }
 
