@@ -1,6 +1,7 @@
 package connector
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"regexp"
@@ -128,12 +129,19 @@ func (c *compiler) tmpl(path, src string, esc template.Escape) *template.Templat
 func (c *compiler) tree(where string, v any) *template.Tree {
 	t, err := c.set.CompileTree(where, v)
 	if err != nil {
-		if te, ok := err.(*template.Error); ok {
-			c.fail(te.Template, "bad template: %s", te.Msg)
-		}
-		c.fail(where, "%v", err)
+		c.failAt(where, err)
 	}
 	return t
+}
+
+// failAt fails with err: at the path of the template that does not
+// compile, or else at where.
+func (c *compiler) failAt(where string, err error) {
+	var te *template.Error
+	if errors.As(err, &te) {
+		c.fail(te.Template, "bad template: %s", te.Msg)
+	}
+	c.fail(where, "%v", err)
 }
 
 func (c *compiler) optTmpl(path, src string) *template.Template {
@@ -165,12 +173,18 @@ func (c *compiler) field(where string, f binding.Field) record.Field {
 		return c.set.Compile(where+"."+name, src, template.Plain)
 	})
 	if err != nil {
-		if te, ok := err.(*template.Error); ok {
-			c.fail(te.Template, "bad template: %s", te.Msg)
-		}
-		c.fail(where, "%v", err)
+		c.failAt(where, err)
 	}
 	return cf
+}
+
+// textField compiles an ID or a name: text unless the spec gives a type,
+// so that a numeric ID keeps every digit.
+func (c *compiler) textField(where string, f binding.Field) record.Field {
+	if f.Type == binding.Auto {
+		f.Type = binding.String
+	}
+	return c.field(where, f)
 }
 
 func list(names []string) string {

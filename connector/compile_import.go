@@ -1,7 +1,6 @@
 package connector
 
 import (
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -17,17 +16,9 @@ func (c *compiler) record(where string, id binding.Field, name *binding.Field, a
 	if id.Path == "" && id.Value == "" {
 		c.fail(where+".id", "missing: the path of the record's ID (or a value template)")
 	}
-	// IDs and names are text: a numeric ID keeps every digit.
-	if id.Type == binding.Auto {
-		id.Type = binding.String
-	}
-	r.id = c.field(where+".id", id)
+	r.id = c.textField(where+".id", id)
 	if name != nil {
-		nf := *name
-		if nf.Type == binding.Auto {
-			nf.Type = binding.String
-		}
-		n := c.field(where+".name", nf)
+		n := c.textField(where+".name", *name)
 		r.name = &n
 	}
 	m, err := record.CompileWith(attrs, func(name, src string) (*template.Template, error) {
@@ -37,11 +28,7 @@ func (c *compiler) record(where string, id binding.Field, name *binding.Field, a
 		return c.set.Compile(where+".attributes."+name, src, template.Plain)
 	})
 	if err != nil {
-		var te *template.Error
-		if errors.As(err, &te) {
-			c.fail(te.Template, "bad template: %s", te.Msg)
-		}
-		c.fail(where+".attributes", "%v", err)
+		c.failAt(where+".attributes", err)
 	}
 	r.attrs = m
 	if detail != nil {
@@ -95,11 +82,7 @@ func (c *compiler) subList(where string, s *SubList, out *compiled, defaultName 
 	if s.ID.Path == "" && s.ID.Value == "" {
 		c.fail(where+".id", "missing: the path of the ID in each record (\"$\" when the record is the ID), or a value template")
 	}
-	id := s.ID
-	if id.Type == binding.Auto {
-		id.Type = binding.String
-	}
-	return &compiledSubList{call: cc, id: c.field(where+".id", id)}
+	return &compiledSubList{call: cc, id: c.textField(where+".id", s.ID)}
 }
 
 func (c *compiler) sources(where string, ls []*ListCall, out *compiled) []*compiledCall {
