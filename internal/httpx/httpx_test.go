@@ -384,4 +384,14 @@ func TestDoReadsDeclaredLengthOnce(t *testing.T) {
 	if r, _ := get("/short"); len(r.Body) != 100 {
 		t.Errorf("short body: %d bytes", len(r.Body))
 	}
+	// net/http holds a server to its Content-Length; readBody does not
+	// count on it: more bytes than declared are read, up to one past the
+	// cap, for Do to refuse.
+	long := strings.Repeat("y", 1000)
+	if b, err := readBody(strings.NewReader(long), 100, 16<<20); err != nil || string(b) != long {
+		t.Errorf("a body longer than declared: %d bytes, %v", len(b), err)
+	}
+	if b, err := readBody(strings.NewReader(long), 100, 500); err != nil || len(b) != 501 {
+		t.Errorf("a body longer than declared and than the cap: %d bytes, %v", len(b), err)
+	}
 }
