@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/restconn/restconn/internal/idset"
-	"github.com/restconn/restconn/internal/record"
 	"github.com/restconn/restconn/internal/vars"
 )
 
@@ -114,7 +113,7 @@ func (e *Engine) subIDs(ctx context.Context, run *importRun, sub *compiledSubLis
 			if data != nil {
 				data["record"] = rec.v
 			}
-			id, err := subID(ctx, sub, rec.v, data)
+			id, err := fieldID(ctx, sub.id, rec.v, data)
 			if err != nil {
 				yield("", within(owner, e.recordError(run.op, sub.call, rec, "", err)))
 				return
@@ -124,21 +123,6 @@ func (e *Engine) subIDs(ctx context.Context, run *importRun, sub *compiledSubLis
 			}
 		}
 	}
-}
-
-func subID(ctx context.Context, sub *compiledSubList, rec any, data map[string]any) (string, error) {
-	v, ok, err := sub.id.ValueWith(ctx, rec, data)
-	if err != nil {
-		return "", fmt.Errorf("id: %w", err)
-	}
-	id, isText := v.(string)
-	if !isText {
-		id, _ = record.ToString(v) // a spec that types the ID as a number
-	}
-	if !ok || id == "" {
-		return "", fmt.Errorf("no ID at %s", sub.id.Where())
-	}
-	return id, nil
 }
 
 // within prefixes the message of an error of a sub-list walk with whose
