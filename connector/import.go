@@ -107,23 +107,10 @@ func (e *Engine) accounts(ctx context.Context, op Operation, opts ImportOptions)
 func (e *Engine) ImportAccess(ctx context.Context, opts ImportOptions) iter.Seq2[Entitlement, error] {
 	return func(yield func(Entitlement, error) bool) {
 		op := opImportAccess
-		if !opts.Since.IsZero() {
-			yield(Entitlement{}, &Error{Op: op, Message: "incremental import of entitlements is not supported", Err: ErrUnsupported})
+		types, err := e.accessTypes(op, opts)
+		if err != nil {
+			yield(Entitlement{}, err)
 			return
-		}
-		types := opts.Types
-		if len(types) == 0 {
-			types = e.c.entTypes
-		}
-		if len(types) == 0 {
-			yield(Entitlement{}, &Error{Op: op, Message: "the spec has no import.entitlements", Err: ErrUnsupported})
-			return
-		}
-		for _, typ := range types {
-			if _, ok := e.c.ents[typ]; !ok {
-				yield(Entitlement{}, &Error{Op: op, Message: fmt.Sprintf("entitlement type %q is not in the spec (have %s)", typ, list(e.c.entTypes)), Err: ErrUnsupported})
-				return
-			}
 		}
 		ip, err := e.planImport(op, opts, types)
 		if err != nil {
@@ -157,6 +144,28 @@ func (e *Engine) ImportAccess(ctx context.Context, opts ImportOptions) iter.Seq2
 			}
 		}
 	}
+}
+
+// accessTypes returns the entitlement types an entitlement import with
+// opts reads (opts.Types, or all of the spec's), or why the spec cannot
+// run it.
+func (e *Engine) accessTypes(op Operation, opts ImportOptions) ([]string, error) {
+	if !opts.Since.IsZero() {
+		return nil, &Error{Op: op, Message: "incremental import of entitlements is not supported", Err: ErrUnsupported}
+	}
+	types := opts.Types
+	if len(types) == 0 {
+		types = e.c.entTypes
+	}
+	if len(types) == 0 {
+		return nil, &Error{Op: op, Message: "the spec has no import.entitlements", Err: ErrUnsupported}
+	}
+	for _, typ := range types {
+		if _, ok := e.c.ents[typ]; !ok {
+			return nil, &Error{Op: op, Message: fmt.Sprintf("entitlement type %q is not in the spec (have %s)", typ, list(e.c.entTypes)), Err: ErrUnsupported}
+		}
+	}
+	return types, nil
 }
 
 // entitlements yields the entitlements of source i of type number t; it
