@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"maps"
 	"slices"
 	"strings"
 )
@@ -162,14 +163,16 @@ func ReconcileAccess(ctx context.Context, c Connector, opts ReconcileOptions) it
 		if len(checked) == 0 {
 			checked = known.types()
 		}
+		removed := make(map[string][]string, len(checked))
 		for _, typ := range checked {
-			if err := checkThreshold(opReconcileAccess, typ+" entitlements", len(known.unmarked(typ)), known.count(typ), limitsFor(c, typ, opts)); err != nil {
+			removed[typ] = known.unmarked(typ)
+			if err := checkThreshold(opReconcileAccess, typ+" entitlements", len(removed[typ]), known.count(typ), limitsFor(c, typ, opts)); err != nil {
 				yield(Change{}, err)
 				return
 			}
 		}
-		for _, typ := range known.types() {
-			for _, id := range known.unmarked(typ) {
+		for _, typ := range known.types() { // each one checked: known holds only the types reconciled
+			for _, id := range removed[typ] {
 				if !yield(Change{Kind: Removed, Entitlement: Entitlement{Type: typ, ID: id}}, nil) {
 					return
 				}
@@ -262,14 +265,7 @@ func (k *knownSet) unmarked(typ string) []string {
 	return out
 }
 
-func (k *knownSet) types() []string {
-	out := make([]string, 0, len(k.byType))
-	for typ := range k.byType {
-		out = append(out, typ)
-	}
-	slices.Sort(out)
-	return out
-}
+func (k *knownSet) types() []string { return slices.Sorted(maps.Keys(k.byType)) }
 
 // entitlementTypes lists the spec's entitlement types, for ReconcileAccess
 // with no Types.
