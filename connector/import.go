@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
-	"slices"
+	"strconv"
 	"time"
 
 	"github.com/restconn/restconn/internal/idset"
@@ -223,6 +223,7 @@ func (e *Engine) derived(ctx context.Context, op Operation, typ string) iter.Seq
 	return func(yield func(Entitlement, error) bool) {
 		members := map[string][]string{}
 		var order []string
+		held := idset.New() // entitlement and holder pairs: a holder is listed once, without scanning the list
 		for acct, err := range e.accounts(ctx, op, ImportOptions{}) {
 			if err != nil {
 				yield(Entitlement{}, err)
@@ -232,7 +233,7 @@ func (e *Engine) derived(ctx context.Context, op Operation, typ string) iter.Seq
 				if _, ok := members[id]; !ok {
 					order = append(order, id)
 				}
-				if !slices.Contains(members[id], acct.ID) {
+				if held.Add(strconv.Itoa(len(id)) + ":" + id + acct.ID) {
 					members[id] = append(members[id], acct.ID)
 				}
 			}
