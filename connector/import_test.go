@@ -117,7 +117,7 @@ func TestPagingStrategies(t *testing.T) {
 }
 
 // A strictly sequential import (WithImportConcurrency(1)) sends nothing
-// after the loop ends; TestBreakCancelsPagesInFlight covers the default.
+// after the loop ends; TestWalkLeavesNothingBehind covers the default.
 func TestBreakStopsRequests(t *testing.T) {
 	srv, hits := pagedServer(t, 100, "cursor")
 	e, err := connector.New(spec(t, `{"name":"t","connection":{"baseURL":"$URL"},
