@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"runtime"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -36,26 +35,10 @@ func peakHeap(fn func()) uint64 {
 	runtime.ReadMemStats(&ms)
 	base := ms.HeapAlloc
 	var h heapSampler
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		tick := time.NewTicker(time.Millisecond)
-		defer tick.Stop()
-		for {
-			h.sample()
-			select {
-			case <-stop:
-				return
-			case <-tick.C:
-			}
-		}
-	}()
+	stop := h.start(time.Millisecond)
 	fn()
 	h.sample()
-	close(stop)
-	wg.Wait()
+	stop()
 	if h.peak < base {
 		return 0
 	}
