@@ -187,20 +187,18 @@ func limitsFor(c Connector, entType string, opts ReconcileOptions) Threshold {
 	if th, ok := c.(thresholder); ok {
 		def = th.removalThreshold(entType)
 	}
-	out := Threshold{MaxRemoved: opts.MaxRemoved, MaxRemovedPercent: opts.MaxRemovedPercent}
+	return Threshold{MaxRemoved: limitOr(opts.MaxRemoved, def.MaxRemoved), MaxRemovedPercent: limitOr(opts.MaxRemovedPercent, def.MaxRemovedPercent)}
+}
+
+// limitOr is an option's limit: def when it is 0, none (0) when negative.
+func limitOr[T int | float64](opt, def T) T {
 	switch {
-	case out.MaxRemoved == 0:
-		out.MaxRemoved = def.MaxRemoved
-	case out.MaxRemoved < 0:
-		out.MaxRemoved = 0
+	case opt == 0:
+		return def
+	case opt < 0:
+		return 0
 	}
-	switch {
-	case out.MaxRemovedPercent == 0:
-		out.MaxRemovedPercent = def.MaxRemovedPercent
-	case out.MaxRemovedPercent < 0:
-		out.MaxRemovedPercent = 0
-	}
-	return out
+	return opt
 }
 
 func checkThreshold(op Operation, what string, removed, known int, lim Threshold) error {
