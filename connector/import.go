@@ -16,13 +16,7 @@ import (
 // a 128-bit digest of every ID already yielded (about 20 to 25 bytes per
 // account). opts.Resume and opts.Checkpoint make the import resumable.
 func (e *Engine) ImportAccounts(ctx context.Context, opts ImportOptions) iter.Seq2[Account, error] {
-	return func(yield func(Account, error) bool) {
-		for acct, err := range e.accounts(ctx, opImportAccounts, opts) {
-			if !yield(acct, err) || err != nil {
-				return
-			}
-		}
-	}
+	return e.accounts(ctx, opImportAccounts, opts)
 }
 
 // accountSources returns the list calls of an account import.
@@ -46,6 +40,8 @@ func (e *Engine) checkAccountImport(op Operation, opts ImportOptions) error {
 	return nil
 }
 
+// accounts is the account import of op (ImportAccounts, or the accounts a
+// derived entitlement type reads); it ends with the first error it yields.
 func (e *Engine) accounts(ctx context.Context, op Operation, opts ImportOptions) iter.Seq2[Account, error] {
 	return func(yield func(Account, error) bool) {
 		ctx := e.opCtx(ctx)
