@@ -17,9 +17,7 @@ func (e *Engine) detail(ctx context.Context, run *importRun, r *compiledRecord, 
 		return rec, nil
 	}
 	op := run.op
-	in := run.listVars(rec)
-	in.Responses = map[string]any{}
-	resp, err := e.do(ctx, op, r.detail, in.Map(), e.red, nil)
+	resp, err := e.do(ctx, op, r.detail, run.listData(rec), e.red, nil)
 	if err != nil {
 		return nil, err
 	}
