@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
-	"slices"
+	"strconv"
 	"time"
 
 	"github.com/restconn/restconn/internal/idset"
@@ -16,13 +16,7 @@ import (
 // a 128-bit digest of every ID already yielded (about 20 to 25 bytes per
 // account). opts.Resume and opts.Checkpoint make the import resumable.
 func (e *Engine) ImportAccounts(ctx context.Context, opts ImportOptions) iter.Seq2[Account, error] {
-	return func(yield func(Account, error) bool) {
-		for acct, err := range e.accounts(ctx, opImportAccounts, opts) {
-			if !yield(acct, err) || err != nil {
-				return
-			}
-		}
-	}
+	return e.accounts(ctx, opImportAccounts, opts)
 }
 
 // accountSources returns the list calls of an account import.
@@ -46,6 +40,8 @@ func (e *Engine) checkAccountImport(op Operation, opts ImportOptions) error {
 	return nil
 }
 
+// accounts is the account import of op (ImportAccounts, or the accounts a
+// derived entitlement type reads); it ends with the first error it yields.
 func (e *Engine) accounts(ctx context.Context, op Operation, opts ImportOptions) iter.Seq2[Account, error] {
 	return func(yield func(Account, error) bool) {
 		ctx := e.opCtx(ctx)
@@ -107,23 +103,10 @@ func (e *Engine) accounts(ctx context.Context, op Operation, opts ImportOptions)
 func (e *Engine) ImportAccess(ctx context.Context, opts ImportOptions) iter.Seq2[Entitlement, error] {
 	return func(yield func(Entitlement, error) bool) {
 		op := opImportAccess
-		if !opts.Since.IsZero() {
-			yield(Entitlement{}, &Error{Op: op, Message: "incremental import of entitlements is not supported", Err: ErrUnsupported})
+		types, err := e.accessTypes(op, opts)
+		if err != nil {
+			yield(Entitlement{}, err)
 			return
-		}
-		types := opts.Types
-		if len(types) == 0 {
-			types = e.c.entTypes
-		}
-		if len(types) == 0 {
-			yield(Entitlement{}, &Error{Op: op, Message: "the spec has no import.entitlements", Err: ErrUnsupported})
-			return
-		}
-		for _, typ := range types {
-			if _, ok := e.c.ents[typ]; !ok {
-				yield(Entitlement{}, &Error{Op: op, Message: fmt.Sprintf("entitlement type %q is not in the spec (have %s)", typ, list(e.c.entTypes)), Err: ErrUnsupported})
-				return
-			}
 		}
 		ip, err := e.planImport(op, opts, types)
 		if err != nil {
@@ -157,6 +140,28 @@ func (e *Engine) ImportAccess(ctx context.Context, opts ImportOptions) iter.Seq2
 			}
 		}
 	}
+}
+
+// accessTypes returns the entitlement types an entitlement import with
+// opts reads (opts.Types, or all of the spec's), or why the spec cannot
+// run it.
+func (e *Engine) accessTypes(op Operation, opts ImportOptions) ([]string, error) {
+	if !opts.Since.IsZero() {
+		return nil, &Error{Op: op, Message: "incremental import of entitlements is not supported", Err: ErrUnsupported}
+	}
+	types := opts.Types
+	if len(types) == 0 {
+		types = e.c.entTypes
+	}
+	if len(types) == 0 {
+		return nil, &Error{Op: op, Message: "the spec has no import.entitlements", Err: ErrUnsupported}
+	}
+	for _, typ := range types {
+		if _, ok := e.c.ents[typ]; !ok {
+			return nil, &Error{Op: op, Message: fmt.Sprintf("entitlement type %q is not in the spec (have %s)", typ, list(e.c.entTypes)), Err: ErrUnsupported}
+		}
+	}
+	return types, nil
 }
 
 // entitlements yields the entitlements of source i of type number t; it
@@ -214,6 +219,7 @@ func (e *Engine) derived(ctx context.Context, op Operation, typ string) iter.Seq
 	return func(yield func(Entitlement, error) bool) {
 		members := map[string][]string{}
 		var order []string
+		held := idset.New() // entitlement and holder pairs: a holder is listed once, without scanning the list
 		for acct, err := range e.accounts(ctx, op, ImportOptions{}) {
 			if err != nil {
 				yield(Entitlement{}, err)
@@ -223,7 +229,7 @@ func (e *Engine) derived(ctx context.Context, op Operation, typ string) iter.Seq
 				if _, ok := members[id]; !ok {
 					order = append(order, id)
 				}
-				if !slices.Contains(members[id], acct.ID) {
+				if held.Add(strconv.Itoa(len(id)) + ":" + id + acct.ID) {
 					members[id] = append(members[id], acct.ID)
 				}
 			}

@@ -117,7 +117,7 @@ func TestPagingStrategies(t *testing.T) {
 }
 
 // A strictly sequential import (WithImportConcurrency(1)) sends nothing
-// after the loop ends; TestBreakCancelsPagesInFlight covers the default.
+// after the loop ends; TestWalkLeavesNothingBehind covers the default.
 func TestBreakStopsRequests(t *testing.T) {
 	srv, hits := pagedServer(t, 100, "cursor")
 	e, err := connector.New(spec(t, `{"name":"t","connection":{"baseURL":"$URL"},
@@ -337,4 +337,31 @@ func TestNumericIDsKeepEveryDigit(t *testing.T) {
 	assert.Equal(t, "18446744073709551614", accts[1].ID)
 	assert.Equal(t, []string{"18446744073709551615"}, accts[0].Entitlements["g"])
 	assert.Equal(t, "18446744073709551615", fmt.Sprint(accts[0].Attributes["raw"]))
+}
+
+// A type derived from the accounts lists each holder once: an account that
+// lists a role twice, or that two disjoint sources both yield, is one
+// member, in the order the holders came.
+func TestImportAccessDerivedMembersOnce(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/a":
+			fmt.Fprint(w, `{"users":[{"id":"u1","roles":["admin","admin","ops"]},{"id":"u2","roles":["ops"]}]}`)
+		default:
+			fmt.Fprint(w, `{"users":[{"id":"u3","roles":["admin"]},{"id":"u1","roles":["ops","admin"]}]}`)
+		}
+	}))
+	defer srv.Close()
+	e, err := connector.New(spec(t, `{"name":"t","connection":{"baseURL":"$URL"},
+		"import":{"accounts":{"sources":[{"path":"/a","records":"users"},{"path":"/b","records":"users"}],"disjoint":true,
+		"id":"id","entitlements":{"role":"roles"}},
+		"entitlements":{"role":{"fromAccounts":true}}}}`, srv.URL))
+	require.NoError(t, err)
+	got, err := connectortest.Collect(e.ImportAccess(context.Background(), connector.ImportOptions{}))
+	require.NoError(t, err)
+	assert.Equal(t, []connector.Entitlement{
+		{Type: "role", ID: "admin", Name: "admin", Attributes: map[string]any{}, Members: []string{"u1", "u3"}},
+		{Type: "role", ID: "ops", Name: "ops", Attributes: map[string]any{}, Members: []string{"u1", "u2"}},
+	}, got)
 }

@@ -17,9 +17,7 @@ func (e *Engine) detail(ctx context.Context, run *importRun, r *compiledRecord, 
 		return rec, nil
 	}
 	op := run.op
-	in := run.listVars(rec)
-	in.Responses = map[string]any{}
-	resp, err := e.do(ctx, op, r.detail, in.Map(), e.red, nil)
+	resp, err := e.do(ctx, op, r.detail, run.listData(rec), e.red, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -83,16 +81,8 @@ func (e *Engine) prepareRecord(ctx context.Context, run *importRun, r *compiledR
 // mapRecord maps a record to its ID, name and attributes; data holds the
 // variables of value fields (nil when there are none).
 func (r *compiledRecord) mapRecord(ctx context.Context, v any, data map[string]any) (id, name string, attrs map[string]any, err error) {
-	idv, ok, err := r.id.ValueWith(ctx, v, data)
-	if err != nil {
-		return "", "", nil, fmt.Errorf("id: %w", err)
-	}
-	if id, _ = idv.(string); !ok || id == "" {
-		if s, err := record.ToString(idv); err == nil && s != "" {
-			id = s
-		} else {
-			return "", "", nil, fmt.Errorf("no ID at %s", r.id.Where())
-		}
+	if id, err = fieldID(ctx, r.id, v, data); err != nil {
+		return "", "", nil, err
 	}
 	if r.name != nil {
 		nv, ok, err := r.name.ValueWith(ctx, v, data)
@@ -108,6 +98,23 @@ func (r *compiledRecord) mapRecord(ctx context.Context, v any, data map[string]a
 		return id, name, nil, err
 	}
 	return id, name, attrs, nil
+}
+
+// fieldID reads the ID field f of record v: a string, or a scalar (a
+// spec that types the ID as a number); absent or empty is an error.
+func fieldID(ctx context.Context, f record.Field, v any, data map[string]any) (string, error) {
+	idv, ok, err := f.ValueWith(ctx, v, data)
+	if err != nil {
+		return "", fmt.Errorf("id: %w", err)
+	}
+	id, isText := idv.(string)
+	if !isText {
+		id, _ = record.ToString(idv)
+	}
+	if !ok || id == "" {
+		return "", fmt.Errorf("no ID at %s", f.Where())
+	}
+	return id, nil
 }
 
 func (e *Engine) recordError(op Operation, src *compiledCall, rec pageRecord, id string, err error) *Error {

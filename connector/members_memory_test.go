@@ -86,9 +86,9 @@ func liveHeap() uint64 {
 // (measured below from one page, times 100); even holding only the
 // 100,000 member IDs as an []string costs about 4 MiB. The streamed import
 // holds the page the loop is on and the next one, fetched ahead (each about
-// 2.4 MiB decoded, plus the body in flight), one chunk and the 16-byte
-// digests that de-duplicate the members (about 30 bytes a member with the
-// map's overhead, some 3 MiB at 100,000): bigGroupMaxLive, under a tenth of
+// 2.4 MiB decoded, plus the body in flight), one chunk and the 128-bit
+// digests that de-duplicate the members (internal/idset: 20 to 25 bytes a
+// member, some 2.5 MiB at 100,000): bigGroupMaxLive, under a tenth of
 // holding the records.
 func TestBigGroupMemoryBounded(t *testing.T) {
 	if testing.Short() {

@@ -68,6 +68,28 @@ func (h *heapSampler) sample() {
 	h.mu.Unlock()
 }
 
+// start samples the heap every period in a goroutine of its own until
+// stop is called; stop waits for it and may be called more than once.
+func (h *heapSampler) start(period time.Duration) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		tick := time.NewTicker(period)
+		defer tick.Stop()
+		for {
+			h.sample()
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return sync.OnceFunc(func() { close(done); wg.Wait() })
+}
+
 type importMemory struct {
 	peak, steady, retained uint64
 	samples                int
@@ -91,24 +113,8 @@ func importHeap(t *testing.T, total, steadyEvery int) importMemory {
 
 	var h heapSampler
 	var out importMemory
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	stopSampler := sync.OnceFunc(func() { close(stop); wg.Wait() })
-	defer stopSampler() // when the import fails
-	wg.Add(1)
-	go func() { // samples inside decoding, where the peak usually is
-		defer wg.Done()
-		tick := time.NewTicker(5 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-tick.C:
-				h.sample()
-			}
-		}
-	}()
+	stopSampler := h.start(5 * time.Millisecond) // samples inside decoding, where the peak usually is
+	defer stopSampler()                          // when the import fails
 	n := 0
 	for a, err := range e.ImportAccounts(context.Background(), connector.ImportOptions{}) {
 		if err != nil {

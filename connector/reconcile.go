@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"maps"
 	"slices"
 	"strings"
 )
@@ -162,14 +163,16 @@ func ReconcileAccess(ctx context.Context, c Connector, opts ReconcileOptions) it
 		if len(checked) == 0 {
 			checked = known.types()
 		}
+		removed := make(map[string][]string, len(checked))
 		for _, typ := range checked {
-			if err := checkThreshold(opReconcileAccess, typ+" entitlements", len(known.unmarked(typ)), known.count(typ), limitsFor(c, typ, opts)); err != nil {
+			removed[typ] = known.unmarked(typ)
+			if err := checkThreshold(opReconcileAccess, typ+" entitlements", len(removed[typ]), known.count(typ), limitsFor(c, typ, opts)); err != nil {
 				yield(Change{}, err)
 				return
 			}
 		}
-		for _, typ := range known.types() {
-			for _, id := range known.unmarked(typ) {
+		for _, typ := range known.types() { // each one checked: known holds only the types reconciled
+			for _, id := range removed[typ] {
 				if !yield(Change{Kind: Removed, Entitlement: Entitlement{Type: typ, ID: id}}, nil) {
 					return
 				}
@@ -184,20 +187,18 @@ func limitsFor(c Connector, entType string, opts ReconcileOptions) Threshold {
 	if th, ok := c.(thresholder); ok {
 		def = th.removalThreshold(entType)
 	}
-	out := Threshold{MaxRemoved: opts.MaxRemoved, MaxRemovedPercent: opts.MaxRemovedPercent}
+	return Threshold{MaxRemoved: limitOr(opts.MaxRemoved, def.MaxRemoved), MaxRemovedPercent: limitOr(opts.MaxRemovedPercent, def.MaxRemovedPercent)}
+}
+
+// limitOr is an option's limit: def when it is 0, none (0) when negative.
+func limitOr[T int | float64](opt, def T) T {
 	switch {
-	case out.MaxRemoved == 0:
-		out.MaxRemoved = def.MaxRemoved
-	case out.MaxRemoved < 0:
-		out.MaxRemoved = 0
+	case opt == 0:
+		return def
+	case opt < 0:
+		return 0
 	}
-	switch {
-	case out.MaxRemovedPercent == 0:
-		out.MaxRemovedPercent = def.MaxRemovedPercent
-	case out.MaxRemovedPercent < 0:
-		out.MaxRemovedPercent = 0
-	}
-	return out
+	return opt
 }
 
 func checkThreshold(op Operation, what string, removed, known int, lim Threshold) error {
@@ -262,14 +263,7 @@ func (k *knownSet) unmarked(typ string) []string {
 	return out
 }
 
-func (k *knownSet) types() []string {
-	out := make([]string, 0, len(k.byType))
-	for typ := range k.byType {
-		out = append(out, typ)
-	}
-	slices.Sort(out)
-	return out
-}
+func (k *knownSet) types() []string { return slices.Sorted(maps.Keys(k.byType)) }
 
 // entitlementTypes lists the spec's entitlement types, for ReconcileAccess
 // with no Types.

@@ -87,7 +87,6 @@ func decodeToken(s string) (tokenData, error) {
 // carry, the caller's Checkpoint and where a Resume token says to start.
 type importPlan struct {
 	e          *Engine
-	op         Operation
 	checkpoint func(string)
 	print      string
 	since      string
@@ -102,7 +101,7 @@ type importPlan struct {
 // planImport checks opts.Resume against this import and prepares its
 // checkpoints. types is nil for ImportAccounts.
 func (e *Engine) planImport(op Operation, opts ImportOptions, types []string) (*importPlan, error) {
-	ip := &importPlan{e: e, op: op, checkpoint: opts.Checkpoint, types: types}
+	ip := &importPlan{e: e, checkpoint: opts.Checkpoint, types: types}
 	if opts.Resume == "" && opts.Checkpoint == nil {
 		return ip, nil
 	}

@@ -3,13 +3,12 @@ package connector
 import (
 	"context"
 	"fmt"
-	"hash/maphash"
 	"iter"
 	"maps"
 	"strconv"
 	"time"
 
-	"github.com/restconn/restconn/internal/record"
+	"github.com/restconn/restconn/internal/idset"
 	"github.com/restconn/restconn/internal/vars"
 )
 
@@ -114,7 +113,7 @@ func (e *Engine) subIDs(ctx context.Context, run *importRun, sub *compiledSubLis
 			if data != nil {
 				data["record"] = rec.v
 			}
-			id, err := subID(ctx, sub, rec.v, data)
+			id, err := fieldID(ctx, sub.id, rec.v, data)
 			if err != nil {
 				yield("", within(owner, e.recordError(run.op, sub.call, rec, "", err)))
 				return
@@ -124,21 +123,6 @@ func (e *Engine) subIDs(ctx context.Context, run *importRun, sub *compiledSubLis
 			}
 		}
 	}
-}
-
-func subID(ctx context.Context, sub *compiledSubList, rec any, data map[string]any) (string, error) {
-	v, ok, err := sub.id.ValueWith(ctx, rec, data)
-	if err != nil {
-		return "", fmt.Errorf("id: %w", err)
-	}
-	id, isText := v.(string)
-	if !isText {
-		id, _ = record.ToString(v) // a spec that types the ID as a number
-	}
-	if !ok || id == "" {
-		return "", fmt.Errorf("no ID at %s", sub.id.Where())
-	}
-	return id, nil
 }
 
 // within prefixes the message of an error of a sub-list walk with whose
@@ -169,14 +153,14 @@ func (e *Engine) memberChunks(ctx context.Context, run *importRun, ce *compiledE
 		out.Members, sent = chunk, true
 		return yield(out, nil)
 	}
-	var seen digestSet
+	seen := idset.New()
 	owner := fmt.Sprintf("members of %s %s", ce.typ, strconv.Quote(ent.ID))
 	for id, err := range e.subIDs(ctx, run, ce.membersFrom, parent, owner) {
 		if err != nil {
 			yield(Entitlement{}, err)
 			return false
 		}
-		if !seen.add(id) {
+		if !seen.Add(id) {
 			continue // a server that repeats a member across pages
 		}
 		if len(chunk) == size {
@@ -201,13 +185,13 @@ func (e *Engine) entitlementsFrom(ctx context.Context, run *importRun, ca *compi
 	}
 	for _, ef := range ca.entsFrom {
 		ids := []string{}
-		var seen digestSet
+		seen := idset.New()
 		owner := fmt.Sprintf("%s entitlements of account %s", ef.typ, strconv.Quote(acct.ID))
 		for id, err := range e.subIDs(ctx, run, ef.sub, parent, owner) {
 			if err != nil {
 				return err
 			}
-			if !seen.add(id) {
+			if !seen.Add(id) {
 				continue
 			}
 			if len(ids) == MaxEntitlementsPerAccount {
@@ -218,29 +202,4 @@ func (e *Engine) entitlementsFrom(ctx context.Context, run *importRun, ca *compi
 		acct.Entitlements[ef.typ] = ids
 	}
 	return nil
-}
-
-// digestSet remembers strings by a 128-bit digest: 16 bytes a member (about
-// 30 with the map's overhead) instead of the string itself, so that
-// de-duplicating the members of a group of 100,000 costs a few MiB. The
-// two halves are maphash values under two random seeds: a collision,
-// which would drop a member, is as likely as guessing a 128-bit key, and a
-// server cannot aim for one. The zero value is ready to use.
-type digestSet struct {
-	seen map[[2]uint64]struct{}
-}
-
-var digestSeeds = [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
-
-// add adds s and reports whether it was new.
-func (d *digestSet) add(s string) bool {
-	k := [2]uint64{maphash.String(digestSeeds[0], s), maphash.String(digestSeeds[1], s)}
-	if _, dup := d.seen[k]; dup {
-		return false
-	}
-	if d.seen == nil {
-		d.seen = map[[2]uint64]struct{}{}
-	}
-	d.seen[k] = struct{}{}
-	return true
 }

@@ -2,6 +2,7 @@ package jsonx
 
 import (
 	"math/bits"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -175,27 +176,27 @@ func (d *decoder) room(at int, withKeys bool) bool {
 		d.overBudget(at)
 		return false
 	}
-	if len(d.vals) == cap(d.vals) {
-		c := max(2*cap(d.vals), 64)
-		if d.alloc += stackCost(c); d.alloc > d.budget {
-			d.overBudget(at)
-			return false
-		}
-		v := make([]any, len(d.vals), c)
-		copy(v, d.vals)
-		d.vals = v
+	var ok bool
+	if d.vals, ok = growStack(d, d.vals, at); !ok {
+		return false
 	}
-	if withKeys && len(d.keys) == cap(d.keys) {
-		c := max(2*cap(d.keys), 64)
-		if d.alloc += stackCost(c); d.alloc > d.budget {
-			d.overBudget(at)
-			return false
-		}
-		k := make([]string, len(d.keys), c)
-		copy(k, d.keys)
-		d.keys = k
+	if withKeys {
+		d.keys, ok = growStack(d, d.keys, at)
 	}
-	return true
+	return ok
+}
+
+// growStack doubles a full stack, counting the new one against the budget.
+func growStack[T any](d *decoder, s []T, at int) ([]T, bool) {
+	if len(s) < cap(s) {
+		return s, true
+	}
+	c := max(2*cap(s), 64)
+	if d.alloc += stackCost(c); d.alloc > d.budget {
+		d.overBudget(at)
+		return s, false
+	}
+	return append(make([]T, 0, c), s...), true
 }
 
 // Upper estimates of what the runtime allocates, used by DecodeLimits.
@@ -221,15 +222,7 @@ func classSize(n int64) int64 {
 	if n > maxSmallSize-mallocHeaderSize {
 		return (n + pageSize - 1) &^ (pageSize - 1)
 	}
-	i, j := 0, len(sizeClasses)
-	for i < j {
-		h := int(uint(i+j) >> 1)
-		if sizeClasses[h] < n {
-			i = h + 1
-		} else {
-			j = h
-		}
-	}
+	i, _ := slices.BinarySearch(sizeClasses[:], n)
 	return sizeClasses[i]
 }
 

@@ -331,6 +331,8 @@ func TestLimitsMakeNoGarbageOnSuccess(t *testing.T) {
 
 func TestLimitErrorIsNotSyntaxError(t *testing.T) {
 	_, err := DecodeLimits([]byte(`[1,2]`), Limits{MaxArrayLen: 1})
+	var le *LimitError
+	require.ErrorAs(t, err, &le, "a limit error at all")
 	var se *SyntaxError
 	assert.False(t, errors.As(err, &se))
 }

@@ -3,6 +3,7 @@
 package vars
 
 import (
+	"strings"
 	"time"
 
 	"github.com/restconn/restconn/binding"
@@ -79,18 +80,8 @@ func Response(status int, header map[string][]string, body any) map[string]any {
 	h := make(map[string]any, len(header))
 	for k, v := range header {
 		if len(v) > 0 {
-			h[lower(k)] = v[0]
+			h[strings.ToLower(k)] = v[0]
 		}
 	}
 	return map[string]any{"status": status, "headers": h, "body": body}
-}
-
-func lower(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
-	}
-	return string(b)
 }
