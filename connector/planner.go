@@ -361,11 +361,7 @@ func firstPage(cc *compiledCall) string {
 }
 
 func perRecordNote(what string, cc *compiledCall) string {
-	s := "made once per " + what
-	if cc.pager != nil {
-		s += "; the first page"
-	}
-	return s
+	return joinReasons("made once per "+what, firstPage(cc))
 }
 
 func joinReasons(a, b string) string {

@@ -54,17 +54,12 @@ func ProvisionAll(ctx context.Context, c Connector, reqs iter.Seq[Request], work
 			wg.Wait()
 			close(results)
 		}()
-		stopped := false
-		defer func() {
-			if !stopped {
-				close(stop) // also when yield panics: release every worker
-			}
-		}()
+		closeStop := sync.OnceFunc(func() { close(stop) })
+		defer closeStop() // also when yield panics: release every worker
 		for d := range results {
 			more := yield(d.o, d.o.Err)
 			if !more {
-				stopped = true
-				close(stop)
+				closeStop()
 			}
 			d.next <- more
 			if !more {

@@ -9,7 +9,6 @@ import (
 	"iter"
 	"log/slog"
 	"reflect"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -48,38 +47,31 @@ func MergeEntitlements(ents []connector.Entitlement) ([]connector.Entitlement, e
 	var members map[string]struct{} // the last entitlement's members
 	for i, e := range ents {
 		key := e.Type + "/" + e.ID
-		if n := len(out); n > 0 && out[n-1].Type == e.Type && out[n-1].ID == e.ID {
-			last := &out[n-1]
-			switch {
-			case last.Members == nil || e.Members == nil:
+		switch n := len(out); {
+		case n > 0 && out[n-1].Type == e.Type && out[n-1].ID == e.ID:
+			switch prev := out[n-1]; {
+			case prev.Members == nil || e.Members == nil:
 				return nil, fmt.Errorf("entitlement %s yielded twice (entitlement %d), not as chunks of members", key, i)
-			case last.Name != e.Name || !reflect.DeepEqual(last.Attributes, e.Attributes):
+			case prev.Name != e.Name || !reflect.DeepEqual(prev.Attributes, e.Attributes):
 				return nil, fmt.Errorf("the chunks of entitlement %s disagree on name or attributes (entitlement %d)", key, i)
 			}
-			for _, m := range e.Members {
-				if _, dup := members[m]; dup {
-					return nil, fmt.Errorf("entitlement %s lists member %q twice (entitlement %d)", key, m, i)
-				}
-				members[m] = struct{}{}
-				last.Members = append(last.Members, m)
-			}
-			continue
-		}
-		if done[key] {
+		case done[key]:
 			return nil, fmt.Errorf("entitlement %s yielded twice (entitlement %d), not in consecutive chunks", key, i)
+		default:
+			done[key] = true
+			members = make(map[string]struct{}, len(e.Members))
+			first := e
+			first.Members = e.Members[:0:0] // nil stays nil; the members below go to an array of its own
+			out = append(out, first)
 		}
-		done[key] = true
-		members = make(map[string]struct{}, len(e.Members))
+		last := &out[len(out)-1]
 		for _, m := range e.Members {
 			if _, dup := members[m]; dup {
 				return nil, fmt.Errorf("entitlement %s lists member %q twice (entitlement %d)", key, m, i)
 			}
 			members[m] = struct{}{}
+			last.Members = append(last.Members, m)
 		}
-		if e.Members != nil {
-			e.Members = slices.Clone(e.Members)
-		}
-		out = append(out, e)
 	}
 	return out, nil
 }

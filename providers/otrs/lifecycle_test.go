@@ -39,7 +39,7 @@ func TestCommentTicket(t *testing.T) {
 	reqs := srv.Requests()[before:]
 	require.Len(t, reqs, 1)
 	require.Equal(t, "PATCH", reqs[0].Method)
-	assert.Equal(t, requests(srv, "PATCH", "/Ticket/"+tk.ID)[0].Path, reqs[0].Path)
+	assert.Equal(t, otrstest.ScriptPath+"/Webservice/"+otrstest.DefaultWebservice+"/Ticket/"+tk.ID, reqs[0].Path)
 	assert.Empty(t, reqs[0].RawQuery)
 	body := jsonBody(t, reqs[0])
 	assert.NotEmpty(t, body["SessionID"])
