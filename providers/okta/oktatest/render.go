@@ -276,9 +276,7 @@ func (s *Server) renderGroup(g *group, stats bool) groupJSON {
 		objectClass, logo = "okta:windows_security_principal", "active_directory"
 	}
 	profile := make(map[string]any, 2+len(g.extra))
-	for k, v := range g.extra {
-		profile[k] = v
-	}
+	maps.Copy(profile, g.extra)
 	profile["name"] = g.name
 	if g.description != "" {
 		profile["description"] = g.description
