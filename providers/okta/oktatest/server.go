@@ -373,7 +373,7 @@ func (s *Server) handle(r *http.Request, body []byte, readErr error) (int, http.
 // injected 429 (RateLimitNext), an injected failure (FailNext), the token,
 // the rate limit, the body, and then the handler.
 func (s *Server) dispatch(r *http.Request, body []byte, readErr error) (response, http.Header) {
-	now := s.now().UTC().Truncate(time.Millisecond)
+	now := s.stamp()
 	s.requests = append(s.requests, Request{
 		Method:   r.Method,
 		Path:     r.URL.Path,
