@@ -302,11 +302,7 @@ func (s *Server) renderGroup(g *group, stats bool) groupJSON {
 		j.Links.Source = &link{Href: s.URL + "/api/v1/apps/" + g.sourceAppID}
 	}
 	if stats {
-		n := len(g.members)
-		if g.typ == BuiltIn {
-			n = len(s.users)
-		}
-		j.Embedded = &groupEmbedded{Stats: groupStats{UsersCount: n}}
+		j.Embedded = &groupEmbedded{Stats: groupStats{UsersCount: len(s.groupMembers(g))}}
 	}
 	return j
 }
