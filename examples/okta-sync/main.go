@@ -21,6 +21,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/signal"
 	"slices"
@@ -166,12 +167,7 @@ func (s *syncer) importGroups() error {
 		return err
 	}
 	s.groups = groups
-	names := make([]string, 0, len(groups))
-	for name := range groups {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	for _, name := range names {
+	for _, name := range slices.Sorted(maps.Keys(groups)) {
 		g := groups[name]
 		fmt.Fprintf(s.w, "  group %-24s %-10v %5d members in %d chunk(s)\n", name, g.Attributes["type"], len(g.Members), chunks[g.ID])
 	}

@@ -87,9 +87,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -255,9 +257,7 @@ func (v *Validator) Middleware(next http.Handler, report func(error)) http.Handl
 			}
 		}
 
-		for k, vs := range res.Header {
-			w.Header()[k] = vs
-		}
+		maps.Copy(w.Header(), res.Header)
 		w.WriteHeader(res.StatusCode)
 		_, _ = w.Write(rec.Body.Bytes())
 	})
@@ -669,7 +669,7 @@ func walkSchemas(schemas openapi3.Schemas, visit func(path string, s *openapi3.S
 		}
 		seen[s] = true
 		visit(path, s)
-		for _, name := range sortedKeys(s.Properties) {
+		for _, name := range slices.Sorted(maps.Keys(s.Properties)) {
 			child(path+".properties."+name, s.Properties[name])
 		}
 		child(path+".items", s.Items)
@@ -684,7 +684,7 @@ func walkSchemas(schemas openapi3.Schemas, visit func(path string, s *openapi3.S
 		}
 		child(path+".not", s.Not)
 	}
-	for _, name := range sortedKeys(schemas) {
+	for _, name := range slices.Sorted(maps.Keys(schemas)) {
 		walk("components.schemas."+name, schemas[name].Value)
 	}
 }
@@ -766,12 +766,7 @@ func fixDanglingSchemaExamples(c *openapi3.Components) []string {
 // not try to resolve them.
 func fixRefsInExamples(examples openapi3.Examples) []string {
 	var patches []string
-	names := make([]string, 0, len(examples))
-	for name := range examples {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
+	for _, name := range slices.Sorted(maps.Keys(examples)) {
 		ex := examples[name]
 		if ex == nil || ex.Value == nil {
 			continue
@@ -817,43 +812,21 @@ func fixOptionalPathParams(doc *openapi3.T) []string {
 			}
 		}
 	}
+	// A parameter shared by reference is reported where it is met first,
+	// so the walk goes in a fixed order.
 	if doc.Components != nil {
-		for _, name := range sortedParamKeys(doc.Components.Parameters) {
-			p := doc.Components.Parameters[name]
-			fix("components", openapi3.Parameters{p})
+		for _, name := range slices.Sorted(maps.Keys(doc.Components.Parameters)) {
+			fix("components", openapi3.Parameters{doc.Components.Parameters[name]})
 		}
 	}
 	for _, path := range doc.Paths.InMatchingOrder() {
 		item := doc.Paths.Value(path)
 		fix("paths."+path, item.Parameters)
 		ops := item.Operations()
-		methods := make([]string, 0, len(ops))
-		for m := range ops {
-			methods = append(methods, m)
-		}
-		sort.Strings(methods)
-		for _, m := range methods {
+		for _, m := range slices.Sorted(maps.Keys(ops)) {
 			fix("paths."+path+"."+strings.ToLower(m), ops[m].Parameters)
 		}
 	}
 	sort.Strings(patches)
 	return patches
-}
-
-func sortedParamKeys(m openapi3.ParametersMap) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
-func sortedKeys(m openapi3.Schemas) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

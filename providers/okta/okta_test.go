@@ -647,5 +647,8 @@ func TestSpecIsACopy(t *testing.T) {
 			}
 			return ops
 		}()), "every operation")
+	// Breaking one copy leaves the other valid.
+	a.Provision[connector.AddAccess].Types["group"].Calls[0].Path = "/api/v1/groups/{{ .entitlement.id"
+	assert.ErrorIs(t, a.Validate(), connector.ErrInvalidSpec)
 	assert.False(t, errors.Is(b.Validate(), connector.ErrInvalidSpec))
 }

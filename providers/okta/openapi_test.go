@@ -89,8 +89,13 @@ func TestRequestsMatchOpenAPI(t *testing.T) {
 	ok(e, connector.Request{Op: connector.RemoveAccount, Account: joiner})             // already gone
 	locked, _ := srv.User("katherine.johnson@example.com")
 	fails(e, connector.Request{Op: connector.DisableAccount, Account: map[string]any{"id": locked.ID}})
+	// A 429 (validated too), then the retry after the reset a second away.
+	// A fresh engine: e's pacer knows the window's reset, a minute away,
+	// and would hold the retry until then.
 	srv.RateLimitNext(1, 0)
-	require.NoError(t, e.Connect(ctx))
+	require.NoError(t, newEngine(t, srv, okta.Config{}).Connect(ctx))
+	reqs := srv.Requests()
+	assert.Equal(t, []string{"/api/v1/users/me", "/api/v1/users/me"}, []string{reqs[len(reqs)-2].Path, reqs[len(reqs)-1].Path}, "the refused call and its retry")
 
 	mu.Lock()
 	defer mu.Unlock()

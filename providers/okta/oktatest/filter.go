@@ -3,6 +3,7 @@ package oktatest
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -38,7 +39,7 @@ func (e orExpr) match(get attrGetter) bool { return e.l.match(get) || e.r.match(
 type cmpExpr struct {
 	attr string
 	op   string    // eq, sw, co, gt, ge, lt, le, pr
-	val  any       // string, bool, json.Number or nil
+	val  any       // string (lower case when fold), bool, json.Number or nil
 	when time.Time // the value of a timestamp comparison
 	fold bool      // strings compare case-insensitively
 }
@@ -62,10 +63,8 @@ var timeAttrs = map[string]bool{
 const dateLayout = "2006-01-02T15:04:05.000Z07:00"
 
 func onlyOps(attr, op string, ops ...string) error {
-	for _, o := range ops {
-		if o == op {
-			return nil
-		}
+	if slices.Contains(ops, op) {
+		return nil
 	}
 	return fmt.Errorf("the %s operator is not supported for %s", op, attr)
 }
@@ -126,10 +125,8 @@ func searchOp(attr, op string, coAttrs ...string) error {
 		}
 		return nil
 	case "co":
-		for _, a := range coAttrs {
-			if a == attr {
-				return nil
-			}
+		if slices.Contains(coAttrs, attr) {
+			return nil
 		}
 		return fmt.Errorf("the co operator is supported only for %s", strings.Join(coAttrs, ", "))
 	}
@@ -261,6 +258,9 @@ func (p *exprParser) factor() (expr, *apiError) {
 		return nil, err
 	}
 	c.val = val
+	if s, ok := val.(string); ok && c.fold {
+		c.val = strings.ToLower(s) // once here, not for every user matched
+	}
 	if timeAttrs[attr] {
 		s, isString := val.(string)
 		t, perr := time.Parse(dateLayout, s)
@@ -341,7 +341,7 @@ func (c cmpExpr) matchValue(v any) bool {
 			return false
 		}
 		if c.fold {
-			v, want = strings.ToLower(v), strings.ToLower(want)
+			v = strings.ToLower(v)
 		}
 		switch c.op {
 		case "sw":

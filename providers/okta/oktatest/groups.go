@@ -108,11 +108,7 @@ func (s *Server) listMembers(c *call, id string) response {
 	if err != nil {
 		return err.response()
 	}
-	members := g.members
-	if g.typ == BuiltIn {
-		members = s.users
-	}
-	rest := usersAfter(members, pg.after)
+	rest := usersAfter(s.groupMembers(g), pg.after)
 	page, next := rest, ""
 	if len(rest) > pg.limit {
 		page = rest[:pg.limit]

@@ -68,10 +68,32 @@ func (r reply) links(t *testing.T) map[string]string {
 
 var linkRE = regexp.MustCompile(`^<([^>]+)>; rel="([a-z]+)"$`)
 
-// do sends a request with the server's token unless header sets
+// do sends a request (see newRequest) and decodes the reply, checking the
+// headers every answer has.
+func do(t *testing.T, s *Server, method, path, body string, header ...string) reply {
+	t.Helper()
+	res, raw := send(t, s, newRequest(t, s, method, path, body, header...))
+	r := reply{status: res.StatusCode, header: res.Header, raw: string(raw)}
+	if len(raw) > 0 {
+		if ct := res.Header.Get("Content-Type"); ct != "application/json" {
+			t.Errorf("%s %s: Content-Type %q", method, path, ct)
+		}
+		if err := json.Unmarshal(raw, &r.body); err != nil {
+			t.Fatalf("%s %s: body is not JSON: %v: %s", method, path, err, raw)
+		}
+	}
+	for _, h := range []string{"X-Rate-Limit-Limit", "X-Rate-Limit-Remaining", "X-Rate-Limit-Reset", "X-Okta-Request-Id"} {
+		if res.Header.Get(h) == "" {
+			t.Errorf("%s %s: no %s header", method, path, h)
+		}
+	}
+	return r
+}
+
+// newRequest builds a request with the server's token unless header sets
 // Authorization ("" removes it). header holds name, value pairs. A path
 // may be a full URL, as a next link is.
-func do(t *testing.T, s *Server, method, path, body string, header ...string) reply {
+func newRequest(t *testing.T, s *Server, method, path, body string, header ...string) *http.Request {
 	t.Helper()
 	var rd io.Reader
 	if body != "" {
@@ -97,6 +119,12 @@ func do(t *testing.T, s *Server, method, path, body string, header ...string) re
 			req.Header.Set(header[i], header[i+1])
 		}
 	}
+	return req
+}
+
+// send sends req to the server and returns the response and its body.
+func send(t *testing.T, s *Server, req *http.Request) (*http.Response, []byte) {
+	t.Helper()
 	res, err := s.Client().Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -106,21 +134,7 @@ func do(t *testing.T, s *Server, method, path, body string, header ...string) re
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := reply{status: res.StatusCode, header: res.Header, raw: string(raw)}
-	if len(raw) > 0 {
-		if ct := res.Header.Get("Content-Type"); ct != "application/json" {
-			t.Errorf("%s %s: Content-Type %q", method, path, ct)
-		}
-		if err := json.Unmarshal(raw, &r.body); err != nil {
-			t.Fatalf("%s %s: body is not JSON: %v: %s", method, path, err, raw)
-		}
-	}
-	for _, h := range []string{"X-Rate-Limit-Limit", "X-Rate-Limit-Remaining", "X-Rate-Limit-Reset", "X-Okta-Request-Id"} {
-		if res.Header.Get(h) == "" {
-			t.Errorf("%s %s: no %s header", method, path, h)
-		}
-	}
-	return r
+	return res, raw
 }
 
 // get is do for GET with a query built from name, value pairs.

@@ -3,7 +3,6 @@ package oktatest
 import (
 	"maps"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 )
@@ -211,13 +210,11 @@ func (g *group) removeMember(u *user) bool {
 // searchUsers finds id in users sorted by ID: the index of the first user
 // whose ID is not less than id, and whether that user has it.
 func searchUsers(users []*user, id string) (int, bool) {
-	i := sort.Search(len(users), func(i int) bool { return users[i].id >= id })
-	return i, i < len(users) && users[i].id == id
+	return slices.BinarySearchFunc(users, id, func(u *user, id string) int { return strings.Compare(u.id, id) })
 }
 
 func searchGroups(groups []*group, id string) (int, bool) {
-	i := sort.Search(len(groups), func(i int) bool { return groups[i].id >= id })
-	return i, i < len(groups) && groups[i].id == id
+	return slices.BinarySearchFunc(groups, id, func(g *group, id string) int { return strings.Compare(g.id, id) })
 }
 
 // after returns the users whose ID sorts after the cursor, which is the ID

@@ -1,7 +1,6 @@
 package oktatest
 
 import (
-	"io"
 	"net/http"
 	"os"
 	"strings"
@@ -203,27 +202,8 @@ func TestConformsToOpenAPI(t *testing.T) {
 // response against the description, the way a client-side recorder would.
 func exchange(t *testing.T, v *openapitest.Validator, s *Server, method, path, body string, header ...string) (status int, reqErr, resErr error) {
 	t.Helper()
-	req, err := http.NewRequest(method, s.URL+path, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "SSWS "+s.Token)
-	req.Header.Set("Accept", "application/json")
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	res, err := s.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	resBody, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	req := newRequest(t, s, method, path, body, header...)
+	res, resBody := send(t, s, req)
 	reqErr = v.ValidateRequest(req, []byte(body))
 	resErr = v.ValidateResponse(req, []byte(body), res.StatusCode, res.Header, resBody)
 	return res.StatusCode, reqErr, resErr

@@ -276,9 +276,7 @@ func (s *Server) renderGroup(g *group, stats bool) groupJSON {
 		objectClass, logo = "okta:windows_security_principal", "active_directory"
 	}
 	profile := make(map[string]any, 2+len(g.extra))
-	for k, v := range g.extra {
-		profile[k] = v
-	}
+	maps.Copy(profile, g.extra)
 	profile["name"] = g.name
 	if g.description != "" {
 		profile["description"] = g.description
@@ -304,11 +302,7 @@ func (s *Server) renderGroup(g *group, stats bool) groupJSON {
 		j.Links.Source = &link{Href: s.URL + "/api/v1/apps/" + g.sourceAppID}
 	}
 	if stats {
-		n := len(g.members)
-		if g.typ == BuiltIn {
-			n = len(s.users)
-		}
-		j.Embedded = &groupEmbedded{Stats: groupStats{UsersCount: n}}
+		j.Embedded = &groupEmbedded{Stats: groupStats{UsersCount: len(s.groupMembers(g))}}
 	}
 	return j
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"mime"
 	"net"
 	"net/http"
@@ -334,9 +335,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		time.Sleep(s.latency)
 	}
 	status, header, out := s.handle(r, body, readErr)
-	for k, vs := range header {
-		w.Header()[k] = vs
-	}
+	maps.Copy(w.Header(), header)
 	w.Header().Set("X-Okta-Request-Id", randomString(27))
 	if out != nil {
 		w.Header().Set("Content-Type", "application/json")
@@ -355,9 +354,7 @@ func (s *Server) handle(r *http.Request, body []byte, readErr error) (int, http.
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	res, header := s.dispatch(r, body, readErr)
-	for k, vs := range res.header {
-		header[k] = vs
-	}
+	maps.Copy(header, res.header)
 	if res.v == nil {
 		return res.status, header, nil
 	}
@@ -376,7 +373,7 @@ func (s *Server) handle(r *http.Request, body []byte, readErr error) (int, http.
 // injected 429 (RateLimitNext), an injected failure (FailNext), the token,
 // the rate limit, the body, and then the handler.
 func (s *Server) dispatch(r *http.Request, body []byte, readErr error) (response, http.Header) {
-	now := s.now().UTC().Truncate(time.Millisecond)
+	now := s.stamp()
 	s.requests = append(s.requests, Request{
 		Method:   r.Method,
 		Path:     r.URL.Path,
@@ -609,10 +606,7 @@ func (s *Server) linkHeader(c *call, limit int, next string) http.Header {
 	}
 	h.Add("Link", "<"+self+`>; rel="self"`)
 	if next != "" {
-		q := url.Values{}
-		for k, vs := range c.query {
-			q[k] = vs
-		}
+		q := maps.Clone(c.query)
 		q.Set("after", next)
 		q.Set("limit", strconv.Itoa(limit))
 		h.Add("Link", "<"+c.url+"?"+q.Encode()+`>; rel="next"`)

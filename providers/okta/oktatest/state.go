@@ -14,21 +14,17 @@ import (
 // behind the API. Set-up methods panic on mistakes in the test (an unknown
 // member, a duplicate login), as httptest does on bad arguments.
 
-func (s *Server) nextUserID() string {
-	for {
-		id := newID("00u", s.userSeq)
-		s.userSeq++
-		if s.usersByID[id] == nil {
-			return id
-		}
-	}
-}
+func (s *Server) nextUserID() string { return nextID("00u", &s.userSeq, s.usersByID) }
 
-func (s *Server) nextGroupID() string {
+func (s *Server) nextGroupID() string { return nextID("00g", &s.groupSeq, s.groupsByID) }
+
+// nextID returns the next ID of the sequence *seq that taken does not hold
+// (a test may have chosen it).
+func nextID[V any](prefix string, seq *uint64, taken map[string]V) string {
 	for {
-		id := newID("00g", s.groupSeq)
-		s.groupSeq++
-		if s.groupsByID[id] == nil {
+		id := newID(prefix, *seq)
+		*seq++
+		if _, ok := taken[id]; !ok {
 			return id
 		}
 	}

@@ -2,6 +2,7 @@ package oktatest
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -118,7 +119,7 @@ func (p *Profile) get(name string) (any, bool) {
 
 // apply writes the properties of raw into p. A null clears a property.
 func (p *Profile) apply(raw map[string]any) *apiError {
-	for _, k := range sortedAnyKeys(raw) {
+	for _, k := range slices.Sorted(maps.Keys(raw)) {
 		v := raw[k]
 		if f := p.field(k); f != nil {
 			switch v := v.(type) {
@@ -141,15 +142,6 @@ func (p *Profile) apply(raw map[string]any) *apiError {
 		p.Extra[k] = v
 	}
 	return nil
-}
-
-func sortedAnyKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // checkProfile applies the rules of Okta's default user profile: login,
