@@ -710,6 +710,31 @@ func TestDecodeTolerance(t *testing.T) {
 	})
 }
 
+// The ticket attributes read their calls as the operations do: a call
+// that is not an object leaves the part out rather than half convert it,
+// and ticketIdPath is read as ticketidPath, not warned about.
+func TestTicketCallList(t *testing.T) {
+	spec, warns, err := saviynt.Convert(saviynt.Connection{
+		"CreateTicketJSON": `{"ticketIdPath": "result.number", "call": [{"name": "call1", "url": "https://app.example.com/api/incident", "httpMethod": "POST"}]}`,
+		"TicketStatusJSON": `{"ticketStatusPath": "result.state", "ticketStatusValue": ["Open"],
+		  "call": [{"name": "call1", "url": "https://app.example.com/api/incident/${ticketID}", "httpMethod": "GET"}, "call2"]}`,
+	})
+	require.NoError(t, err)
+	require.NotNil(t, spec.Tickets)
+	require.NotNil(t, spec.Tickets.Create)
+	assert.Equal(t, `{{ opt .responses "call1" "body" "result" "number" }}`, spec.Tickets.Create.ID)
+	assert.Nil(t, spec.Tickets.Status)
+	var ticketWarns []saviynt.Warning // the others say which operations a ticket fulfils
+	for _, w := range warns {
+		if w.Attribute == "CreateTicketJSON" || w.Attribute == "TicketStatusJSON" {
+			ticketWarns = append(ticketWarns, w)
+		}
+	}
+	assert.Equal(t, []saviynt.Warning{
+		{Attribute: "TicketStatusJSON", Path: "call[1]", Message: "ticket status left out: a call must be an object"},
+	}, ticketWarns)
+}
+
 func TestMoreConstructs(t *testing.T) {
 	for _, tc := range []construct{
 		{
