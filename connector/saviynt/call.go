@@ -54,9 +54,12 @@ func exprFail(path string, err error) *failure {
 	return fail(path, "cannot translate the expression: %v", err)
 }
 
-var originRe = regexp.MustCompile(`(?i)^(https?://[^/?#$]+)`)
+var (
+	originRe    = regexp.MustCompile(`(?i)^(https?://[^/?#$]+)`)
+	placeholder = regexp.MustCompile(`@@?([A-Za-z_][A-Za-z0-9_]*)@@?`) // a package-import placeholder such as @@HOST_URL@@
+)
 
-// origins lists the scheme://host of every call URL, in reading order.
+// chooseOrigin makes the scheme://host most call URLs use the base URL.
 func (cv *converter) chooseOrigin() {
 	count := map[string]int{}
 	var order []string
@@ -84,7 +87,6 @@ func (cv *converter) chooseOrigin() {
 		}
 	}
 	cv.origin = best
-	placeholder := regexp.MustCompile(`@@?([A-Za-z_][A-Za-z0-9_]*)@@?`)
 	if placeholder.MatchString(best) {
 		// A package-import placeholder such as @@HOST_URL@@: a required
 		// parameter.
