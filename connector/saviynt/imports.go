@@ -1,6 +1,7 @@
 package saviynt
 
 import (
+	"cmp"
 	"reflect"
 	"slices"
 	"sort"
@@ -131,10 +132,7 @@ func (cv *converter) recordCalls(path string, params, defaults map[string]any, d
 	if f != nil {
 		return nil, f
 	}
-	conn := str(params, "connection")
-	if conn == "" {
-		conn = str(defaults, "connection")
-	}
+	conn := cmp.Or(str(params, "connection"), str(defaults, "connection"))
 	r := &records{}
 	var deps []map[string]any
 	for _, c := range calls {
