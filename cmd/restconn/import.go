@@ -78,8 +78,8 @@ func (a *app) importAccountsCmd() *cobra.Command {
   restconn import accounts --spec myapp.json --since 24h | jq -r .id`,
 		Args: exactArgs(),
 		RunE: runE(func(cmd *cobra.Command, _ []string) error {
-			return runImport(a, cmd, f, "accounts", nil, func(eng *connector.Engine, s *session, opts connector.ImportOptions) iter.Seq2[connector.Account, error] {
-				return eng.ImportAccounts(s.ctx, opts)
+			return runImport(a, cmd, f, "accounts", nil, func(s *session, opts connector.ImportOptions) iter.Seq2[connector.Account, error] {
+				return s.eng.ImportAccounts(s.ctx, opts)
 			})
 		}),
 	}
@@ -97,8 +97,8 @@ func (a *app) importAccessCmd() *cobra.Command {
   restconn import access --spec myapp.json | jq -c '{type, id, n: (.members | length)}'`,
 		Args: exactArgs(),
 		RunE: runE(func(cmd *cobra.Command, _ []string) error {
-			return runImport(a, cmd, f, "entitlements", types, func(eng *connector.Engine, s *session, opts connector.ImportOptions) iter.Seq2[connector.Entitlement, error] {
-				return eng.ImportAccess(s.ctx, opts)
+			return runImport(a, cmd, f, "entitlements", types, func(s *session, opts connector.ImportOptions) iter.Seq2[connector.Entitlement, error] {
+				return s.eng.ImportAccess(s.ctx, opts)
 			})
 		}),
 	}
@@ -122,7 +122,7 @@ func registerTypesCompletion(cmd *cobra.Command, sf *specFlags) {
 
 // runImport runs one import and writes its records as JSON lines.
 func runImport[T any](a *app, cmd *cobra.Command, f *importFlags, what string, types []string,
-	start func(*connector.Engine, *session, connector.ImportOptions) iter.Seq2[T, error]) error {
+	start func(*session, connector.ImportOptions) iter.Seq2[T, error]) error {
 	opts, err := importOptions(f.since, types, a.now())
 	if err != nil {
 		return err
@@ -141,7 +141,7 @@ func runImport[T any](a *app, cmd *cobra.Command, f *importFlags, what string, t
 		opts.Checkpoint = ck.save
 	}
 	err = streamLines(a, cmd, f.targetFlags, f.noProgress, what, ck, func(s *session) iter.Seq2[T, error] {
-		return start(s.eng, s, opts)
+		return start(s, opts)
 	})
 	if err == nil && ck != nil {
 		err = ck.done()
