@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -690,6 +691,14 @@ func intArg(n node) (string, bool) {
 	return string(s), true
 }
 
+// methodArgs are the methods of the subset, with the numbers of arguments
+// each takes.
+var methodArgs = map[string][]int{
+	"size": {0}, "length": {0}, "toString": {0}, "toLowerCase": {0}, "toUpperCase": {0}, "trim": {0},
+	"isEmpty": {0}, "replace": {2}, "replaceAll": {2}, "split": {1}, "contains": {1}, "substring": {1, 2},
+	"equals": {1}, "equalsIgnoreCase": {1}, "startsWith": {1}, "endsWith": {1}, "join": {1},
+}
+
 // method translates the String and collection methods of the subset.
 func (em *emitter) method(n *callNode) (val, error) {
 	if n.recv == nil {
@@ -698,20 +707,11 @@ func (em *emitter) method(n *callNode) (val, error) {
 	if id, ok := n.recv.(*identNode); ok && (id.name == "Math" || id.name == "Integer" || id.name == "String" || id.name == "Long" || id.name == "System") {
 		return val{}, &exprError{n.at, fmt.Sprintf("a static Java call (%s.%s)", id.name, n.name)}
 	}
-	argc := map[string][]int{
-		"size": {0}, "length": {0}, "toString": {0}, "toLowerCase": {0}, "toUpperCase": {0}, "trim": {0},
-		"isEmpty": {0}, "replace": {2}, "replaceAll": {2}, "split": {1}, "contains": {1}, "substring": {1, 2},
-		"equals": {1}, "equalsIgnoreCase": {1}, "startsWith": {1}, "endsWith": {1}, "join": {1},
-	}
-	counts, known := argc[n.name]
+	counts, known := methodArgs[n.name]
 	if !known {
 		return val{}, &exprError{n.at, fmt.Sprintf("the method %s()", n.name)}
 	}
-	okCount := false
-	for _, c := range counts {
-		okCount = okCount || c == len(n.args)
-	}
-	if !okCount {
+	if !slices.Contains(counts, len(n.args)) {
 		return val{}, &exprError{n.at, fmt.Sprintf("%s() with %d arguments", n.name, len(n.args))}
 	}
 	lenient := n.safe
