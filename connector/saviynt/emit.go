@@ -749,18 +749,7 @@ func (em *emitter) method(n *callNode) (val, error) {
 		}
 		return val{expr: call("len", r.expr), typ: tInt, null: r.null}, nil
 	case "toString":
-		r, err := em.value(n.recv, true)
-		if err != nil {
-			return val{}, err
-		}
-		if r.typ == tStr && r.null == nNever {
-			return r, nil
-		}
-		null := nNever
-		if r.null != nNever {
-			null = nEmpty
-		}
-		return val{expr: call("cat", r.expr), typ: tStr, null: null, safe: r.safe}, nil
+		return em.stringArg(n.recv, true)
 	case "toLowerCase", "toUpperCase", "trim", "isEmpty":
 		r, _, err := strs()
 		if err != nil {
