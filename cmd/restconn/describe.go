@@ -126,7 +126,7 @@ func describe(spec *connector.Spec) specInfo {
 		if a := im.Accounts; a != nil {
 			info.Accounts = &importInfo{Sources: lists(a.Sources), Incremental: lists(a.Incremental), Details: callNames(a.Details), Threshold: a.Threshold}
 			if a.Detail != nil {
-				info.Accounts.Detail = orDefault(a.Detail.Name, "detail")
+				info.Accounts.Detail = cmp.Or(a.Detail.Name, "detail")
 			}
 			for _, typ := range slices.Sorted(maps.Keys(a.EntitlementsFrom)) {
 				info.Accounts.EntitlementsFrom = append(info.Accounts.EntitlementsFrom, subListInfo{Type: typ, listInfo: subList(a.EntitlementsFrom[typ], "entitlementsFrom")})
@@ -137,7 +137,7 @@ func describe(spec *connector.Spec) specInfo {
 			ei := entInfo{Type: typ, Sources: lists(e.Sources), FromAccounts: e.FromAccounts, Details: callNames(e.Details),
 				Members: e.Members != "" || e.FromAccounts || e.MembersFrom != nil, Threshold: e.Threshold}
 			if e.Detail != nil {
-				ei.Detail = orDefault(e.Detail.Name, "detail")
+				ei.Detail = cmp.Or(e.Detail.Name, "detail")
 			}
 			if e.MembersFrom != nil {
 				mf := subList(e.MembersFrom, "membersFrom")
@@ -187,9 +187,15 @@ func callNames(calls []*connector.Call) []string {
 }
 
 func subList(s *connector.SubList, defaultName string) listInfo {
-	li := listInfo{Call: orDefault(s.Name, defaultName), Paging: "none"}
-	if s.Paging != nil {
-		li.Paging = s.Paging.Type
+	return listOf(s.Name, defaultName, s.Paging)
+}
+
+// listOf describes a list call: its name (or the engine's for an unnamed
+// one) and its paging type.
+func listOf(name, defaultName string, p *connector.Paging) listInfo {
+	li := listInfo{Call: cmp.Or(name, defaultName), Paging: "none"}
+	if p != nil {
+		li.Paging = p.Type
 	}
 	return li
 }
@@ -197,7 +203,7 @@ func subList(s *connector.SubList, defaultName string) listInfo {
 func chainNames(calls []*connector.Call) []string {
 	var names []string
 	for i, c := range calls {
-		names = append(names, orDefault(c.Name, fmt.Sprintf("call%d", i)))
+		names = append(names, cmp.Or(c.Name, fmt.Sprintf("call%d", i)))
 	}
 	return names
 }
@@ -205,20 +211,9 @@ func chainNames(calls []*connector.Call) []string {
 func lists(ls []*connector.ListCall) []listInfo {
 	var out []listInfo
 	for _, l := range ls {
-		li := listInfo{Call: orDefault(l.Name, "list"), Paging: "none"}
-		if l.Paging != nil {
-			li.Paging = l.Paging.Type
-		}
-		out = append(out, li)
+		out = append(out, listOf(l.Name, "list", l.Paging))
 	}
 	return out
-}
-
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 // writeText prints the description for people.

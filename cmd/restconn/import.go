@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io/fs"
 	"iter"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -76,8 +78,8 @@ func (a *app) importAccountsCmd() *cobra.Command {
   restconn import accounts --spec myapp.json --since 24h | jq -r .id`,
 		Args: exactArgs(),
 		RunE: runE(func(cmd *cobra.Command, _ []string) error {
-			return runImport(a, cmd, f, "accounts", nil, func(eng *connector.Engine, s *session, opts connector.ImportOptions) iter.Seq2[connector.Account, error] {
-				return eng.ImportAccounts(s.ctx, opts)
+			return runImport(a, cmd, f, "accounts", nil, func(s *session, opts connector.ImportOptions) iter.Seq2[connector.Account, error] {
+				return s.eng.ImportAccounts(s.ctx, opts)
 			})
 		}),
 	}
@@ -95,35 +97,33 @@ func (a *app) importAccessCmd() *cobra.Command {
   restconn import access --spec myapp.json | jq -c '{type, id, n: (.members | length)}'`,
 		Args: exactArgs(),
 		RunE: runE(func(cmd *cobra.Command, _ []string) error {
-			return runImport(a, cmd, f, "entitlements", types, func(eng *connector.Engine, s *session, opts connector.ImportOptions) iter.Seq2[connector.Entitlement, error] {
-				return eng.ImportAccess(s.ctx, opts)
+			return runImport(a, cmd, f, "entitlements", types, func(s *session, opts connector.ImportOptions) iter.Seq2[connector.Entitlement, error] {
+				return s.eng.ImportAccess(s.ctx, opts)
 			})
 		}),
 	}
 	f = a.addImportFlags(cmd)
 	cmd.Flags().StringSliceVar(&types, "types", nil, "import only these entitlement `TYPES` (comma-separated; default all)")
-	_ = cmd.RegisterFlagCompletionFunc("types", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		spec, _, err := f.load()
-		if err != nil || spec.Import == nil {
-			return nil, cobra.ShellCompDirectiveNoFileComp
-		}
-		return describeTypes(spec), cobra.ShellCompDirectiveNoFileComp
-	})
+	registerTypesCompletion(cmd, f.specFlags)
 	return cmd
 }
 
-func describeTypes(spec *connector.Spec) []string {
-	var out []string
-	for _, e := range describe(spec).Entitlements {
-		out = append(out, e.Type)
-	}
-	return out
+// registerTypesCompletion completes --types with the entitlement types the
+// spec of sf imports.
+func registerTypesCompletion(cmd *cobra.Command, sf *specFlags) {
+	_ = cmd.RegisterFlagCompletionFunc("types", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		spec, _, err := sf.load()
+		if err != nil || spec.Import == nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		return slices.Sorted(maps.Keys(spec.Import.Entitlements)), cobra.ShellCompDirectiveNoFileComp
+	})
 }
 
 // runImport runs one import and writes its records as JSON lines.
 func runImport[T any](a *app, cmd *cobra.Command, f *importFlags, what string, types []string,
-	start func(*connector.Engine, *session, connector.ImportOptions) iter.Seq2[T, error]) error {
-	opts, err := f.options(a.now(), types)
+	start func(*session, connector.ImportOptions) iter.Seq2[T, error]) error {
+	opts, err := importOptions(f.since, types, a.now())
 	if err != nil {
 		return err
 	}
@@ -141,7 +141,7 @@ func runImport[T any](a *app, cmd *cobra.Command, f *importFlags, what string, t
 		opts.Checkpoint = ck.save
 	}
 	err = streamLines(a, cmd, f.targetFlags, f.noProgress, what, ck, func(s *session) iter.Seq2[T, error] {
-		return start(s.eng, s, opts)
+		return start(s, opts)
 	})
 	if err == nil && ck != nil {
 		err = ck.done()
@@ -149,20 +149,26 @@ func runImport[T any](a *app, cmd *cobra.Command, f *importFlags, what string, t
 	return err
 }
 
-// options are the ImportOptions the flags ask for.
-func (f *importFlags) options(now time.Time, types []string) (connector.ImportOptions, error) {
-	opts := connector.ImportOptions{}
-	for _, t := range types {
-		opts.Types = append(opts.Types, strings.TrimSpace(t))
-	}
-	if f.since != "" {
-		t, err := parseSince(f.since, now)
+// importOptions are the ImportOptions that --since and --types ask for.
+func importOptions(since string, types []string, now time.Time) (connector.ImportOptions, error) {
+	opts := connector.ImportOptions{Types: trimAll(types)}
+	if since != "" {
+		t, err := parseSince(since, now)
 		if err != nil {
 			return opts, usageError(err)
 		}
 		opts.Since = t
 	}
 	return opts, nil
+}
+
+// trimAll trims the values of a comma-separated flag ("group, role").
+func trimAll(values []string) []string {
+	var out []string
+	for _, v := range values {
+		out = append(out, strings.TrimSpace(v))
+	}
+	return out
 }
 
 // streamLines opens the target and writes what seq yields as JSON lines on

@@ -7,7 +7,6 @@ import (
 	"io"
 	"maps"
 	"slices"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -109,16 +108,9 @@ is printed); 2 usage error, invalid spec or invalid file.`,
 				}
 			}
 			req.Op = connector.Operation(op)
-			var iopts connector.ImportOptions
-			if since != "" {
-				t, err := parseSince(since, a.now())
-				if err != nil {
-					return usageError(err)
-				}
-				iopts.Since = t
-			}
-			for _, t := range types {
-				iopts.Types = append(iopts.Types, strings.TrimSpace(t))
+			iopts, err := importOptions(since, types, a.now())
+			if err != nil {
+				return err
 			}
 
 			spec, label, err := sf.load()
@@ -181,13 +173,7 @@ is printed); 2 usage error, invalid spec or invalid file.`,
 		return ops, cobra.ShellCompDirectiveNoFileComp
 	})
 	_ = cmd.RegisterFlagCompletionFunc("import", cobra.FixedCompletions([]string{"accounts", "access"}, cobra.ShellCompDirectiveNoFileComp))
-	_ = cmd.RegisterFlagCompletionFunc("types", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		spec, _, err := sf.load()
-		if err != nil || spec.Import == nil {
-			return nil, cobra.ShellCompDirectiveNoFileComp
-		}
-		return describeTypes(spec), cobra.ShellCompDirectiveNoFileComp
-	})
+	registerTypesCompletion(cmd, sf)
 	return cmd
 }
 

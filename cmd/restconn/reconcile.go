@@ -91,10 +91,7 @@ func (a *app) reconcileKindCmd(kind string) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			opts := connector.ReconcileOptions{Known: slices.Values(ids), MaxRemoved: maxRemoved, MaxRemovedPercent: maxPercent}
-			for _, t := range types {
-				opts.Types = append(opts.Types, strings.TrimSpace(t))
-			}
+			opts := connector.ReconcileOptions{Known: slices.Values(ids), MaxRemoved: maxRemoved, MaxRemovedPercent: maxPercent, Types: trimAll(types)}
 			err = streamLines(a, cmd, tf, noProgress, what, nil, func(s *session) iter.Seq2[connector.Change, error] {
 				if access {
 					return connector.ReconcileAccess(s.ctx, s.eng, opts)
@@ -116,13 +113,7 @@ func (a *app) reconcileKindCmd(kind string) *cobra.Command {
 	_ = cmd.MarkFlagFilename("known")
 	if access {
 		f.StringSliceVar(&types, "types", nil, "reconcile only these entitlement `TYPES` (comma-separated; default all); known keys of other types are ignored")
-		_ = cmd.RegisterFlagCompletionFunc("types", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-			spec, _, err := tf.load()
-			if err != nil || spec.Import == nil {
-				return nil, cobra.ShellCompDirectiveNoFileComp
-			}
-			return describeTypes(spec), cobra.ShellCompDirectiveNoFileComp
-		})
+		registerTypesCompletion(cmd, tf.specFlags)
 	}
 	return cmd
 }

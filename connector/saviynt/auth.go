@@ -1,6 +1,7 @@
 package saviynt
 
 import (
+	"cmp"
 	"fmt"
 	"regexp"
 	"slices"
@@ -47,10 +48,7 @@ func (cv *converter) tokenHeaders() map[string]map[string]int {
 	uses := map[string]map[string]int{}
 	def := cv.defaultAuthSaviynt()
 	cv.eachCall(func(m map[string]any) {
-		conn := str(m, "connection")
-		if conn == "" {
-			conn = def
-		}
+		conn := cmp.Or(str(m, "connection"), def)
 		h := obj(m["httpHeaders"])
 		if h == nil {
 			h = obj(obj(m["http"])["httpHeaders"])

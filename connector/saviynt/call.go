@@ -54,9 +54,12 @@ func exprFail(path string, err error) *failure {
 	return fail(path, "cannot translate the expression: %v", err)
 }
 
-var originRe = regexp.MustCompile(`(?i)^(https?://[^/?#$]+)`)
+var (
+	originRe    = regexp.MustCompile(`(?i)^(https?://[^/?#$]+)`)
+	placeholder = regexp.MustCompile(`@@?([A-Za-z_][A-Za-z0-9_]*)@@?`) // a package-import placeholder such as @@HOST_URL@@
+)
 
-// origins lists the scheme://host of every call URL, in reading order.
+// chooseOrigin makes the scheme://host most call URLs use the base URL.
 func (cv *converter) chooseOrigin() {
 	count := map[string]int{}
 	var order []string
@@ -84,7 +87,6 @@ func (cv *converter) chooseOrigin() {
 		}
 	}
 	cv.origin = best
-	placeholder := regexp.MustCompile(`@@?([A-Za-z_][A-Za-z0-9_]*)@@?`)
 	if placeholder.MatchString(best) {
 		// A package-import placeholder such as @@HOST_URL@@: a required
 		// parameter.
@@ -99,56 +101,22 @@ func (cv *converter) chooseOrigin() {
 	cv.spec.Connection.BaseURL = "{{ .params.baseURL }}"
 }
 
-// callURLs collects the URL of every call, in the order Convert reads the
-// attributes; token endpoints come last, so an API on its own host wins.
+// callURLs collects the URL of every call, in the order eachCall visits
+// them; token endpoints come last, so an API on its own host wins.
 func (cv *converter) callURLs() []string {
-	var out, tokens []string
-	url := func(m map[string]any) {
+	var out []string
+	cv.eachCall(func(m map[string]any) {
 		if u := str(m, "url"); u != "" {
 			out = append(out, u)
 		}
-		if u := str(obj(m["http"]), "url"); u != "" {
+	})
+	auths := obj(obj(cv.attrs[attrConnection])["authentications"])
+	for _, n := range sortedKeys(auths) {
+		if u := str(obj(auths[n]), "url"); u != "" {
 			out = append(out, u)
 		}
 	}
-	calls := func(v any) {
-		switch c := v.(type) {
-		case []any:
-			for _, x := range c {
-				url(obj(x))
-			}
-		case map[string]any:
-			for _, k := range sortedKeys(c) {
-				url(obj(c[k]))
-			}
-		}
-	}
-	if imp := obj(cv.attrs[attrImport]); imp != nil {
-		calls(obj(imp["accountParams"])["call"])
-		for _, p := range []string{"entitlementParams", "acctEntParams"} {
-			ents := obj(obj(imp[p])["entTypes"])
-			for _, t := range sortedKeys(ents) {
-				calls(obj(ents[t])["call"])
-			}
-		}
-	}
-	for _, o := range opAttrs {
-		calls(obj(cv.attrs[o.attr])["call"])
-	}
-	for _, a := range []string{attrCreateTicket, attrTicketStatus} {
-		calls(obj(cv.attrs[a])["call"])
-	}
-	if conn := obj(cv.attrs[attrConnection]); conn != nil {
-		auths := obj(conn["authentications"])
-		for _, n := range sortedKeys(auths) {
-			a := obj(auths[n])
-			url(obj(obj(a["testConnectionParams"])["http"]))
-			if u := str(a, "url"); u != "" {
-				tokens = append(tokens, u)
-			}
-		}
-	}
-	return append(out, tokens...)
+	return out
 }
 
 // callURL converts a templated URL into path (relative to the base URL) or

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -708,6 +710,52 @@ func TestDecodeTolerance(t *testing.T) {
 			assert.ErrorIs(t, err, saviynt.ErrNothingUsable, "%v", c)
 		}
 	})
+}
+
+// The ticket attributes read their calls as the operations do: a call
+// that is not an object leaves the part out rather than half convert it,
+// and ticketIdPath is read as ticketidPath, not warned about.
+func TestTicketCallList(t *testing.T) {
+	spec, warns, err := saviynt.Convert(saviynt.Connection{
+		"CreateTicketJSON": `{"ticketIdPath": "result.number", "call": [{"name": "call1", "url": "https://app.example.com/api/incident", "httpMethod": "POST"}]}`,
+		"TicketStatusJSON": `{"ticketStatusPath": "result.state", "ticketStatusValue": ["Open"],
+		  "call": [{"name": "call1", "url": "https://app.example.com/api/incident/${ticketID}", "httpMethod": "GET"}, "call2"]}`,
+	})
+	require.NoError(t, err)
+	require.NotNil(t, spec.Tickets)
+	require.NotNil(t, spec.Tickets.Create)
+	assert.Equal(t, `{{ opt .responses "call1" "body" "result" "number" }}`, spec.Tickets.Create.ID)
+	assert.Nil(t, spec.Tickets.Status)
+	var ticketWarns []saviynt.Warning // the others say which operations a ticket fulfils
+	for _, w := range warns {
+		if w.Attribute == "CreateTicketJSON" || w.Attribute == "TicketStatusJSON" {
+			ticketWarns = append(ticketWarns, w)
+		}
+	}
+	assert.Equal(t, []saviynt.Warning{
+		{Attribute: "TicketStatusJSON", Path: "call[1]", Message: "ticket status left out: a call must be an object"},
+	}, ticketWarns)
+}
+
+// Secrets and params named alike get numbered names, unless they stand for
+// the same thing: the same credential place, the same default.
+func TestNameCollisions(t *testing.T) {
+	spec, _, err := saviynt.Convert(saviynt.Connection{
+		"EnableAccountJSON":  `{"call": [{"name": "call1", "url": "https://app.example.com/on?api_key=k1", "httpMethod": "POST"}]}`,
+		"DisableAccountJSON": `{"call": [{"name": "call1", "url": "https://app.example.com/off?api_key=k2", "httpMethod": "POST"}]}`,
+		"RemoveAccountJSON": `{"call": [{"name": "call1", "url": "https://login.example.com/a", "httpMethod": "DELETE"},
+		  {"name": "call2", "url": "https://login-example.com/b", "httpMethod": "DELETE"},
+		  {"name": "call3", "url": "https://login.example.com/c", "httpMethod": "DELETE"}]}`,
+	})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"call1_api_key", "call1_api_key2"}, slices.Sorted(maps.Keys(spec.Secrets)))
+	assert.Equal(t, "{{ .secrets.call1_api_key2 }}", spec.Provision[connector.DisableAccount].Calls[0].Query["api_key"])
+	assert.Equal(t, []string{"baseURL", "url_login_example_com", "url_login_example_com2"}, slices.Sorted(maps.Keys(spec.Params)))
+	var urls []string
+	for _, c := range spec.Provision[connector.RemoveAccount].Calls {
+		urls = append(urls, c.URL)
+	}
+	assert.Equal(t, []string{"{{ .params.url_login_example_com }}/a", "{{ .params.url_login_example_com2 }}/b", "{{ .params.url_login_example_com }}/c"}, urls)
 }
 
 func TestMoreConstructs(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -690,6 +691,14 @@ func intArg(n node) (string, bool) {
 	return string(s), true
 }
 
+// methodArgs are the methods of the subset, with the numbers of arguments
+// each takes.
+var methodArgs = map[string][]int{
+	"size": {0}, "length": {0}, "toString": {0}, "toLowerCase": {0}, "toUpperCase": {0}, "trim": {0},
+	"isEmpty": {0}, "replace": {2}, "replaceAll": {2}, "split": {1}, "contains": {1}, "substring": {1, 2},
+	"equals": {1}, "equalsIgnoreCase": {1}, "startsWith": {1}, "endsWith": {1}, "join": {1},
+}
+
 // method translates the String and collection methods of the subset.
 func (em *emitter) method(n *callNode) (val, error) {
 	if n.recv == nil {
@@ -698,25 +707,29 @@ func (em *emitter) method(n *callNode) (val, error) {
 	if id, ok := n.recv.(*identNode); ok && (id.name == "Math" || id.name == "Integer" || id.name == "String" || id.name == "Long" || id.name == "System") {
 		return val{}, &exprError{n.at, fmt.Sprintf("a static Java call (%s.%s)", id.name, n.name)}
 	}
-	argc := map[string][]int{
-		"size": {0}, "length": {0}, "toString": {0}, "toLowerCase": {0}, "toUpperCase": {0}, "trim": {0},
-		"isEmpty": {0}, "replace": {2}, "replaceAll": {2}, "split": {1}, "contains": {1}, "substring": {1, 2},
-		"equals": {1}, "equalsIgnoreCase": {1}, "startsWith": {1}, "endsWith": {1}, "join": {1},
-	}
-	counts, known := argc[n.name]
+	counts, known := methodArgs[n.name]
 	if !known {
 		return val{}, &exprError{n.at, fmt.Sprintf("the method %s()", n.name)}
 	}
-	okCount := false
-	for _, c := range counts {
-		okCount = okCount || c == len(n.args)
-	}
-	if !okCount {
+	if !slices.Contains(counts, len(n.args)) {
 		return val{}, &exprError{n.at, fmt.Sprintf("%s() with %d arguments", n.name, len(n.args))}
 	}
 	lenient := n.safe
-	str := func() (val, error) { return em.stringArg(n.recv, lenient) }
-	arg := func(i int) (val, error) { return em.stringArg(n.args[i], false) }
+	// strs translates the receiver and the arguments as strings, for the
+	// String methods.
+	strs := func() (val, []val, error) {
+		r, err := em.stringArg(n.recv, lenient)
+		if err != nil {
+			return val{}, nil, err
+		}
+		args := make([]val, len(n.args))
+		for i, a := range n.args {
+			if args[i], err = em.stringArg(a, false); err != nil {
+				return val{}, nil, err
+			}
+		}
+		return r, args, nil
+	}
 	result := func(expr string, t vtype, recv val, args ...val) val {
 		safe := recv.safe
 		for _, a := range args {
@@ -736,20 +749,9 @@ func (em *emitter) method(n *callNode) (val, error) {
 		}
 		return val{expr: call("len", r.expr), typ: tInt, null: r.null}, nil
 	case "toString":
-		r, err := em.value(n.recv, true)
-		if err != nil {
-			return val{}, err
-		}
-		if r.typ == tStr && r.null == nNever {
-			return r, nil
-		}
-		null := nNever
-		if r.null != nNever {
-			null = nEmpty
-		}
-		return val{expr: call("cat", r.expr), typ: tStr, null: null, safe: r.safe}, nil
+		return em.stringArg(n.recv, true)
 	case "toLowerCase", "toUpperCase", "trim", "isEmpty":
-		r, err := str()
+		r, _, err := strs()
 		if err != nil {
 			return val{}, err
 		}
@@ -760,43 +762,31 @@ func (em *emitter) method(n *callNode) (val, error) {
 		}
 		return result(call(fn, r.expr), t, r), nil
 	case "replace", "replaceAll":
-		r, err := str()
-		if err != nil {
-			return val{}, err
-		}
-		a, err := arg(0)
-		if err != nil {
-			return val{}, err
-		}
-		b, err := arg(1)
+		r, a, err := strs()
 		if err != nil {
 			return val{}, err
 		}
 		if n.name == "replaceAll" {
-			return result(call("regexReplaceAll", a.expr, r.expr, b.expr), tStr, r, a, b), nil
+			return result(call("regexReplaceAll", a[0].expr, r.expr, a[1].expr), tStr, r, a...), nil
 		}
-		return result(call("replace", a.expr, b.expr, r.expr), tStr, r, a, b), nil
+		return result(call("replace", a[0].expr, a[1].expr, r.expr), tStr, r, a...), nil
 	case "split":
-		r, err := str()
-		if err != nil {
-			return val{}, err
-		}
-		a, err := arg(0)
+		r, a, err := strs()
 		if err != nil {
 			return val{}, err
 		}
 		// Java's split takes a regular expression; a plain separator is
 		// split literally.
-		if sep, isLit := strconv.Unquote(a.expr); isLit == nil && regexp.QuoteMeta(sep) == sep {
-			return result(call("splitList", a.expr, r.expr), tList, r, a), nil
+		if sep, isLit := strconv.Unquote(a[0].expr); isLit == nil && regexp.QuoteMeta(sep) == sep {
+			return result(call("splitList", a[0].expr, r.expr), tList, r, a...), nil
 		}
-		return result(call("regexSplit", a.expr, r.expr, "-1"), tList, r, a), nil
+		return result(call("regexSplit", a[0].expr, r.expr, "-1"), tList, r, a...), nil
 	case "join":
 		r, err := em.value(n.recv, lenient)
 		if err != nil {
 			return val{}, err
 		}
-		a, err := arg(0)
+		a, err := em.stringArg(n.args[0], false)
 		if err != nil {
 			return val{}, err
 		}
@@ -813,28 +803,20 @@ func (em *emitter) method(n *callNode) (val, error) {
 			}
 			return result(call("has", a.expr, r.expr), tBool, r, a), nil
 		}
-		s, err := str()
+		s, a, err := strs()
 		if err != nil {
 			return val{}, err
 		}
-		a, err := arg(0)
-		if err != nil {
-			return val{}, err
-		}
-		return result(call("contains", a.expr, s.expr), tBool, s, a), nil
+		return result(call("contains", a[0].expr, s.expr), tBool, s, a...), nil
 	case "startsWith", "endsWith":
-		r, err := str()
-		if err != nil {
-			return val{}, err
-		}
-		a, err := arg(0)
+		r, a, err := strs()
 		if err != nil {
 			return val{}, err
 		}
 		fn := map[string]string{"startsWith": "hasPrefix", "endsWith": "hasSuffix"}[n.name]
-		return result(call(fn, a.expr, r.expr), tBool, r, a), nil
+		return result(call(fn, a[0].expr, r.expr), tBool, r, a...), nil
 	case "substring":
-		r, err := str()
+		r, err := em.stringArg(n.recv, lenient)
 		if err != nil {
 			return val{}, err
 		}

@@ -101,6 +101,8 @@ func TestExpressions(t *testing.T) {
 		{"account.customproperty30.split(',').size()", value, `{{ len (splitList "," .account.customproperty30) }}`, 3, nil},
 		{"user.email.substring(0, 3)", text, `{{ substr 0 3 .user.email }}`, "Ann", nil},
 		{"user.email.substring(4)", text, `{{ substr 4 -1 .user.email }}`, "X.com ", nil},
+		{"user?.firstname?.trim()?.toString()", text, `{{ trim (cat (opt .user "firstname")) }}`, "Ann", nil}, // a string stays as it is
+		{"user?.nothing?.trim().toString()", text, `{{ trim (cat (opt .user "nothing")) }}`, "", nil},
 		{"response.call1.message.total.toString()", value, `{{ omitEmpty (cat (opt .responses "call1" "body" "total")) }}`, "3", nil},
 		{"user.lastname.length()", value, "{{ len .user.lastname }}", 3, nil},
 

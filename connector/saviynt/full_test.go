@@ -7,9 +7,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -248,7 +250,7 @@ func loadConnection(t *testing.T, file string) saviynt.Connection {
 	require.NoError(t, json.Unmarshal(b, &attrs))
 	c := saviynt.Connection{}
 	i := 0
-	for _, name := range sortedNames(attrs) {
+	for _, name := range slices.Sorted(maps.Keys(attrs)) {
 		if i%2 == 0 {
 			c[name] = string(attrs[name])
 		} else {
@@ -259,21 +261,6 @@ func loadConnection(t *testing.T, file string) saviynt.Connection {
 		i++
 	}
 	return c
-}
-
-func sortedNames(m map[string]json.RawMessage) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	for i := range out {
-		for j := i + 1; j < len(out); j++ {
-			if out[j] < out[i] {
-				out[i], out[j] = out[j], out[i]
-			}
-		}
-	}
-	return out
 }
 
 func golden(t *testing.T, file string, got []byte) {

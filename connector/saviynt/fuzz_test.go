@@ -6,13 +6,14 @@ import (
 	"os"
 	"testing"
 
+	"github.com/restconn/restconn/connector"
 	"github.com/restconn/restconn/connector/saviynt"
 )
 
 // FuzzConvert: whatever the attributes hold, Convert does not panic, it
 // fails only because nothing in the connection is usable (its check that
 // the spec survives marshalling and connector.Parse never fails), and the
-// spec it returns marshals.
+// spec it returns marshals and loads again with connector.Parse.
 //
 // The seeds are whole attributes of several kilobytes, which the fuzzing
 // engine spends up to a minute minimizing whenever an input finds new
@@ -48,8 +49,8 @@ func FuzzConvert(f *testing.F) {
 		if err != nil {
 			t.Fatalf("spec does not marshal: %v", err)
 		}
-		if !json.Valid(b) {
-			t.Fatalf("spec marshals to invalid JSON:\n%s", b)
+		if _, err := connector.Parse(b); err != nil {
+			t.Fatalf("the spec does not load again: %v\n%s", err, b)
 		}
 	})
 }

@@ -1,6 +1,7 @@
 package saviynt
 
 import (
+	"cmp"
 	"reflect"
 	"slices"
 	"sort"
@@ -131,10 +132,7 @@ func (cv *converter) recordCalls(path string, params, defaults map[string]any, d
 	if f != nil {
 		return nil, f
 	}
-	conn := str(params, "connection")
-	if conn == "" {
-		conn = str(defaults, "connection")
-	}
+	conn := cmp.Or(str(params, "connection"), str(defaults, "connection"))
 	r := &records{}
 	var deps []map[string]any
 	for _, c := range calls {
@@ -638,10 +636,7 @@ func (cv *converter) total(path string, v any) (string, bool) {
 // the walk ends on an empty page (one more request), or, when the page
 // size is known and pageRecordCount is given, on a short page.
 func (cv *converter) pagePaging(path string, p map[string]any, lc *connector.ListCall) *failure {
-	pg := &connector.Paging{Type: "page", Param: firstStr(p, "pageNumberParam")}
-	if pg.Param == "" {
-		pg.Param = "page"
-	}
+	pg := &connector.Paging{Type: "page", Param: cmp.Or(str(p, "pageNumberParam"), "page")}
 	if n, ok := intOf(p["firstPageNumber"]); ok {
 		if n != 0 && n != 1 {
 			return fail(join(path, "firstPageNumber"), "restconn pages start at 0 or 1, not %d", n)
@@ -671,10 +666,7 @@ func (cv *converter) pagePaging(path string, p map[string]any, lc *connector.Lis
 
 // offsetPaging converts offsets.
 func (cv *converter) offsetPaging(path string, p map[string]any, lc *connector.ListCall) *failure {
-	pg := &connector.Paging{Type: "offset", Param: firstStr(p, "offsetParam")}
-	if pg.Param == "" {
-		pg.Param = "offset"
-	}
+	pg := &connector.Paging{Type: "offset", Param: cmp.Or(str(p, "offsetParam"), "offset")}
 	size, hasSize := intOf(p["batchSize"])
 	sizeParam := str(p, "batchParam")
 	total, hasTotal := cv.total(join(path, "totalCountPath"), p["totalCountPath"])

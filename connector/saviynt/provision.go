@@ -45,6 +45,33 @@ type provCall struct {
 	m map[string]any
 }
 
+// callList returns the call objects of an attribute's "call" (a list, or a
+// map in callOrder) with their indices. When there are none, or one is not
+// an object, it warns that the attribute's part (what) is left out and
+// returns nil.
+func (cv *converter) callList(attr, what string, m map[string]any) []provCall {
+	var calls []provCall
+	switch c := m["call"].(type) {
+	case []any:
+		for i, x := range c {
+			o := obj(x)
+			if o == nil {
+				cv.warn(attr, index("call", i), "%s left out: a call must be an object", what)
+				return nil
+			}
+			calls = append(calls, provCall{i, o})
+		}
+	case map[string]any:
+		for i, o := range callsOf(c) {
+			calls = append(calls, provCall{i, o})
+		}
+	}
+	if len(calls) == 0 {
+		cv.warn(attr, "call", "%s left out: no calls", what)
+	}
+	return calls
+}
+
 func (cv *converter) operation(attr string, op connector.Operation, m map[string]any) *connector.ProvisionOp {
 	for _, k := range sortedKeys(m) {
 		switch {
@@ -55,24 +82,8 @@ func (cv *converter) operation(attr string, op connector.Operation, m map[string
 			cv.warn(attr, k, "not converted: unknown member")
 		}
 	}
-	var calls []provCall
-	switch c := m["call"].(type) {
-	case []any:
-		for i, x := range c {
-			if o := obj(x); o != nil {
-				calls = append(calls, provCall{i, o})
-			} else {
-				cv.warn(attr, index("call", i), "operation left out: a call must be an object")
-				return nil
-			}
-		}
-	case map[string]any:
-		for i, o := range callsOf(c) {
-			calls = append(calls, provCall{i, o})
-		}
-	}
+	calls := cv.callList(attr, "operation", m)
 	if len(calls) == 0 {
-		cv.warn(attr, "call", "operation left out: no calls")
 		return nil
 	}
 	sort.SliceStable(calls, func(a, b int) bool {

@@ -5,8 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -129,12 +130,7 @@ func (cv *converter) warn(attr, path, format string, args ...any) {
 // Hand-written JSON is read tolerantly: a trailing comma is forgiven (with
 // a warning); an attribute that still does not parse is left out.
 func (cv *converter) decode(c Connection) {
-	names := make([]string, 0, len(c))
-	for k := range c {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	for _, given := range names {
+	for _, given := range sortedKeys(c) {
 		v := c[given]
 		name := canonical(given)
 		if _, dup := c[name]; dup && name != given {
@@ -192,14 +188,7 @@ func (cv *converter) decode(c Connection) {
 // snake_case connection_json, other case) to the platform's name.
 func canonical(name string) string {
 	key := strings.ToLower(strings.ReplaceAll(name, "_", ""))
-	all := []string{attrConnection, attrImport, attrThreshold, attrCreateTicket, attrTicketStatus, attrConfig}
-	for _, o := range opAttrs {
-		all = append(all, o.attr)
-	}
-	for k := range notConverted {
-		all = append(all, k)
-	}
-	for _, a := range all {
+	for _, a := range slices.Concat(knownAttrs, slices.Collect(maps.Keys(notConverted))) {
 		if strings.ToLower(strings.ReplaceAll(a, "_", "")) == key {
 			return a
 		}
@@ -207,18 +196,16 @@ func canonical(name string) string {
 	return name
 }
 
-func knownAttr(name string) bool {
-	switch name {
-	case attrConnection, attrImport, attrThreshold, attrCreateTicket, attrTicketStatus, attrConfig:
-		return true
-	}
+// knownAttrs are the attributes Convert reads.
+var knownAttrs = func() []string {
+	out := []string{attrConnection, attrImport, attrThreshold, attrCreateTicket, attrTicketStatus, attrConfig}
 	for _, o := range opAttrs {
-		if o.attr == name {
-			return true
-		}
+		out = append(out, o.attr)
 	}
-	return false
-}
+	return out
+}()
+
+func knownAttr(name string) bool { return slices.Contains(knownAttrs, name) }
 
 func decodeJSON(b []byte) (any, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
@@ -324,14 +311,7 @@ func boolOf(v any) bool {
 
 // sortedKeys returns a map's keys in order, so output and warnings do not
 // depend on map iteration.
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
+func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
 
 // join builds a JSON path for warnings: keys with dots or brackets are
 // quoted, as connector's own error paths do.
@@ -366,22 +346,27 @@ func ident(s string) string {
 // returns its template. Values are never copied into the spec: the caller
 // passes them with connector.WithSecrets.
 func (cv *converter) secret(name, attr, path string) string {
-	name = ident(name)
 	desc := fmt.Sprintf("%s %s (pass it with connector.WithSecrets)", attr, path)
-	if s, ok := cv.spec.Secrets[name]; ok && s.Description != desc {
-		for i := 2; ; i++ {
-			n := name + strconv.Itoa(i)
-			if s, ok := cv.spec.Secrets[n]; !ok || s.Description == desc {
-				name = n
-				break
-			}
-		}
-	}
+	name = freeName(cv.spec.Secrets, ident(name), func(s connector.SecretSpec) bool { return s.Description == desc })
 	if _, ok := cv.spec.Secrets[name]; !ok {
 		cv.spec.Secrets[name] = connector.SecretSpec{Description: desc, Required: true}
 		cv.warn(attr, path, "credential moved to secret %q: pass its value with connector.WithSecrets", name)
 	}
 	return "{{ .secrets." + name + " }}"
+}
+
+// freeName returns name, or else name2, name3 ...: the first that m does
+// not hold, or holds for the same thing (same says).
+func freeName[V any](m map[string]V, name string, same func(V) bool) string {
+	for i := 1; ; i++ {
+		n := name
+		if i > 1 {
+			n += strconv.Itoa(i)
+		}
+		if v, ok := m[n]; !ok || same(v) {
+			return n
+		}
+	}
 }
 
 // unwrap returns the pipeline of a one-action template: "{{ .x }}" -> ".x".
@@ -392,16 +377,7 @@ func unwrap(t string) string {
 // param declares a non-secret parameter with the connection's value as its
 // default.
 func (cv *converter) param(name, attr, path string, def any) string {
-	name = ident(name)
-	if p, ok := cv.spec.Params[name]; ok && p.Default != def {
-		for i := 2; ; i++ {
-			n := name + strconv.Itoa(i)
-			if p, ok := cv.spec.Params[n]; !ok || p.Default == def {
-				name = n
-				break
-			}
-		}
-	}
+	name = freeName(cv.spec.Params, ident(name), func(p connector.ParamSpec) bool { return p.Default == def })
 	if _, ok := cv.spec.Params[name]; !ok {
 		cv.spec.Params[name] = connector.ParamSpec{Description: attr + " " + path, Default: def}
 	}

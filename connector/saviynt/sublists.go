@@ -1,6 +1,7 @@
 package saviynt
 
 import (
+	"cmp"
 	"strings"
 
 	"github.com/restconn/restconn/binding"
@@ -96,13 +97,7 @@ func (cv *converter) entitlementsFrom(a *connector.AccountImport, r *records, ap
 			why(lc.path, "accountParams.acctEntMappings already reads them from the account payload")
 			continue
 		}
-		conn := firstStr(lc.m, "connection")
-		if conn == "" {
-			conn = firstStr(aep, "connection")
-		}
-		if conn == "" {
-			conn = firstStr(ap, "connection")
-		}
+		conn := cmp.Or(str(lc.m, "connection"), str(aep, "connection"), str(ap, "connection"))
 		sl, f := cv.subList(typ, lc, acctToEnt, conn, aep, r.listCols)
 		if f != nil {
 			why(f.path, "%s", f.msg)
@@ -135,13 +130,7 @@ func (cv *converter) membersFrom(ents map[string]*connector.EntitlementImport, r
 			why(lc.path, "entitlementParams.entTypes.%s.acctEntMappings already reads them from the entitlement payload", typ)
 			continue
 		}
-		conn := firstStr(lc.m, "connection")
-		if conn == "" {
-			conn = firstStr(aep, "connection")
-		}
-		if conn == "" {
-			conn = firstStr(ep, "connection")
-		}
+		conn := cmp.Or(str(lc.m, "connection"), str(aep, "connection"), str(ep, "connection"))
 		sl, f := cv.subList(typ, lc, entToAcct, conn, aep, recs[typ].listCols)
 		if f != nil {
 			why(f.path, "%s", f.msg)

@@ -3,6 +3,7 @@ package saviynt
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -39,50 +40,43 @@ func (cv *converter) tickets() {
 	}
 }
 
-func ticketCalls(attr string, m map[string]any, cv *converter) []provCall {
-	var calls []provCall
-	switch c := m["call"].(type) {
-	case []any:
-		for i, x := range c {
-			if o := obj(x); o != nil {
-				calls = append(calls, provCall{i, o})
-			}
-		}
-	case map[string]any:
-		for i, o := range callsOf(c) {
-			calls = append(calls, provCall{i, o})
-		}
-	}
-	if len(calls) == 0 {
-		cv.warn(attr, "call", "left out: no calls")
-	}
-	return calls
-}
-
-func (cv *converter) ticketCreate(m map[string]any) *connector.TicketCreate {
-	attr := attrCreateTicket
+// ticketChain converts the calls of a ticket attribute and the member
+// saying where in their responses the value is (pathKeys: its spellings,
+// the first the preferred one; whose: what is there): the chain, the
+// value's pipeline and the path. On failure it warns that the attribute's
+// part (what) is left out, and returns a nil chain. members are the
+// attribute's other members.
+func (cv *converter) ticketChain(attr, what string, m map[string]any, kind scopeKind, whose string, pathKeys []string, members ...string) (chain []*connector.Call, v, p string) {
 	for _, k := range sortedKeys(m) {
-		if k != "call" && k != "ticketidPath" {
+		if k != "call" && !slices.Contains(pathKeys, k) && !slices.Contains(members, k) {
 			cv.warn(attr, k, "not converted: unknown member")
 		}
 	}
-	calls := ticketCalls(attr, m, cv)
+	calls := cv.callList(attr, what, m)
 	if len(calls) == 0 {
-		return nil
+		return nil, "", ""
 	}
-	chain, names, f := cv.chain(attr, calls, scopeTicketCreate)
+	chain, names, f := cv.chain(attr, calls, kind)
 	if f != nil {
-		cv.warn(attr, f.path, "ticket creation left out: %s", f.msg)
-		return nil
+		cv.warn(attr, f.path, "%s left out: %s", what, f.msg)
+		return nil, "", ""
 	}
-	p := firstStr(m, "ticketidPath", "ticketIdPath")
+	p = firstStr(m, pathKeys...)
 	if p == "" {
-		cv.warn(attr, "ticketidPath", "ticket creation left out: no ticketidPath says where the new ticket's ID is")
-		return nil
+		cv.warn(attr, pathKeys[0], "%s left out: no %s says where %s is", what, pathKeys[0], whose)
+		return nil, "", ""
 	}
-	v, f := ticketValue(p, names, chain, "ticketidPath")
+	v, f = ticketValue(p, names, chain, pathKeys[0])
 	if f != nil {
-		cv.warn(attr, f.path, "ticket creation left out: %s", f.msg)
+		cv.warn(attr, f.path, "%s left out: %s", what, f.msg)
+		return nil, "", ""
+	}
+	return chain, v, p
+}
+
+func (cv *converter) ticketCreate(m map[string]any) *connector.TicketCreate {
+	chain, v, _ := cv.ticketChain(attrCreateTicket, "ticket creation", m, scopeTicketCreate, "the new ticket's ID", []string{"ticketidPath", "ticketIdPath"})
+	if chain == nil {
 		return nil
 	}
 	// Rendering empty fails the operation: a ticket without an ID cannot
@@ -109,30 +103,8 @@ func ticketValue(p string, names map[string]string, chain []*connector.Call, whe
 
 func (cv *converter) ticketStatus(m map[string]any) *connector.TicketPoll {
 	attr := attrTicketStatus
-	for _, k := range sortedKeys(m) {
-		switch k {
-		case "call", "ticketStatusPath", "ticketStatusValue":
-		default:
-			cv.warn(attr, k, "not converted: unknown member")
-		}
-	}
-	calls := ticketCalls(attr, m, cv)
-	if len(calls) == 0 {
-		return nil
-	}
-	chain, names, f := cv.chain(attr, calls, scopeTicketStatus)
-	if f != nil {
-		cv.warn(attr, f.path, "ticket status left out: %s", f.msg)
-		return nil
-	}
-	p := str(m, "ticketStatusPath")
-	if p == "" {
-		cv.warn(attr, "ticketStatusPath", "ticket status left out: no ticketStatusPath says where the status is")
-		return nil
-	}
-	v, f := ticketValue(p, names, chain, "ticketStatusPath")
-	if f != nil {
-		cv.warn(attr, f.path, "ticket status left out: %s", f.msg)
+	chain, v, p := cv.ticketChain(attr, "ticket status", m, scopeTicketStatus, "the status", []string{"ticketStatusPath"}, "ticketStatusValue")
+	if chain == nil {
 		return nil
 	}
 	var vals []string
