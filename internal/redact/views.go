@@ -328,15 +328,15 @@ func (b *viewBuilder) done(src string) *view {
 // these stays as it is.
 func unBackslash(src string, fold bool) *view { return decodeAll(src, fold, `\`, backslash) }
 
-// decodeAll returns the view of src with every escape that dec decodes
-// undone, or nil if there is none. Escapes start with marker; dec decodes
-// the one at src[i] into dec, returning its length, or 0 if there is none
-// (the marker then stays as it is).
-func decodeAll(src string, fold bool, marker string, dec func(src string, i int, dec []byte) (int, []byte)) *view {
+// decodeAll returns the view of src with the escapes decode recognises
+// undone, or nil if there is none. Escapes start with marker;
+// decode appends what the one at src[i] stands for to dec and returns its
+// length, or 0 if there is none (the marker then stays as it is).
+func decodeAll(src string, fold bool, marker string, decode func(src string, i int, dec []byte) (int, []byte)) *view {
 	b := viewBuilder{fold: fold}
 	var buf [utf8.UTFMax]byte
 	for i := strings.Index(src, marker); i >= 0; {
-		if n, d := dec(src, i, buf[:0]); n > 0 {
+		if n, d := decode(src, i, buf[:0]); n > 0 {
 			b.escaped(src, i, n, d, marker)
 			i += n
 		} else {
