@@ -118,18 +118,24 @@ func (b *budget) live() error {
 
 // build charges n bytes that fn is about to make.
 func (b *budget) build(fn string, n int64) error {
+	return b.charge(&b.bytes, "MaxOutput", b.limits.MaxOutput, fn, n)
+}
+
+// charge adds n to *spent, the use of the limit named limit, if that stays
+// within most; otherwise it stops the rendering with a *LimitError.
+func (b *budget) charge(spent *int64, limit string, most int64, fn string, n int64) error {
 	if err := b.live(); err != nil {
 		return err
 	}
-	if n < 0 || n > b.limits.MaxOutput-b.bytes {
-		need := b.bytes + n
+	if n < 0 || n > most-*spent {
+		need := *spent + n
 		if n < 0 || need < 0 {
 			need = 1<<63 - 1 // overflowed: more than anything
 		}
-		b.stopping = &LimitError{Limit: "MaxOutput", Max: b.limits.MaxOutput, Func: fn, Need: need}
+		b.stopping = &LimitError{Limit: limit, Max: most, Func: fn, Need: need}
 		return b.stopping
 	}
-	b.bytes += n
+	*spent += n
 	return nil
 }
 
@@ -146,19 +152,7 @@ func (b *budget) allow(fn string, n int64) error {
 
 // step charges n steps of fn.
 func (b *budget) step(fn string, n int64) error {
-	if err := b.live(); err != nil {
-		return err
-	}
-	if n < 0 || n > b.limits.MaxSteps-b.steps {
-		need := b.steps + n
-		if n < 0 || need < 0 {
-			need = 1<<63 - 1
-		}
-		b.stopping = &LimitError{Limit: "MaxSteps", Max: b.limits.MaxSteps, Func: fn, Need: need}
-		return b.stopping
-	}
-	b.steps += n
-	return nil
+	return b.charge(&b.steps, "MaxSteps", b.limits.MaxSteps, fn, n)
 }
 
 // stopped is the error of a rendering whose context ended: it unwraps to

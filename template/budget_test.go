@@ -154,6 +154,9 @@ func TestBudgetRangeWeight(t *testing.T) {
 	_, err = MustCompile("t", `{{ range .l }}{{ if .id }}{{ .id }}{{ else }}{{ .id }}{{ .id }}{{ end }}{{ end }}`, Plain).RenderContext(ctx, data)
 	require.ErrorAs(t, err, &le, "both branches of an if count: 4 steps an iteration")
 	assert.Equal(t, int64(400), le.Need)
+	_, err = MustCompile("t", `{{ range .l }}{{ (dict "id" .id "x" 1).id }}{{ (dict "id" .id).id }}{{ end }}`, Plain).RenderContext(ctx, data)
+	require.ErrorAs(t, err, &le, "the pipeline of a chain counts: 4 steps an iteration")
+	assert.Equal(t, int64(400), le.Need)
 }
 
 // The limits come from the context; each rendering (and each whole tree)

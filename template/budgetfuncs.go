@@ -52,9 +52,9 @@ var budgetedFuncs = func() map[string]any {
 		"json":                       encoder("json", toJSON),
 		"mustToJson":                 encoder("mustToJson", sprigFuncs["mustToJson"].(func(any) (string, error))),
 		"mustToRawJson":              encoder("mustToRawJson", sprigFuncs["mustToRawJson"].(func(any) (string, error))),
-		"toJson":                     textMaker("toJson", func(v ...any) string { return sprigFuncs["toJson"].(func(any) string)(v[0]) }, 1),
-		"toRawJson":                  textMaker("toRawJson", func(v ...any) string { return sprigFuncs["toRawJson"].(func(any) string)(v[0]) }, 1),
-		"toString":                   textMaker("toString", func(v ...any) string { return sprigFuncs["toString"].(func(any) string)(v[0]) }, 1),
+		"toJson":                     encoder("toJson", infallible(sprigFuncs["toJson"].(func(any) string))),
+		"toRawJson":                  encoder("toRawJson", infallible(sprigFuncs["toRawJson"].(func(any) string))),
+		"toString":                   encoder("toString", infallible(sprigFuncs["toString"].(func(any) string))),
 		"cat":                        textMaker("cat", sprigFuncs["cat"].(func(...any) string)),
 		"quote":                      textMaker("quote", sprigFuncs["quote"].(func(...any) string)),
 		"squote":                     textMaker("squote", sprigFuncs["squote"].(func(...any) string)),
@@ -85,7 +85,12 @@ var listFuncs = []string{
 // element of a list (through reflection, as Sprig does): some 50 ns.
 const comparisonsPerStep = 16
 
-var sprigFuncs = sprig.HermeticTxtFuncMap()
+var (
+	sprigFuncs    = sprig.HermeticTxtFuncMap()
+	sprigJoin     = sprigFuncs["join"].(func(string, any) string)
+	sprigWrap     = sprigFuncs["wrap"].(func(int, string) string)
+	sprigWrapWith = sprigFuncs["wrapWith"].(func(int, string, string) string)
+)
 
 // mulSat multiplies non-negative a and b, saturating instead of
 // overflowing.
@@ -305,7 +310,7 @@ func bJoin(b *budget, sep string, v any) (string, error) {
 			return "", err
 		}
 	}
-	return sprigFuncs["join"].(func(string, any) string)(sep, v), nil
+	return sprigJoin(sep, v), nil
 }
 
 // wrapCost bounds what wrapping s at width adds: a separator at most
@@ -319,14 +324,14 @@ func bWrap(b *budget, width int, s string) (string, error) {
 	if err := b.build("wrap", wrapCost(width, "\n", s)); err != nil {
 		return "", err
 	}
-	return sprigFuncs["wrap"].(func(int, string) string)(width, s), nil
+	return sprigWrap(width, s), nil
 }
 
 func bWrapWith(b *budget, width int, sep, s string) (string, error) {
 	if err := b.build("wrapWith", wrapCost(width, sep, s)); err != nil {
 		return "", err
 	}
-	return sprigFuncs["wrapWith"].(func(int, string, string) string)(width, sep, s), nil
+	return sprigWrapWith(width, sep, s), nil
 }
 
 // bPrintf is text/template's printf. fmt pads to a width (or precision)
@@ -415,18 +420,8 @@ func charged(b *budget, fn, s string) (string, error) {
 }
 
 // textMaker wraps a function that makes text out of its arguments, which
-// may be as large as the data: the text is charged once it is made. With
-// arity, the stand-in takes exactly that many arguments (the functions
-// that take one value).
-func textMaker(fn string, f func(...any) string, arity ...int) any {
-	if len(arity) == 1 {
-		return func(b *budget, v any) (string, error) {
-			if err := b.live(); err != nil {
-				return "", err
-			}
-			return charged(b, fn, f(v))
-		}
-	}
+// may be as large as the data: the text is charged once it is made.
+func textMaker(fn string, f func(...any) string) func(*budget, ...any) (string, error) {
 	return func(b *budget, args ...any) (string, error) {
 		if err := b.live(); err != nil {
 			return "", err
@@ -435,7 +430,7 @@ func textMaker(fn string, f func(...any) string, arity ...int) any {
 	}
 }
 
-// encoder is textMaker for an encoder that may fail.
+// encoder is textMaker for a function of one value that may fail.
 func encoder(fn string, f func(any) (string, error)) func(*budget, any) (string, error) {
 	return func(b *budget, v any) (string, error) {
 		if err := b.live(); err != nil {
@@ -447,6 +442,11 @@ func encoder(fn string, f func(any) (string, error)) func(*budget, any) (string,
 		}
 		return charged(b, fn, s)
 	}
+}
+
+// infallible is f as an encoder that never fails.
+func infallible(f func(any) string) func(any) (string, error) {
+	return func(v any) (string, error) { return f(v), nil }
 }
 
 // leaves counts the scalars inside v (1 for a scalar), stopping early

@@ -67,16 +67,12 @@ func (rw rewriter) node(n parse.Node, root bool) {
 // iterations are charged when it starts.
 func weight(list *parse.ListNode) int64 {
 	var w int64
-	var count func(n parse.Node)
-	count = func(n parse.Node) {
+	var count func(n parse.Node) bool
+	count = func(n parse.Node) bool {
 		switch n := n.(type) {
 		case *parse.RangeNode:
-			forEachNode(n.Pipe, func(c parse.Node) {
-				if _, ok := c.(*parse.CommandNode); ok {
-					w++
-				}
-			})
-			return
+			walk(n.Pipe, count)
+			return false
 		case *parse.TextNode:
 			w++
 		case *parse.CommandNode:
@@ -84,38 +80,9 @@ func weight(list *parse.ListNode) int64 {
 				w++ // not one of the commands the compiler adds
 			}
 		}
-		switch n := n.(type) {
-		case *parse.ListNode:
-			if n != nil {
-				for _, c := range n.Nodes {
-					count(c)
-				}
-			}
-		case *parse.ActionNode:
-			count(n.Pipe)
-		case *parse.PipeNode:
-			if n != nil {
-				for _, c := range n.Cmds {
-					count(c)
-				}
-			}
-		case *parse.CommandNode:
-			for _, a := range n.Args {
-				if p, ok := a.(*parse.PipeNode); ok {
-					count(p)
-				}
-			}
-		case *parse.IfNode:
-			count(n.Pipe)
-			count(n.List)
-			count(n.ElseList)
-		case *parse.WithNode:
-			count(n.Pipe)
-			count(n.List)
-			count(n.ElseList)
-		}
+		return true
 	}
-	count(list)
+	walk(list, count)
 	return max(w, 1)
 }
 
@@ -181,6 +148,12 @@ var rootless = strings.NewReplacer("$."+dataKey+".", ".", "$."+dataKey, "$", "$.
 // forEachNode calls fn for every node of the tree below n, pipelines and
 // their arguments included.
 func forEachNode(n parse.Node, fn func(parse.Node)) {
+	walk(n, func(n parse.Node) bool { fn(n); return true })
+}
+
+// walk is forEachNode for an fn that may prune: where it returns false,
+// the walk does not go below that node.
+func walk(n parse.Node, fn func(parse.Node) bool) {
 	switch n := n.(type) {
 	case nil:
 		return
@@ -193,37 +166,39 @@ func forEachNode(n parse.Node, fn func(parse.Node)) {
 			return
 		}
 	}
-	fn(n)
+	if !fn(n) {
+		return
+	}
 	switch n := n.(type) {
 	case *parse.ListNode:
 		for _, c := range n.Nodes {
-			forEachNode(c, fn)
+			walk(c, fn)
 		}
 	case *parse.ActionNode:
-		forEachNode(n.Pipe, fn)
+		walk(n.Pipe, fn)
 	case *parse.PipeNode:
 		for _, c := range n.Cmds {
-			forEachNode(c, fn)
+			walk(c, fn)
 		}
 	case *parse.CommandNode:
 		for _, a := range n.Args {
-			forEachNode(a, fn)
+			walk(a, fn)
 		}
 	case *parse.ChainNode:
-		forEachNode(n.Node, fn)
+		walk(n.Node, fn)
 	case *parse.IfNode:
-		forEachNode(n.Pipe, fn)
-		forEachNode(n.List, fn)
-		forEachNode(n.ElseList, fn)
+		walk(n.Pipe, fn)
+		walk(n.List, fn)
+		walk(n.ElseList, fn)
 	case *parse.RangeNode:
-		forEachNode(n.Pipe, fn)
-		forEachNode(n.List, fn)
-		forEachNode(n.ElseList, fn)
+		walk(n.Pipe, fn)
+		walk(n.List, fn)
+		walk(n.ElseList, fn)
 	case *parse.WithNode:
-		forEachNode(n.Pipe, fn)
-		forEachNode(n.List, fn)
-		forEachNode(n.ElseList, fn)
+		walk(n.Pipe, fn)
+		walk(n.List, fn)
+		walk(n.ElseList, fn)
 	case *parse.TemplateNode:
-		forEachNode(n.Pipe, fn)
+		walk(n.Pipe, fn)
 	}
 }

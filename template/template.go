@@ -231,11 +231,15 @@ func fieldChain(pipe *parse.PipeNode) []string {
 	return nil
 }
 
-// lookup evaluates a field chain the way text/template does with
+// lookup evaluates t.field, a field chain, the way text/template does with
 // missingkey=error, without its per-execution costs. handled is false when
-// the chain meets something other than a map[string]any: text/template then
-// evaluates it (and explains the failure) as usual.
+// the template is not a field chain, or the chain meets something other
+// than a map[string]any: text/template then evaluates it (and explains the
+// failure) as usual.
 func (t *Template) lookup(data map[string]any) (v any, handled bool, err error) {
+	if t.field == nil {
+		return nil, false, nil
+	}
 	v = data
 	for i, k := range t.field {
 		m, ok := v.(map[string]any)
@@ -399,10 +403,8 @@ func (t *Template) ValueContext(ctx context.Context, data map[string]any) (any, 
 	if t.literal {
 		return t.src, nil
 	}
-	if t.typed != nil && t.field != nil {
-		if v, handled, err := t.lookup(data); handled {
-			return v, err
-		}
+	if v, handled, err := t.lookup(data); handled {
+		return v, err
 	}
 	st := getState(ctx)
 	defer putState(st)
@@ -413,10 +415,8 @@ func (t *Template) value(st *execState, data map[string]any) (any, error) {
 	if t.typed == nil {
 		return t.text(st, data)
 	}
-	if t.field != nil {
-		if v, handled, err := t.lookup(data); handled {
-			return v, err
-		}
+	if v, handled, err := t.lookup(data); handled {
+		return v, err
 	}
 	err := st.exec(t.typed, st.writer(discard{}), data)
 	var c *captured

@@ -98,19 +98,11 @@ func (c *compiled) maskError(err error, r *Redactor, depth int) (error, bool) {
 	return &maskedJoin{msg: masked, is: is, next: mkids}, false
 }
 
-// sensitiveQuery reports whether raw has a query parameter that URL masks
-// by its name.
+// sensitiveQuery reports whether raw has a query parameter that URL
+// masks by its name.
 func sensitiveQuery(raw string) bool {
-	u, err := url.Parse(raw)
-	if err != nil || u.RawQuery == "" {
-		return false
-	}
-	for k := range u.Query() {
-		if SensitiveName(k) {
-			return true
-		}
-	}
-	return false
+	_, ok := maskQuery(raw)
+	return ok
 }
 
 func hasUnwrap(err error) bool {

@@ -186,9 +186,16 @@ func (r *Redactor) String(s string) string {
 // URL masks secrets and the values of query parameters whose names look
 // like credentials (see SensitiveName).
 func (r *Redactor) URL(raw string) string {
+	u, _ := maskQuery(raw)
+	return r.String(u)
+}
+
+// maskQuery returns raw with the values of the query parameters whose
+// names look like credentials replaced, and whether it has any.
+func maskQuery(raw string) (string, bool) {
 	u, err := url.Parse(raw)
 	if err != nil || u.RawQuery == "" {
-		return r.String(raw)
+		return raw, false
 	}
 	q := u.Query()
 	changed := false
@@ -201,7 +208,7 @@ func (r *Redactor) URL(raw string) string {
 	if changed {
 		u.RawQuery = q.Encode()
 	}
-	return r.String(u.String())
+	return u.String(), changed
 }
 
 // SensitiveName reports whether a header or parameter name suggests a

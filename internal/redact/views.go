@@ -29,14 +29,7 @@ func (c *compiled) mask(s string) string {
 	if c.plain(s) {
 		// The common case: no escapes to undo, and the secrets are not
 		// there as they are.
-		found := false
-		for _, sec := range c.secrets {
-			if strings.Contains(s, sec) {
-				found = true
-				break
-			}
-		}
-		if !found {
+		if !slices.ContainsFunc(c.secrets, func(sec string) bool { return strings.Contains(s, sec) }) {
 			return s
 		}
 	}
@@ -333,18 +326,23 @@ func (b *viewBuilder) done(src string) *view {
 // \uXXXX with surrogate pairs), and those Go's %q, JavaScript and
 // shells add (\' \a \v \xHH \UXXXXXXXX). A backslash starting none of
 // these stays as it is.
-func unBackslash(src string, fold bool) *view {
+func unBackslash(src string, fold bool) *view { return decodeAll(src, fold, `\`, backslash) }
+
+// decodeAll returns the view of src with the escapes decode recognises
+// undone, or nil if there is none. Escapes start with marker;
+// decode appends what the one at src[i] stands for to dec and returns its
+// length, or 0 if there is none (the marker then stays as it is).
+func decodeAll(src string, fold bool, marker string, decode func(src string, i int, dec []byte) (int, []byte)) *view {
 	b := viewBuilder{fold: fold}
 	var buf [utf8.UTFMax]byte
-	for i := strings.IndexByte(src, '\\'); i >= 0 && i+1 < len(src); {
-		n, dec := backslash(src, i, buf[:0])
-		if n > 0 {
-			b.escaped(src, i, n, dec, `\`)
+	for i := strings.Index(src, marker); i >= 0; {
+		if n, d := decode(src, i, buf[:0]); n > 0 {
+			b.escaped(src, i, n, d, marker)
 			i += n
 		} else {
 			i++
 		}
-		k := strings.IndexByte(src[i:], '\\')
+		k := strings.Index(src[i:], marker)
 		if k < 0 {
 			break
 		}
@@ -403,50 +401,25 @@ func backslash(src string, i int, dec []byte) (int, []byte) {
 
 // unPercent undoes URL percent escapes (%HH, either case). '+' for a space
 // needs no decoding: fold treats them alike.
-func unPercent(src string, fold bool) *view {
-	b := viewBuilder{fold: fold}
-	var one [1]byte
-	for i := strings.IndexByte(src, '%'); i >= 0; {
-		if h, ok := hex(src, i+1, 2); ok {
-			one[0] = byte(h)
-			b.escaped(src, i, 3, one[:], "%")
-			i += 3
-		} else {
-			i++
-		}
-		k := strings.IndexByte(src[i:], '%')
-		if k < 0 {
-			break
-		}
-		i += k
+func unPercent(src string, fold bool) *view { return decodeAll(src, fold, "%", percent) }
+
+// percent decodes the escape at src[i] ('%') into dec, as backslash does.
+func percent(src string, i int, dec []byte) (int, []byte) {
+	if h, ok := hex(src, i+1, 2); ok {
+		return 3, append(dec, byte(h))
 	}
-	return b.done(src)
+	return 0, nil
 }
 
 // unEntity undoes the HTML character references that escapers write:
 // &amp; &lt; &gt; &quot; &apos; (either case) and numeric ones (&#39;
 // &#x2F;), as in an HTML error page quoting a request.
-func unEntity(src string, fold bool) *view {
-	b := viewBuilder{fold: fold}
-	var buf [utf8.UTFMax]byte
-	for i := strings.IndexByte(src, '&'); i >= 0; {
-		if n, dec := entity(src, i, buf[:0]); n > 0 {
-			b.escaped(src, i, n, dec, "&")
-			i += n
-		} else {
-			i++
-		}
-		k := strings.IndexByte(src[i:], '&')
-		if k < 0 {
-			break
-		}
-		i += k
-	}
-	return b.done(src)
-}
+func unEntity(src string, fold bool) *view { return decodeAll(src, fold, "&", entity) }
 
 var namedEntities = map[string]byte{"amp": '&', "lt": '<', "gt": '>', "quot": '"', "apos": '\''}
 
+// entity decodes the character reference at src[i] ('&') into dec, as
+// backslash does.
 func entity(src string, i int, dec []byte) (int, []byte) {
 	end := strings.IndexByte(src[i+1:min(len(src), i+12)], ';')
 	if end < 1 {

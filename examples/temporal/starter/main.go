@@ -22,12 +22,14 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -84,7 +86,7 @@ func parse(args []string, getenv func(string) string, stderr io.Writer, now time
 		return start{}, errors.New(usage)
 	}
 	cmd := args[0]
-	st := start{address: or(getenv("TEMPORAL_ADDRESS"), client.DefaultHostPort), namespace: or(getenv("TEMPORAL_NAMESPACE"), client.DefaultNamespace)}
+	st := start{address: cmp.Or(getenv("TEMPORAL_ADDRESS"), client.DefaultHostPort), namespace: cmp.Or(getenv("TEMPORAL_NAMESPACE"), client.DefaultNamespace)}
 	ps := params{}
 	var (
 		preset, creds, id, kind, since, request, ticket string
@@ -140,7 +142,7 @@ func parse(args []string, getenv func(string) string, stderr io.Writer, now time
 			in.Since = t
 		}
 		st.workflow, st.input = flows.ImportWorkflow, in
-		st.options.ID = or(id, fmt.Sprintf("restconn-import-%s-%s-%d", kind, preset, now.Unix()))
+		st.options.ID = cmp.Or(id, fmt.Sprintf("restconn-import-%s-%s-%d", kind, preset, now.Unix()))
 	case "provision":
 		if request == "" {
 			return start{}, errors.New("-request is required")
@@ -154,14 +156,14 @@ func parse(args []string, getenv func(string) string, stderr io.Writer, now time
 		if task, ok := req.Task["id"]; ok && fmt.Sprint(task) != "" {
 			def = fmt.Sprintf("restconn-provision-%v", task)
 		}
-		st.options.ID = or(id, def)
+		st.options.ID = cmp.Or(id, def)
 	case "await":
 		if ticket == "" {
 			return start{}, errors.New("-ticket is required")
 		}
 		st.workflow = flows.AwaitTicketWorkflow
 		st.input = flows.AwaitRequest{Target: target, Result: connector.Result{Ticket: &connector.Ticket{ID: ticket, State: connector.TicketOpen}}}
-		st.options.ID = or(id, fmt.Sprintf("restconn-await-%s-%s", preset, ticket))
+		st.options.ID = cmp.Or(id, fmt.Sprintf("restconn-await-%s-%s", preset, ticket))
 	}
 	return st, nil
 }
@@ -212,18 +214,4 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	return err
 }
 
-func presetNames() []string {
-	var names []string
-	for name := range flows.Builtin {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	return names
-}
-
-func or(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
-}
+func presetNames() []string { return slices.Sorted(maps.Keys(flows.Builtin)) }

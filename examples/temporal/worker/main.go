@@ -26,6 +26,7 @@
 package main
 
 import (
+	"cmp"
 	"flag"
 	"fmt"
 	"io"
@@ -53,8 +54,8 @@ type config struct {
 
 func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
 	c := config{
-		address:   or(getenv("TEMPORAL_ADDRESS"), client.DefaultHostPort),
-		namespace: or(getenv("TEMPORAL_NAMESPACE"), client.DefaultNamespace),
+		address:   cmp.Or(getenv("TEMPORAL_ADDRESS"), client.DefaultHostPort),
+		namespace: cmp.Or(getenv("TEMPORAL_NAMESPACE"), client.DefaultNamespace),
 	}
 	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -94,11 +95,4 @@ func run(args []string, getenv func(string) string, stderr io.Writer, stop <-cha
 	})
 	log.Info("worker started", "address", cfg.address, "namespace", cfg.namespace, "taskQueue", cfg.taskQueue, "out", cfg.out)
 	return w.Run(stop)
-}
-
-func or(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }

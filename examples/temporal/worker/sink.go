@@ -27,7 +27,15 @@ import (
 type fileSink struct {
 	dir string
 	mu  sync.Mutex
-	buf map[string]*pending // by file
+	buf map[importRun]*pending
+}
+
+// importRun is what the records of one file come from: a workflow's import
+// activity (see file).
+type importRun struct{ workflowID, activity string }
+
+func runOf(info activity.Info) importRun {
+	return importRun{info.WorkflowExecution.ID, info.ActivityType.Name}
 }
 
 // pending holds the lines of one attempt that are not on disk yet.
@@ -40,7 +48,7 @@ func newFileSink(dir string) (*fileSink, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, err
 	}
-	return &fileSink{dir: dir, buf: map[string]*pending{}}, nil
+	return &fileSink{dir: dir, buf: map[importRun]*pending{}}, nil
 }
 
 func (s *fileSink) PutAccount(ctx context.Context, a connector.Account) error { return s.put(ctx, a) }
@@ -55,15 +63,15 @@ func (s *fileSink) put(ctx context.Context, rec any) error {
 		return err
 	}
 	info := activity.GetInfo(ctx)
-	file := s.file(info)
+	key := runOf(info)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p := s.buf[file]
+	p := s.buf[key]
 	if p == nil || p.attempt != info.Attempt {
 		// A new attempt: what a failed one left unflushed was never
 		// checkpointed, and the new attempt reads it again.
 		p = &pending{attempt: info.Attempt}
-		s.buf[file] = p
+		s.buf[key] = p
 	}
 	p.lines = append(append(p.lines, line...), '\n')
 	return nil
@@ -72,15 +80,15 @@ func (s *fileSink) put(ctx context.Context, rec any) error {
 // Flush appends the pending lines of the calling activity's file.
 func (s *fileSink) Flush(ctx context.Context) error {
 	info := activity.GetInfo(ctx)
-	file := s.file(info)
+	key := runOf(info)
 	s.mu.Lock()
-	p := s.buf[file]
-	delete(s.buf, file)
+	p := s.buf[key]
+	delete(s.buf, key)
 	s.mu.Unlock()
 	if p == nil || len(p.lines) == 0 {
 		return nil
 	}
-	f, err := os.OpenFile(file, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o640)
+	f, err := os.OpenFile(s.file(info), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o640)
 	if err != nil {
 		return err
 	}
