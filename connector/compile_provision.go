@@ -66,15 +66,24 @@ func (c *compiler) ticketCreate(p string, t *TicketCreate, out *compiled) *compi
 		c.fail(p+".id", "missing: a template for the new ticket's ID")
 	}
 	tc.id = c.tmpl(p+".id", t.ID, template.Plain)
-	tc.number = c.optTmpl(p+".number", t.Number)
-	tc.status = c.optTmpl(p+".status", t.Status)
-	tc.key = c.optTmpl(p+".key", t.Key)
+	tc.ticketReader = c.ticketReader(p, t.Number, t.Status, t.Key, t.UpdatedAt, t.URL)
 	if t.Key != "" && t.Status == "" {
 		c.fail(p+".key", "needs status")
 	}
-	tc.updatedAt = c.optTmpl(p+".updatedAt", t.UpdatedAt)
-	tc.url = c.optTmpl(p+".url", t.URL)
 	return tc
+}
+
+// ticketReader compiles the templates that read a ticket out of the
+// responses of the spec part at p; each may be empty.
+func (c *compiler) ticketReader(p, number, status, key, updatedAt, url string) ticketReader {
+	return ticketReader{
+		number:    c.optTmpl(p+".number", number),
+		status:    c.optTmpl(p+".status", status),
+		key:       c.optTmpl(p+".key", key),
+		updatedAt: c.optTmpl(p+".updatedAt", updatedAt),
+		url:       c.optTmpl(p+".url", url),
+		where:     p,
+	}
 }
 
 func (c *compiler) op(where string, op Operation, os *ProvisionOp, out *compiled, top bool) *compiledOp {
@@ -117,11 +126,7 @@ func (c *compiler) ticketStatus(where string, t *TicketPoll, out *compiled) *com
 	if t.Status == "" {
 		c.fail(where+".status", "missing: a template for the target's status text")
 	}
-	ts.status = c.tmpl(where+".status", t.Status, template.Plain)
-	ts.key = c.optTmpl(where+".key", t.Key)
-	ts.number = c.optTmpl(where+".number", t.Number)
-	ts.updatedAt = c.optTmpl(where+".updatedAt", t.UpdatedAt)
-	ts.url = c.optTmpl(where+".url", t.URL)
+	ts.ticketReader = c.ticketReader(where, t.Number, t.Status, t.Key, t.UpdatedAt, t.URL)
 	if len(t.States) == 0 {
 		c.fail(where+".states", "missing: rules that map statuses to open, pending, completed or rejected")
 	}

@@ -10,11 +10,7 @@ func (c *compiler) ticketActions(t *Tickets, out *compiled) {
 	if k := t.Cancel; k != nil {
 		const p = "tickets.cancel"
 		tc := &compiledTicketCancel{calls: c.chain(p+".calls", k.Calls, out)}
-		tc.status = c.optTmpl(p+".status", k.Status)
-		tc.key = c.optTmpl(p+".key", k.Key)
-		tc.number = c.optTmpl(p+".number", k.Number)
-		tc.updatedAt = c.optTmpl(p+".updatedAt", k.UpdatedAt)
-		tc.url = c.optTmpl(p+".url", k.URL)
+		tc.ticketReader = c.ticketReader(p, k.Number, k.Status, k.Key, k.UpdatedAt, k.URL)
 		if k.Status == "" {
 			for _, f := range []struct{ name, src string }{{"key", k.Key}, {"number", k.Number}, {"updatedAt", k.UpdatedAt}, {"url", k.URL}} {
 				if f.src != "" {

@@ -185,17 +185,16 @@ type compiledTicketTemplate struct {
 }
 
 type compiledTicketCreate struct {
-	calls                   []*compiledCall
-	id, number, status, key *template.Template
-	updatedAt, url          *template.Template
+	calls []*compiledCall
+	id    *template.Template
+	ticketReader
 }
 
 type compiledTicketPoll struct {
-	calls               []*compiledCall
-	status, key, number *template.Template
-	states              []compiledState
-	def                 TicketState
-	updatedAt, url      *template.Template
+	calls  []*compiledCall
+	states []compiledState
+	def    TicketState
+	ticketReader
 }
 
 type compiledTicketComment struct {
@@ -203,9 +202,8 @@ type compiledTicketComment struct {
 }
 
 type compiledTicketCancel struct {
-	calls                          []*compiledCall
-	status, key, number, updatedAt *template.Template
-	url                            *template.Template
+	calls []*compiledCall
+	ticketReader
 }
 
 type compiledState struct {

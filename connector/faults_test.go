@@ -495,7 +495,7 @@ func TestFaultsCancel(t *testing.T) {
 
 // Breaking out of the range loop makes no further requests. Strictly
 // sequential imports (WithImportConcurrency(1)) send no request before the
-// loop has taken the page before it; TestBreakCancelsPagesInFlight covers
+// loop has taken the page before it; TestWalkLeavesNothingBehind covers
 // the default, which asks for the next pages while the loop works.
 func TestFaultsBreakEarly(t *testing.T) {
 	t.Parallel()

@@ -187,20 +187,9 @@ func (e *Engine) PlanImportAccess(ctx context.Context, opts ImportOptions, popts
 	ctx = e.opCtx(ctx)
 	op := opImportAccess
 	p := e.newPlanner(op, popts, e.red.With())
-	if !opts.Since.IsZero() {
-		return p.result(), &Error{Op: op, Message: "incremental import of entitlements is not supported", Err: ErrUnsupported}
-	}
-	types := opts.Types
-	if len(types) == 0 {
-		types = e.c.entTypes
-	}
-	if len(types) == 0 {
-		return p.result(), &Error{Op: op, Message: "the spec has no import.entitlements", Err: ErrUnsupported}
-	}
-	for _, typ := range types {
-		if _, ok := e.c.ents[typ]; !ok {
-			return p.result(), &Error{Op: op, Message: fmt.Sprintf("entitlement type %q is not in the spec (have %s)", typ, list(e.c.entTypes)), Err: ErrUnsupported}
-		}
+	types, err := e.accessTypes(op, opts)
+	if err != nil {
+		return p.result(), err
 	}
 	accountsPlanned := false
 	for _, typ := range types {

@@ -34,8 +34,7 @@ func (e *Engine) fileTicket(ctx context.Context, req Request, tr *compiledTicket
 	if t.ID == "" {
 		return Result{}, &Error{Op: req.Op, Path: "tickets.create.id", Message: "the new ticket's ID rendered empty"}
 	}
-	r := ticketReader{number: tc.number, status: tc.status, key: tc.key, updatedAt: tc.updatedAt, url: tc.url, where: "tickets.create"}
-	if err := e.readTicket(ctx, req.Op, red, r, data, t); err != nil {
+	if err := e.readTicket(ctx, req.Op, red, &tc.ticketReader, data, t); err != nil {
 		return Result{}, err
 	}
 	return Result{Ticket: t, Attributes: map[string]any{}}, nil
@@ -62,8 +61,8 @@ func (e *Engine) bindTicketText(ctx context.Context, req Request, tr *compiledTi
 }
 
 // ticketReader holds the templates that read a ticket out of a chain's
-// responses; tickets.create, tickets.status and tickets.cancel each have
-// them.
+// responses, compiled once; tickets.create, tickets.status and
+// tickets.cancel each embed one.
 type ticketReader struct {
 	number, status, key, updatedAt, url *template.Template
 	where                               string // the spec path of the part, for errors
@@ -72,7 +71,7 @@ type ticketReader struct {
 // readTicket renders r into t. Without a status template t.State is left
 // as it is; with one, the key (or the status) is mapped through
 // tickets.status.states.
-func (e *Engine) readTicket(ctx context.Context, op Operation, red *redact.Redactor, r ticketReader, data map[string]any, t *Ticket) error {
+func (e *Engine) readTicket(ctx context.Context, op Operation, red *redact.Redactor, r *ticketReader, data map[string]any, t *Ticket) error {
 	var err error
 	if r.number != nil {
 		if t.Number, err = r.number.RenderContext(ctx, data); err != nil {
@@ -213,8 +212,7 @@ func (e *Engine) ticketStatus(ctx context.Context, op Operation, ticketID string
 		return Ticket{}, err
 	}
 	t := Ticket{ID: ticketID}
-	r := ticketReader{number: ts.number, status: ts.status, key: ts.key, updatedAt: ts.updatedAt, url: ts.url, where: "tickets.status"}
-	if err := e.readTicket(ctx, op, red, r, data, &t); err != nil {
+	if err := e.readTicket(ctx, op, red, &ts.ticketReader, data, &t); err != nil {
 		return Ticket{}, err
 	}
 	return t, nil
@@ -280,8 +278,7 @@ func (e *Engine) CancelTicket(ctx context.Context, ticketID, reason string) (Tic
 		return e.ticketStatus(ctx, opTicketCancel, ticketID)
 	}
 	t := Ticket{ID: ticketID}
-	r := ticketReader{number: tc.number, status: tc.status, key: tc.key, updatedAt: tc.updatedAt, url: tc.url, where: "tickets.cancel"}
-	if err := e.readTicket(ctx, opTicketCancel, red, r, data, &t); err != nil {
+	if err := e.readTicket(ctx, opTicketCancel, red, &tc.ticketReader, data, &t); err != nil {
 		return Ticket{}, err
 	}
 	return t, nil

@@ -2,6 +2,7 @@ package connectortest_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"iter"
 	"net/url"
@@ -103,6 +104,11 @@ func TestBrokenKitHelper(t *testing.T) {
 		lc.Err(fmt.Errorf("wrapped: %w", &url.Error{Op: "Get", URL: "https://x.test/?k=s3cret-value", Err: assert.AnError}))
 		lc.Check()
 	})
+	t.Run("LeakURLEncoded", func(t *testing.T) {
+		lc := connectortest.NewLeakCheck(t, "pa ss/word")
+		lc.Err(errors.New("GET https://x.test/u/pa%20ss%2Fword?p=pa+ss%2Fword failed"))
+		lc.Check()
+	})
 }
 
 func TestKitCatchesBrokenCopiesAndLeaks(t *testing.T) {
@@ -118,6 +124,8 @@ func TestKitCatchesBrokenCopiesAndLeaks(t *testing.T) {
 		"changed the next copy",
 		"--- FAIL: TestBrokenKitHelper/Leak",
 		`error 0 contains the secret "s3cret-value"`,
+		"--- FAIL: TestBrokenKitHelper/LeakURLEncoded",
+		`error 0 contains the secret "pa ss/word"`,
 	} {
 		assert.Contains(t, string(out), want)
 	}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"iter"
 	"log/slog"
+	"net/url"
 	"reflect"
 	"strconv"
 	"strings"
@@ -165,7 +166,8 @@ func (c *LeakCheck) Traces() []connector.Trace {
 // Check fails the test for every secret found in the logs, in a trace (its
 // URL, headers, bodies and error) or in an error: every error of its
 // errors.Unwrap chain, printed with %v, %+v and %#v. A secret is also
-// looked for in the escaped forms JSON and Go quoting give it.
+// looked for in the escaped forms JSON, Go quoting and URL encoding give
+// it.
 func (c *LeakCheck) Check() {
 	c.t.Helper()
 	c.mu.Lock()
@@ -217,11 +219,11 @@ func errorText(err error) string {
 	return b.String()
 }
 
-// forms returns s as it may appear in printed text: itself, JSON-escaped
-// and Go-quoted (without the quotes).
+// forms returns s as it may appear in printed text: itself, JSON-escaped,
+// Go-quoted (without the quotes) and URL-encoded (query and path).
 func forms(s string) []string {
 	j, _ := json.Marshal(s)
-	return []string{s, string(j[1 : len(j)-1]), strings.Trim(strconv.Quote(s), `"`)}
+	return []string{s, string(j[1 : len(j)-1]), strings.Trim(strconv.Quote(s), `"`), url.QueryEscape(s), url.PathEscape(s)}
 }
 
 func containsAny(text string, subs []string) bool {

@@ -848,3 +848,26 @@ func TestMoreConstructs(t *testing.T) {
 		t.Run(tc.name, tc.test)
 	}
 }
+
+// Calls run in callOrder; calls without one keep their array order after
+// those that have one, whatever the mix (the order is a consistent one).
+func TestCallOrderMixed(t *testing.T) {
+	for _, tt := range []struct {
+		calls string
+		want  []string
+	}{
+		{`{"name": "c", "url": "https://app.example.com/c"}, {"name": "b", "callOrder": 2, "url": "https://app.example.com/b"}, {"name": "a", "callOrder": 1, "url": "https://app.example.com/a"}`, []string{"a", "b", "c"}},
+		{`{"name": "b", "callOrder": 2, "url": "https://app.example.com/b"}, {"name": "x", "url": "https://app.example.com/x"}, {"name": "a", "callOrder": 1, "url": "https://app.example.com/a"}, {"name": "y", "url": "https://app.example.com/y"}`, []string{"a", "b", "x", "y"}},
+		{`{"name": "y", "url": "https://app.example.com/y"}, {"name": "x", "url": "https://app.example.com/x"}`, []string{"y", "x"}},
+	} {
+		spec, _, err := saviynt.Convert(saviynt.Connection{"DisableAccountJSON": `{"call": [` + tt.calls + `]}`})
+		require.NoError(t, err)
+		op := spec.Provision[connector.DisableAccount]
+		require.NotNil(t, op)
+		var got []string
+		for _, c := range op.Calls {
+			got = append(got, c.Name)
+		}
+		assert.Equal(t, tt.want, got, tt.calls)
+	}
+}

@@ -89,7 +89,10 @@ func (cv *converter) operation(attr string, op connector.Operation, m map[string
 	sort.SliceStable(calls, func(a, b int) bool {
 		x, xok := intOf(calls[a].m["callOrder"])
 		y, yok := intOf(calls[b].m["callOrder"])
-		return xok && yok && x < y
+		if xok != yok {
+			return xok // a consistent order: calls with a callOrder first
+		}
+		return x < y
 	})
 	kind := scopeProvision
 	if op != connector.AddAccess && op != connector.RemoveAccess {
