@@ -28,12 +28,19 @@ import (
 func TestRequestsMatchOpenAPI(t *testing.T) {
 	v := openapitest.FromEnv(t, "RESTCONN_OKTA_OPENAPI")
 	var mu sync.Mutex
-	var seen []string // "METHOD /path/with/{ids}" of every exchange
+	var seen []string    // "METHOD /path/with/{ids}" of every exchange
+	var filters []string // the filter of every GET /api/v1/users that has one
+	stamps := regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z`)
 	ids := regexp.MustCompile(`/00[ug][A-Za-z0-9]+`)
 	srv := oktatest.NewServer(oktatest.WithMiddleware(func(h http.Handler) http.Handler {
 		return v.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			mu.Lock()
 			seen = append(seen, r.Method+" "+ids.ReplaceAllString(r.URL.Path, "/{id}"))
+			if f := r.URL.Query().Get("filter"); f != "" && r.URL.Path == "/api/v1/users" {
+				// The two filtered lists the preset sends, by their
+				// filter's shape (the time varies).
+				filters = append(filters, stamps.ReplaceAllString(f, "<time>"))
+			}
 			mu.Unlock()
 			h.ServeHTTP(w, r)
 		}), func(err error) { t.Error(err) })
@@ -110,4 +117,9 @@ func TestRequestsMatchOpenAPI(t *testing.T) {
 		assert.True(t, slices.Contains(seen, want), "no %s was validated", want)
 	}
 	assert.Greater(t, len(seen), 60)
+	// The deprovisioned users' list and the incremental list were sent,
+	// with the filters Okta documents, and validated like the rest.
+	for _, want := range []string{`status eq "DEPROVISIONED"`, `lastUpdated gt "<time>"`} {
+		assert.True(t, slices.Contains(filters, want), "no GET /api/v1/users?filter=%s was validated (filters seen: %q)", want, filters)
+	}
 }
