@@ -42,13 +42,13 @@
 //
 // # Connect
 //
-// Connect obtains a token, reads /ServiceProviderConfig and lists zero
-// users (GET /Users?count=0), which proves that the token is accepted:
+// Connect obtains a token, reads /serviceproviderconfig and lists zero
+// users (GET /users?count=0), which proves that the token is accepted:
 // the discovery endpoints need no token.
 //
 // # Accounts
 //
-// ImportAccounts lists /Users page by page (startIndex and count, Config.PageSize
+// ImportAccounts lists /users page by page (startIndex and count, Config.PageSize
 // per page, 25 by default as Genesys advises) until totalResults. Genesys
 // lists only active users unless the filter says otherwise, so the spec has
 // a second source with the filter "active eq false"; the engine drops an
@@ -78,7 +78,7 @@
 //
 // # Entitlements
 //
-// ImportAccess yields type "group" from /Groups (ID, name displayName,
+// ImportAccess yields type "group" from /groups (ID, name displayName,
 // attributes displayName, externalId and version, members the user IDs)
 // and type "role": the role names found on users, each with its holders as
 // members. Genesys SCIM cannot list roles, so roles come from reading every
@@ -92,7 +92,7 @@
 // Result.Attributes["adopted"] is true and the user is left as it is
 // (Result.Attributes["active"] tells whether it is active; run
 // EnableAccount to reactivate it). Otherwise it creates the user (POST
-// /Users). Request.User supplies:
+// /users). Request.User supplies:
 //
 //	email (or, without it, username)  userName, and a work email; required
 //	displayname                       displayName; without it "firstname lastname"; required
@@ -109,7 +109,7 @@
 // Result.Unchanged is true for it.
 //
 // UpdateAccount reads Request.Account["id"] and the user (GET
-// /Users/{id}), works out the value of each attribute below, and PATCHes
+// /users/{id}), works out the value of each attribute below, and PATCHes
 // the user with If-Match set to the version it read, only when some value
 // differs from what the GET returned. A value comes from Request.Account
 // under the attribute's import name when that key is present and not
@@ -154,8 +154,8 @@
 // No operation reads Request.Task.
 //
 // AddAccess and RemoveAccess take Request.Account["id"] and an
-// Entitlement of type "group" (PATCH /Groups/{id}, members add and
-// members[value eq "<user>"] remove) or "role" (PATCH /Users/{id}, roles
+// Entitlement of type "group" (PATCH /groups/{id}, members add and
+// members[value eq "<user>"] remove) or "role" (PATCH /users/{id}, roles
 // add and roles[value eq "<role>"] remove; the role ID is its name).
 //
 // Genesys is provisioned through its API, not through tickets: the spec

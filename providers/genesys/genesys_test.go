@@ -254,7 +254,7 @@ func TestConnect(t *testing.T) {
 		require.True(t, ok, "client authenticated with HTTP Basic")
 		assert.Equal(t, srv.ClientID, id)
 		assert.Equal(t, srv.ClientSecret, sec)
-		assert.Equal(t, []string{"GET /ServiceProviderConfig", "GET /Users?attributes=id&count=0"}, apiRequests(srv))
+		assert.Equal(t, []string{"GET /serviceproviderconfig", "GET /users?attributes=id&count=0"}, apiRequests(srv))
 		assert.True(t, strings.HasPrefix(reqs[2].Header.Get("Authorization"), "Bearer "))
 
 		// The token is reused.
@@ -415,11 +415,11 @@ func TestTokenRefreshMidImport(t *testing.T) {
 	assert.Len(t, seen, 130, "no record lost")
 	assert.Equal(t, 2, tokenRequests(srv), "one new token")
 	assert.Equal(t, []string{
-		"GET /ServiceProviderConfig", "GET /Users?attributes=id&count=0",
-		"GET /Users?count=25&startIndex=1", "GET /Users?count=25&startIndex=26",
-		"GET /Users?count=25&startIndex=51", "GET /Users?count=25&startIndex=51", // 401, then again with the new token
-		"GET /Users?count=25&startIndex=76", "GET /Users?count=25&startIndex=101",
-		"GET /Users?count=25&filter=active eq false&startIndex=1",
+		"GET /serviceproviderconfig", "GET /users?attributes=id&count=0",
+		"GET /users?count=25&startIndex=1", "GET /users?count=25&startIndex=26",
+		"GET /users?count=25&startIndex=51", "GET /users?count=25&startIndex=51", // 401, then again with the new token
+		"GET /users?count=25&startIndex=76", "GET /users?count=25&startIndex=101",
+		"GET /users?count=25&filter=active eq false&startIndex=1",
 	}, apiRequests(srv))
 }
 
@@ -440,9 +440,9 @@ func TestImportConcurrentPages(t *testing.T) {
 	}
 	assert.ElementsMatch(t, want, got, "every user exactly once")
 	assert.ElementsMatch(t, []string{
-		"GET /Users?count=25&startIndex=1", "GET /Users?count=25&startIndex=26", "GET /Users?count=25&startIndex=51",
-		"GET /Users?count=25&startIndex=76", "GET /Users?count=25&startIndex=101",
-		"GET /Users?count=25&filter=active eq false&startIndex=1",
+		"GET /users?count=25&startIndex=1", "GET /users?count=25&startIndex=26", "GET /users?count=25&startIndex=51",
+		"GET /users?count=25&startIndex=76", "GET /users?count=25&startIndex=101",
+		"GET /users?count=25&filter=active eq false&startIndex=1",
 	}, apiRequests(srv))
 }
 
@@ -607,10 +607,10 @@ func TestCreateAccountAdopts(t *testing.T) {
 		active   bool
 		requests []string
 	}{
-		{"ada.lovelace@example.com", true, []string{`GET /Users?filter=userName eq "ada.lovelace@example.com"`}},
+		{"ada.lovelace@example.com", true, []string{`GET /users?filter=userName eq "ada.lovelace@example.com"`}},
 		{"Alan.Turing@example.com", false, []string{
-			`GET /Users?filter=userName eq "Alan.Turing@example.com"`,
-			`GET /Users?filter=userName eq "Alan.Turing@example.com" and active eq false`,
+			`GET /users?filter=userName eq "Alan.Turing@example.com"`,
+			`GET /users?filter=userName eq "Alan.Turing@example.com" and active eq false`,
 		}},
 	}
 	for _, tt := range tests {
@@ -653,7 +653,7 @@ func TestCreateAccountRaceIsConflict(t *testing.T) {
 	srv := newServer(t)
 	// Another client creates the user between our lookups and our POST.
 	e := newEngine(t, clientConfig(srv), withHook(func(r *http.Request) {
-		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/Users") {
+		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/users") {
 			srv.AddUser(genesystest.User{UserName: "late@example.com", DisplayName: "Late", Active: true})
 		}
 	}))
@@ -863,9 +863,9 @@ func TestAccess(t *testing.T) {
 			require.NoError(t, err)
 			reqs := srv.Requests()
 			last := reqs[len(reqs)-1]
-			wantPath := scimRoot + "/Users/" + alan.ID
+			wantPath := scimRoot + "/users/" + alan.ID
 			if ent.Type == "group" {
-				wantPath = scimRoot + "/Groups/" + ent.ID
+				wantPath = scimRoot + "/groups/" + ent.ID
 			}
 			assert.Equal(t, "PATCH "+wantPath, last.Method+" "+last.Path)
 			assert.Equal(t, map[string]any{"schemas": []any{"urn:ietf:params:scim:api:messages:2.0:PatchOp"}, "Operations": tt.body},
@@ -1003,4 +1003,52 @@ func TestErrorsAreTyped(t *testing.T) {
 	var ce *connector.Error
 	require.True(t, errors.As(err, &ce), "%v", err)
 	assert.Contains(t, err.Error(), "set params.region or params.apiBaseURL")
+}
+
+// TestPathsAreTheSwaggers runs every operation of the preset and checks that
+// each API request uses the paths of the Genesys swagger (and SDKs), which
+// are lowercase: /users, /groups, /serviceproviderconfig under
+// /api/v2/scim/v2. The capitalised /Users and /Groups IdPs append work only
+// if the server matches paths case-insensitively, which Genesys does not
+// document.
+func TestPathsAreTheSwaggers(t *testing.T) {
+	srv := newServer(t)
+	e := newEngine(t, clientConfig(srv))
+	ctx := context.Background()
+	require.NoError(t, e.Connect(ctx))
+	_, err := connectortest.Collect(e.ImportAccounts(ctx, connector.ImportOptions{}))
+	require.NoError(t, err)
+	_, err = connectortest.Collect(e.ImportAccess(ctx, connector.ImportOptions{}))
+	require.NoError(t, err)
+	res, err := e.Provision(ctx, connector.Request{Op: connector.CreateAccount,
+		User: map[string]any{"email": "paths@example.com", "displayname": "Paths"}})
+	require.NoError(t, err)
+	acct := map[string]any{"id": res.AccountID, "title": "Tester"}
+	sales := groupByName(t, srv, "Sales")
+	for _, req := range []connector.Request{
+		{Op: connector.UpdateAccount, Account: acct},
+		{Op: connector.DisableAccount, Account: acct},
+		{Op: connector.EnableAccount, Account: acct},
+		{Op: connector.ChangePassword, Account: acct, Password: "N3w-Pass-Word"},
+		{Op: connector.AddAccess, Account: acct, Entitlement: &connector.Entitlement{Type: "group", ID: sales.ID}},
+		{Op: connector.RemoveAccess, Account: acct, Entitlement: &connector.Entitlement{Type: "group", ID: sales.ID}},
+		{Op: connector.AddAccess, Account: acct, Entitlement: &connector.Entitlement{Type: "role", ID: "Agent"}},
+		{Op: connector.RemoveAccess, Account: acct, Entitlement: &connector.Entitlement{Type: "role", ID: "Agent"}},
+		{Op: connector.RemoveAccount, Account: acct},
+	} {
+		_, err := e.Provision(ctx, req)
+		require.NoError(t, err, "%s", req.Op)
+	}
+	seen := map[string]bool{}
+	for _, r := range srv.Requests() {
+		if r.Host != "api" {
+			continue
+		}
+		rest, ok := strings.CutPrefix(r.Path, scimRoot+"/")
+		require.True(t, ok, "%s %s is not under %s", r.Method, r.Path, scimRoot)
+		resource, _, _ := strings.Cut(rest, "/")
+		assert.Contains(t, []string{"users", "groups", "serviceproviderconfig"}, resource, "%s %s", r.Method, r.Path)
+		seen[resource] = true
+	}
+	assert.Len(t, seen, 3, "every resource was requested")
 }
