@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/restconn/restconn/connector"
+	"github.com/restconn/restconn/internal/record"
 )
 
 // secretEnvPrefix starts the environment variable of each secret.
@@ -42,7 +43,7 @@ func (a *app) addSpecFlags(cmd *cobra.Command) *specFlags {
 	f := cmd.Flags()
 	f.StringVar(&s.specFile, "spec", "", "the connector spec `FILE` (JSON)")
 	f.StringVar(&s.preset, "preset", "", "a built-in preset `NAME` instead of --spec (see 'restconn presets')")
-	f.StringArrayVar(&s.params, "param", nil, "a spec param as `name=value` (repeatable)")
+	f.StringArrayVar(&s.params, "param", nil, "a spec param as `name=value` (repeatable); a param whose default is a boolean or a number takes JSON: true, false, 50")
 	f.StringVar(&s.secretsFile, "secrets-file", "", "read secrets from `FILE`, a JSON object of secret names to values (overrides "+secretEnvPrefix+"<NAME>)")
 	f.StringVar(&s.auth, "auth", "", "use the spec's auth block `NAME` as the default (connection.defaultAuth)")
 	cmd.MarkFlagsMutuallyExclusive("spec", "preset")
@@ -162,10 +163,15 @@ func (s *specFlags) values(spec *connector.Spec, label string) (params map[strin
 		if _, isSecret := spec.Secrets[name]; isSecret {
 			return nil, nil, usageErrorf("--param %s: %q is a secret: set %s or use --secrets-file (flags are visible to other users of the machine)", name, name, secretEnv(name))
 		}
-		if _, ok := spec.Params[name]; !ok {
+		ps, ok := spec.Params[name]
+		if !ok {
 			return nil, nil, usageErrorf("--param %s: %s declares no param %q%s", name, label, name, declared(slices.Collect(maps.Keys(spec.Params))))
 		}
-		params[name] = value
+		v, err := paramValue(name, value, ps.Default)
+		if err != nil {
+			return nil, nil, err
+		}
+		params[name] = v
 	}
 
 	secrets = map[string]string{}
@@ -188,6 +194,64 @@ func (s *specFlags) values(spec *connector.Spec, label string) (params map[strin
 		maps.Copy(secrets, fromFile)
 	}
 	return params, secrets, nil
+}
+
+// paramValue is the value of --param name=value. A flag's value is text,
+// but a param whose declared default is a boolean, a number, a list or an
+// object is read as JSON of that kind, as if the spec had given it: the
+// text "false" would be true in a template's if.
+func paramValue(name, value string, def any) (any, error) {
+	var want string
+	switch def.(type) {
+	case nil, string:
+		return value, nil
+	case bool:
+		want = "true or false"
+	case json.Number, float64, int64, int:
+		want = "a number"
+	case []any:
+		want = "a JSON list"
+	case map[string]any:
+		want = "a JSON object"
+	default:
+		return value, nil
+	}
+	dec := json.NewDecoder(strings.NewReader(value))
+	dec.UseNumber()
+	var v any
+	err := dec.Decode(&v)
+	if err == nil && dec.More() {
+		err = errors.New("trailing data")
+	}
+	if err == nil {
+		switch def.(type) {
+		case bool:
+			_, ok := v.(bool)
+			if !ok {
+				err = errors.New("not a boolean")
+			}
+		case []any:
+			_, ok := v.([]any)
+			if !ok {
+				err = errors.New("not a list")
+			}
+		case map[string]any:
+			_, ok := v.(map[string]any)
+			if !ok {
+				err = errors.New("not an object")
+			}
+		default:
+			_, ok := v.(json.Number)
+			if !ok {
+				err = errors.New("not a number")
+			}
+		}
+	}
+	if err != nil {
+		d, _ := json.Marshal(def)
+		return nil, usageErrorf("--param %s=%s: want %s (its default is %s)", name, value, want, d)
+	}
+	return record.Normalize(v), nil
 }
 
 // standIn replaces the secrets an offline engine is not given.
