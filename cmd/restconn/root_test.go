@@ -87,6 +87,7 @@ func TestExitCodes(t *testing.T) {
 			}
 			assert.Contains(t, r.stderr, tt.err)
 			assert.True(t, strings.HasPrefix(r.stderr, "restconn: "), "%q", r.stderr)
+			assert.Equal(t, 1, strings.Count(r.stderr, "restconn: "), "one prefix: %q", r.stderr)
 			if tt.code == exitUsage {
 				assert.Contains(t, r.stderr, "--help' for usage", "usage errors point to --help")
 			}
