@@ -10,6 +10,7 @@ import (
 	"maps"
 	"net/http"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -129,7 +130,7 @@ func specErrors(label string, err error) error {
 		var ce *connector.Error
 		switch {
 		case errors.As(e, &ce) && ce.Path != "":
-			lines = append(lines, fmt.Sprintf("%s: invalid spec: %s: %s", label, ce.Path, ce.Message))
+			lines = append(lines, fmt.Sprintf("%s: invalid spec: %s: %s%s", label, ce.Path, ce.Message, missingValueHint(ce.Message)))
 		case errors.As(e, &ce):
 			lines = append(lines, fmt.Sprintf("%s: invalid spec: %s", label, ce.Message))
 		default:
@@ -137,6 +138,26 @@ func specErrors(label string, err error) error {
 		}
 	}
 	return &specError{msg: strings.Join(lines, "\n"), err: err}
+}
+
+// missingValue finds the param or secret a template missed in the
+// message of a render error ("missing key "x" in .secrets.x").
+var missingValue = regexp.MustCompile(`missing key "[^"]*" in \.(params|secrets)\.([A-Za-z0-9_]+)$`)
+
+// missingValueHint says how to give the value a message reports missing,
+// in the command's terms: a template of the connection (an auth block
+// other than the one a command meant, a base URL) may need a param or
+// secret the spec declares optional.
+func missingValueHint(msg string) string {
+	m := missingValue.FindStringSubmatch(msg)
+	switch {
+	case m == nil:
+		return ""
+	case m[1] == "secrets":
+		return fmt.Sprintf(": set %s or give it in --secrets-file", secretEnv(m[2]))
+	default:
+		return fmt.Sprintf(": give --param %s=VALUE", m[2])
+	}
 }
 
 // specError keeps the library's error for errors.Is and As beneath a
@@ -423,7 +444,7 @@ func (t *targetFlags) open(ctx context.Context, observe func(connector.Trace)) (
 			tw.f.Close()
 		}
 		if errors.Is(err, connector.ErrInvalidSpec) {
-			return nil, badInput(specErrors(label, err))
+			return nil, badInput(specErrors(label+" with the given values", err))
 		}
 		return nil, failed(err)
 	}
