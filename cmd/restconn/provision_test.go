@@ -124,6 +124,7 @@ func TestProvisionRequestErrors(t *testing.T) {
 		{"unknown entitlement key", `{"op": "addAccess", "entitlement": {"type": "g", "id": "1", "nmae": "x"}}`, exitUsage, `req.json: entitlement.nmae: unknown key "nmae" (did you mean "name"?)`},
 		{"missing op", `{"account": {"id": "1"}}`, exitUsage, "req.json: op: missing: the operation to carry out (createAccount, updateAccount,"},
 		{"unknown op", `{"op": "suspend"}`, exitUsage, `req.json: op: unknown operation "suspend"`},
+		{"access without entitlement", `{"op": "removeAccess", "account": {"id": "1"}}`, exitUsage, `req.json: entitlement: missing: removeAccess needs {"type", "id", "name"}`},
 		{"not JSON", `{"op": `, exitUsage, "req.json: not a JSON request object"},
 		{"two objects", `{"op": "disableAccount"} {}`, exitUsage, "req.json: trailing data"},
 		{"operation not in the spec", `{"op": "createAccount", "user": {"email": "x@example.com"}}`, exitFailed, `operation "createAccount" is not in the spec`},
