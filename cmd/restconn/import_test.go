@@ -251,5 +251,8 @@ func TestImportCheckpointRefusesRelativeSince(t *testing.T) {
 	r = runCLI(t, d.env(), d.args("import", "accounts", "--checkpoint", file)...)
 	assert.Equal(t, exitFailed, r.code)
 	assert.Contains(t, r.stderr, "resume token")
+	assert.Contains(t, r.stderr, "--checkpoint "+file+": ", "the message names the file")
+	assert.Contains(t, r.stderr, "remove the file to import from the beginning")
+	assert.Equal(t, 1, strings.Count(r.stderr, "restconn: "), r.stderr)
 	assert.Empty(t, d.userQueries(), "nothing sent")
 }

@@ -108,6 +108,9 @@ is printed); 2 usage error, invalid spec or invalid file.`,
 				}
 			}
 			req.Op = connector.Operation(op)
+			if err := checkEntitlement(reqFile, req.Op, req); err != nil {
+				return err
+			}
 			iopts, err := importOptions(since, types, a.now())
 			if err != nil {
 				return err

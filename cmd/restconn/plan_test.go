@@ -221,6 +221,8 @@ func TestPlanExitCodes(t *testing.T) {
 		{"bad responses key", append([]string{"plan", "--op", "enableAccount", "--request", req, "--responses", writeFile(t, "r.json", `{"user": {"header": {}}}`)}, okta...), exitUsage, `r.json: want a JSON object of call names to responses`},
 		{"responses not an object", append([]string{"plan", "--op", "enableAccount", "--request", req, "--responses", writeFile(t, "r.json", `[]`)}, okta...), exitUsage, `r.json: want a JSON object`},
 		{"record not JSON", append([]string{"plan", "--import", "access", "--record", writeFile(t, "rec.json", `{id: 1}`)}, okta...), exitUsage, "rec.json: not JSON"},
+		{"access without request", append([]string{"plan", "--op", "addAccess"}, okta...), exitUsage, `--op addAccess needs --request FILE with an "entitlement"`},
+		{"access without entitlement", append([]string{"plan", "--op", "addAccess", "--request", req}, okta...), exitUsage, `req.json: entitlement: missing: addAccess needs {"type", "id", "name"}`},
 		{"missing param", []string{"plan", "--preset", "okta", "--op", "enableAccount"}, exitUsage, "preset okta needs --param orgURL=VALUE"},
 		{"invalid spec", []string{"plan", "--spec", "testdata/bad-key.json", "--op", "enableAccount"}, exitUsage, "connection.baseUrl"},
 		{"a call fails to render", append([]string{"plan", "--op", "enableAccount"}, okta...), exitFailed, `restconn: enableAccount: provision.enableAccount.calls[0].path: call "user": required value missing: missing key "id" in .account.id`},

@@ -87,7 +87,19 @@ func readRequest(path string, stdin io.Reader) (connector.Request, error) {
 	if req.Op == "" {
 		return req, badInput(fmt.Errorf("%s: op: missing: the operation to carry out (%s)", inputName(path), opList()))
 	}
-	return req, nil
+	return req, checkEntitlement(path, req.Op, req)
+}
+
+// checkEntitlement reports an access request without its entitlement in
+// the request file's terms (the library's are Go's: Request.Entitlement).
+func checkEntitlement(path string, op connector.Operation, req connector.Request) error {
+	if (op != connector.AddAccess && op != connector.RemoveAccess) || req.Entitlement != nil {
+		return nil
+	}
+	if path == "" {
+		return usageErrorf("--op %s needs --request FILE with an \"entitlement\": {\"type\", \"id\", \"name\"}", op)
+	}
+	return badInput(fmt.Errorf("%s: entitlement: missing: %s needs {\"type\", \"id\", \"name\"}", inputName(path), op))
 }
 
 // readInput reads a file the command is given, or stdin for "-".

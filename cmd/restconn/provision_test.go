@@ -11,6 +11,7 @@ import (
 	"github.com/restconn/restconn/connector"
 	"github.com/restconn/restconn/providers/genesys/genesystest"
 	"github.com/restconn/restconn/providers/intercom/intercomtest"
+	"github.com/restconn/restconn/providers/okta/oktatest"
 	"github.com/restconn/restconn/providers/otrs/otrstest"
 )
 
@@ -123,6 +124,7 @@ func TestProvisionRequestErrors(t *testing.T) {
 		{"unknown entitlement key", `{"op": "addAccess", "entitlement": {"type": "g", "id": "1", "nmae": "x"}}`, exitUsage, `req.json: entitlement.nmae: unknown key "nmae" (did you mean "name"?)`},
 		{"missing op", `{"account": {"id": "1"}}`, exitUsage, "req.json: op: missing: the operation to carry out (createAccount, updateAccount,"},
 		{"unknown op", `{"op": "suspend"}`, exitUsage, `req.json: op: unknown operation "suspend"`},
+		{"access without entitlement", `{"op": "removeAccess", "account": {"id": "1"}}`, exitUsage, `req.json: entitlement: missing: removeAccess needs {"type", "id", "name"}`},
 		{"not JSON", `{"op": `, exitUsage, "req.json: not a JSON request object"},
 		{"two objects", `{"op": "disableAccount"} {}`, exitUsage, "req.json: trailing data"},
 		{"operation not in the spec", `{"op": "createAccount", "user": {"email": "x@example.com"}}`, exitFailed, `operation "createAccount" is not in the spec`},
@@ -144,4 +146,46 @@ func TestProvisionRequestErrors(t *testing.T) {
 	r := runCLI(t, d.env(), d.args("provision")...)
 	assert.Equal(t, exitUsage, r.code)
 	assert.Contains(t, r.stderr, "--request FILE is required")
+}
+
+// A --param whose declared default is not text is read as JSON of that
+// kind: --param deactivateOnDisable=false must not be the text "false",
+// which a template's if reads as true (Okta would deactivate, not suspend).
+func TestProvisionTypedParams(t *testing.T) {
+	srv := oktatest.NewServer()
+	f := fakeOf(t, "okta", oktaFake(srv))
+	var active []string
+	for _, a := range jsonLines[connector.Account](t, runCLI(t, f.env, f.args("import", "accounts")...).ok(t)) {
+		if a.Attributes["status"] == "ACTIVE" && a.ID != srv.AdminID { // the admin owns the token
+			active = append(active, a.ID)
+		}
+	}
+	require.GreaterOrEqual(t, len(active), 2)
+	disable := func(id, value string) result {
+		req := writeFile(t, "disable.json", `{"op": "disableAccount", "account": {"id": "`+id+`"}}`)
+		return runCLI(t, f.env, f.args("provision", "--request", req, "--param", "deactivateOnDisable="+value)...)
+	}
+	res := decodeJSON[connector.Result](t, disable(active[0], "false").ok(t))
+	assert.Equal(t, "SUSPENDED", res.Attributes["status"], "deactivateOnDisable=false suspends")
+	res = decodeJSON[connector.Result](t, disable(active[1], "true").ok(t))
+	assert.Equal(t, "DEPROVISIONED", res.Attributes["status"], "deactivateOnDisable=true deactivates")
+
+	r := disable(active[0], "no")
+	assert.Equal(t, exitUsage, r.code)
+	assert.Contains(t, r.stderr, "--param deactivateOnDisable=no: want true or false (its default is false)")
+
+	// Numbers likewise; a param whose default is text takes the text as is.
+	assert.Equal(t, map[string]any{"n": int64(5)}, mustParam(t, "n", "5", json.Number("1")))
+	assert.Equal(t, map[string]any{"n": 2.5}, mustParam(t, "n", "2.5", json.Number("1")))
+	assert.Equal(t, map[string]any{"n": "true"}, mustParam(t, "n", "true", "x"))
+	assert.Equal(t, map[string]any{"n": "5"}, mustParam(t, "n", "5", nil))
+	_, err := paramValue("n", "five", json.Number("1"))
+	assert.ErrorContains(t, err, "--param n=five: want a number (its default is 1)")
+}
+
+func mustParam(t *testing.T, name, value string, def any) map[string]any {
+	t.Helper()
+	v, err := paramValue(name, value, def)
+	require.NoError(t, err)
+	return map[string]any{name: v}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"strings"
 	"time"
 
@@ -61,6 +62,10 @@ func (a *app) run(ctx context.Context, args []string) int {
 		code = ee.code
 	}
 	msg := err.Error()
+	if m := exclusiveFlags.FindStringSubmatch(msg); m != nil {
+		// cobra's words for MarkFlagsMutuallyExclusive
+		msg = "--" + strings.Join(strings.Fields(m[1]), " and --") + ": give one, not both"
+	}
 	if !strings.HasPrefix(msg, "restconn: ") {
 		msg = "restconn: " + msg
 	}
@@ -70,6 +75,10 @@ func (a *app) run(ctx context.Context, args []string) int {
 	}
 	return code
 }
+
+// exclusiveFlags matches cobra's error for flags marked mutually exclusive
+// that were given together.
+var exclusiveFlags = regexp.MustCompile(`^if any flags in the group \[[^\]]*\] are set none of the others can be; \[([^\]]*)\] were all set$`)
 
 // commands lists the top-level commands; each lives in its own file.
 var commands = []func(*app) *cobra.Command{
@@ -223,10 +232,11 @@ func isTerminal(w io.Writer) bool {
 // ctxErr turns a cancelled context into a readable failure.
 func ctxErr(ctx context.Context, err error) error {
 	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		msg := strings.TrimPrefix(err.Error(), "restconn: ") // run adds it once
 		if errors.Is(err, context.DeadlineExceeded) {
-			return fmt.Errorf("timed out (--timeout): %w", err)
+			return &wrapped{msg: "timed out (--timeout): " + msg, err: err}
 		}
-		return fmt.Errorf("interrupted: %w", err)
+		return &wrapped{msg: "interrupted: " + msg, err: err}
 	}
 	return err
 }

@@ -54,7 +54,7 @@ func TestExitCodes(t *testing.T) {
 		{"unknown command", nil, []string{"conect"}, exitUsage, `unknown command "conect"`},
 		{"unknown flag", d.env(), d.args("connect", "--verbsoe"), exitUsage, "unknown flag: --verbsoe"},
 		{"no spec", nil, []string{"connect"}, exitUsage, "give the spec: --spec FILE or --preset NAME"},
-		{"spec and preset", d.env(), d.args("connect", "--preset", "intercom"), exitUsage, "[preset spec] were all set"},
+		{"spec and preset", d.env(), d.args("connect", "--preset", "intercom"), exitUsage, "restconn: --preset and --spec: give one, not both\n"},
 		{"unknown preset", nil, []string{"connect", "--preset", "oktaa"}, exitUsage, `unknown preset "oktaa" (have intercom, genesys, otrs, okta)`},
 		{"extra argument", d.env(), d.args("connect", "now"), exitUsage, `connect takes no arguments, got ["now"]`},
 		{"ticket status without ID", d.env(), d.args("ticket", "status"), exitUsage, "ticket status wants ID"},
@@ -87,6 +87,7 @@ func TestExitCodes(t *testing.T) {
 			}
 			assert.Contains(t, r.stderr, tt.err)
 			assert.True(t, strings.HasPrefix(r.stderr, "restconn: "), "%q", r.stderr)
+			assert.Equal(t, 1, strings.Count(r.stderr, "restconn: "), "one prefix: %q", r.stderr)
 			if tt.code == exitUsage {
 				assert.Contains(t, r.stderr, "--help' for usage", "usage errors point to --help")
 			}

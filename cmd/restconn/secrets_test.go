@@ -198,3 +198,22 @@ func TestSecretsFile(t *testing.T) {
 	assert.Equal(t, exitUsage, r.code)
 	assert.Contains(t, r.stderr, "testdata/directory.json needs RESTCONN_SECRET_TOKEN (or --secrets-file)")
 }
+
+// A secret the spec declares optional but the auth block in use needs
+// (Genesys: clientSecret for oauth, accessToken for --auth token): the
+// message names the environment variable to set, not only the template.
+func TestMissingSecretOfAuthBlock(t *testing.T) {
+	f := startFake(t, "genesys")
+	r := runCLI(t, nil, f.args("connect")...)
+	assert.Equal(t, exitUsage, r.code)
+	assert.Contains(t, r.stderr, "preset genesys with the given values: ")
+	assert.Contains(t, r.stderr, "connection.auth.oauth.clientSecret: ")
+	assert.Contains(t, r.stderr, "set RESTCONN_SECRET_CLIENTSECRET or give it in --secrets-file")
+
+	r = runCLI(t, f.env, f.args("connect", "--auth", "token")...)
+	assert.Equal(t, exitUsage, r.code)
+	assert.Contains(t, r.stderr, "set RESTCONN_SECRET_ACCESSTOKEN or give it in --secrets-file")
+
+	assert.Equal(t, ": give --param region=VALUE", missingValueHint(`required value missing: missing key "region" in .params.region`))
+	assert.Empty(t, missingValueHint(`required value missing: missing key "id" in .account.id`))
+}

@@ -10,6 +10,7 @@ import (
 	"maps"
 	"net/http"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -18,6 +19,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/restconn/restconn/connector"
+	"github.com/restconn/restconn/internal/record"
 )
 
 // secretEnvPrefix starts the environment variable of each secret.
@@ -42,7 +44,7 @@ func (a *app) addSpecFlags(cmd *cobra.Command) *specFlags {
 	f := cmd.Flags()
 	f.StringVar(&s.specFile, "spec", "", "the connector spec `FILE` (JSON)")
 	f.StringVar(&s.preset, "preset", "", "a built-in preset `NAME` instead of --spec (see 'restconn presets')")
-	f.StringArrayVar(&s.params, "param", nil, "a spec param as `name=value` (repeatable)")
+	f.StringArrayVar(&s.params, "param", nil, "a spec param as `name=value` (repeatable); a param whose default is a boolean or a number takes JSON: true, false, 50")
 	f.StringVar(&s.secretsFile, "secrets-file", "", "read secrets from `FILE`, a JSON object of secret names to values (overrides "+secretEnvPrefix+"<NAME>)")
 	f.StringVar(&s.auth, "auth", "", "use the spec's auth block `NAME` as the default (connection.defaultAuth)")
 	cmd.MarkFlagsMutuallyExclusive("spec", "preset")
@@ -128,7 +130,7 @@ func specErrors(label string, err error) error {
 		var ce *connector.Error
 		switch {
 		case errors.As(e, &ce) && ce.Path != "":
-			lines = append(lines, fmt.Sprintf("%s: invalid spec: %s: %s", label, ce.Path, ce.Message))
+			lines = append(lines, fmt.Sprintf("%s: invalid spec: %s: %s%s", label, ce.Path, ce.Message, missingValueHint(ce.Message)))
 		case errors.As(e, &ce):
 			lines = append(lines, fmt.Sprintf("%s: invalid spec: %s", label, ce.Message))
 		default:
@@ -136,6 +138,26 @@ func specErrors(label string, err error) error {
 		}
 	}
 	return &specError{msg: strings.Join(lines, "\n"), err: err}
+}
+
+// missingValue finds the param or secret a template missed in the
+// message of a render error ("missing key "x" in .secrets.x").
+var missingValue = regexp.MustCompile(`missing key "[^"]*" in \.(params|secrets)\.([A-Za-z0-9_]+)$`)
+
+// missingValueHint says how to give the value a message reports missing,
+// in the command's terms: a template of the connection (an auth block
+// other than the one a command meant, a base URL) may need a param or
+// secret the spec declares optional.
+func missingValueHint(msg string) string {
+	m := missingValue.FindStringSubmatch(msg)
+	switch {
+	case m == nil:
+		return ""
+	case m[1] == "secrets":
+		return fmt.Sprintf(": set %s or give it in --secrets-file", secretEnv(m[2]))
+	default:
+		return fmt.Sprintf(": give --param %s=VALUE", m[2])
+	}
 }
 
 // specError keeps the library's error for errors.Is and As beneath a
@@ -162,10 +184,15 @@ func (s *specFlags) values(spec *connector.Spec, label string) (params map[strin
 		if _, isSecret := spec.Secrets[name]; isSecret {
 			return nil, nil, usageErrorf("--param %s: %q is a secret: set %s or use --secrets-file (flags are visible to other users of the machine)", name, name, secretEnv(name))
 		}
-		if _, ok := spec.Params[name]; !ok {
+		ps, ok := spec.Params[name]
+		if !ok {
 			return nil, nil, usageErrorf("--param %s: %s declares no param %q%s", name, label, name, declared(slices.Collect(maps.Keys(spec.Params))))
 		}
-		params[name] = value
+		v, err := paramValue(name, value, ps.Default)
+		if err != nil {
+			return nil, nil, err
+		}
+		params[name] = v
 	}
 
 	secrets = map[string]string{}
@@ -188,6 +215,64 @@ func (s *specFlags) values(spec *connector.Spec, label string) (params map[strin
 		maps.Copy(secrets, fromFile)
 	}
 	return params, secrets, nil
+}
+
+// paramValue is the value of --param name=value. A flag's value is text,
+// but a param whose declared default is a boolean, a number, a list or an
+// object is read as JSON of that kind, as if the spec had given it: the
+// text "false" would be true in a template's if.
+func paramValue(name, value string, def any) (any, error) {
+	var want string
+	switch def.(type) {
+	case nil, string:
+		return value, nil
+	case bool:
+		want = "true or false"
+	case json.Number, float64, int64, int:
+		want = "a number"
+	case []any:
+		want = "a JSON list"
+	case map[string]any:
+		want = "a JSON object"
+	default:
+		return value, nil
+	}
+	dec := json.NewDecoder(strings.NewReader(value))
+	dec.UseNumber()
+	var v any
+	err := dec.Decode(&v)
+	if err == nil && dec.More() {
+		err = errors.New("trailing data")
+	}
+	if err == nil {
+		switch def.(type) {
+		case bool:
+			_, ok := v.(bool)
+			if !ok {
+				err = errors.New("not a boolean")
+			}
+		case []any:
+			_, ok := v.([]any)
+			if !ok {
+				err = errors.New("not a list")
+			}
+		case map[string]any:
+			_, ok := v.(map[string]any)
+			if !ok {
+				err = errors.New("not an object")
+			}
+		default:
+			_, ok := v.(json.Number)
+			if !ok {
+				err = errors.New("not a number")
+			}
+		}
+	}
+	if err != nil {
+		d, _ := json.Marshal(def)
+		return nil, usageErrorf("--param %s=%s: want %s (its default is %s)", name, value, want, d)
+	}
+	return record.Normalize(v), nil
 }
 
 // standIn replaces the secrets an offline engine is not given.
@@ -359,7 +444,7 @@ func (t *targetFlags) open(ctx context.Context, observe func(connector.Trace)) (
 			tw.f.Close()
 		}
 		if errors.Is(err, connector.ErrInvalidSpec) {
-			return nil, badInput(specErrors(label, err))
+			return nil, badInput(specErrors(label+" with the given values", err))
 		}
 		return nil, failed(err)
 	}

@@ -122,8 +122,7 @@ func TestTicketAwaitFails(t *testing.T) {
 	r := await(t, f, id, "--timeout", "500ms").wait(t)
 	assert.Equal(t, exitFailed, r.code)
 	assert.Len(t, jsonLines[connector.Ticket](t, r.stdout), 1, "the ticket as first read")
-	assert.Contains(t, r.stderr, "restconn: awaitTicket: stopped waiting for ticket "+id+": still open")
-	assert.Contains(t, r.stderr, "timed out (--timeout)")
+	assert.Contains(t, r.stderr, "restconn: timed out (--timeout): awaitTicket: stopped waiting for ticket "+id+": still open")
 
 	r = await(t, f, "999999").wait(t)
 	assert.Equal(t, exitFailed, r.code)
