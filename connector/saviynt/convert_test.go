@@ -737,6 +737,68 @@ func TestTicketCallList(t *testing.T) {
 	}, ticketWarns)
 }
 
+// Saviynt's own ticket connector packages write ticketidPath,
+// ticketStatusPath, ticketStatusValue and disContinueStatusValue inside
+// the call rather than beside "call". A path written in a call reads that
+// call's response (not the chain's last), and discontinued statuses reject
+// the ticket.
+func TestTicketMembersInCall(t *testing.T) {
+	conn := `{"ConnectionJSON": {"authentications": {"deskAuth": {"authType": "oauth2", "accessToken": "Bearer example", "tokenType": "Bearer"}}},
+	  "CreateTicketJSON": {"call": [
+	    {"name": "open", "connection": "deskAuth", "url": "https://desk.example.com/v2/cases", "httpMethod": "POST",
+	      "httpParams": "{\"subject\": \"Access for ${user.username}\"}", "httpHeaders": {"Authorization": "${access_token}"},
+	      "httpContentType": "application/json", "ticketidPath": "case.ref", "successResponses": {"statusCode": [201]}},
+	    {"name": "note", "connection": "deskAuth", "url": "https://desk.example.com/v2/cases/${response.open.message.case.ref}/notes", "httpMethod": "POST",
+	      "httpParams": "{\"text\": \"filed by IGA\"}", "httpHeaders": {"Authorization": "${access_token}"}, "httpContentType": "application/json"}]},
+	  "TicketStatusJSON": {"call": [{"name": "read", "connection": "deskAuth", "url": "https://desk.example.com/v2/cases/${ticketID}", "httpMethod": "GET",
+	      "httpHeaders": {"Authorization": "${access_token}"}, "ticketStatusPath": "case.phase",
+	      "ticketStatusValue": ["Done", "Closed"], "disContinueStatusValue": ["Withdrawn"]}]}}`
+	phases := map[string]string{"C-1": "Done", "C-2": "Withdrawn", "C-3": "Triage"}
+	construct{
+		conn:    conn,
+		secrets: map[string]string{"deskAuth_accessToken": "t"},
+		serve: func(w http.ResponseWriter, r *http.Request, body string) {
+			switch {
+			case r.URL.Path == "/v2/cases":
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(201)
+				fmt.Fprint(w, `{"case":{"ref":"C-1"}}`)
+			case strings.HasSuffix(r.URL.Path, "/notes"):
+				ok(w, `{"note":{"ref":"N-9"}}`)
+			default:
+				ok(w, `{"case":{"phase":"`+phases[strings.TrimPrefix(r.URL.Path, "/v2/cases/")]+`"}}`)
+			}
+		},
+		run: func(t *testing.T, eng *connector.Engine) {
+			res, err := eng.Provision(context.Background(), connector.Request{Op: connector.CreateAccount, User: map[string]any{"username": "ann"}})
+			require.NoError(t, err)
+			require.NotNil(t, res.Ticket)
+			assert.Equal(t, "C-1", res.Ticket.ID)
+			for _, c := range []struct {
+				id   string
+				want connector.TicketState
+			}{{"C-1", connector.TicketCompleted}, {"C-2", connector.TicketRejected}, {"C-3", connector.TicketOpen}} {
+				tk, err := eng.TicketStatus(context.Background(), c.id)
+				require.NoError(t, err, c.id)
+				assert.Equal(t, c.want, tk.State, c.id)
+			}
+		},
+		want: []string{
+			`POST /v2/cases [Authorization: Bearer t] [Content-Type: application/json] {"subject":"Access for ann"}`,
+			`POST /v2/cases/C-1/notes [Authorization: Bearer t] [Content-Type: application/json] {"text":"filed by IGA"}`,
+			`GET /v2/cases/C-1 [Authorization: Bearer t]`,
+			`GET /v2/cases/C-2 [Authorization: Bearer t]`,
+			`GET /v2/cases/C-3 [Authorization: Bearer t]`,
+		},
+		warns: []string{"TicketStatusJSON call[0].ticketStatusValue: read as the statuses of a finished ticket (Done, Closed)"},
+		spec: func(t *testing.T, s *connector.Spec) {
+			require.NotNil(t, s.Tickets)
+			require.NotNil(t, s.Tickets.Create)
+			require.NotNil(t, s.Tickets.Status)
+		},
+	}.test(t)
+}
+
 // Secrets and params named alike get numbered names, unless they stand for
 // the same thing: the same credential place, the same default.
 func TestNameCollisions(t *testing.T) {
