@@ -704,7 +704,7 @@ func TestDecodeTolerance(t *testing.T) {
 			{},
 			{"ConnectionJSON": "not json"},
 			{"ConnectionJSON": `{"authentications": {"a": {"authType": "Basic", "properties": {"userName": "u"}}}}`},
-			{"CreateAccountJSON": `{"call": [{"url": "/relative/only", "httpMethod": "POST"}]}`},
+			{"CreateAccountJSON": `{"call": [{"httpMethod": "POST"}]}`},
 		} {
 			_, _, err := saviynt.Convert(c)
 			assert.ErrorIs(t, err, saviynt.ErrNothingUsable, "%v", c)
@@ -797,6 +797,72 @@ func TestTicketMembersInCall(t *testing.T) {
 			require.NotNil(t, s.Tickets.Status)
 		},
 	}.test(t)
+}
+
+// URLs as Saviynt's published connector packages write them: the host a
+// package-import placeholder (@HOSTURL@/..., @URL@v1/...), placeholders in
+// the path or query, or a path only. None of it may reach the target as
+// text: each placeholder is a required parameter, and a path only is
+// relative to the base URL.
+func TestPackageURLs(t *testing.T) {
+	auth := `{"ConnectionJSON": {"authentications": {"acctAuth": {"authType": "oauth2", "accessToken": "Bearer example", "tokenType": "Bearer"}}}, `
+	secrets := map[string]string{"acctAuth_accessToken": "t"}
+	enable := connector.Request{Op: connector.EnableAccount, Account: map[string]any{"id": "u7"}}
+	for _, tc := range []construct{
+		{
+			name: "placeholder host, placeholders in path and query",
+			conn: auth + `"EnableAccountJSON": {"call": [{"name": "call1", "connection": "acctAuth", "url": " @HOSTURL@/orgs/@ORG_ID@/members/${account.accountID}?realm=@REALM@&x=1",
+			    "httpMethod": "POST", "httpHeaders": {"Authorization": "${access_token}"}}]},
+			  "DisableAccountJSON": {"call": [{"name": "call1", "connection": "acctAuth", "url": "@HOSTURL@/orgs/@ORG_ID@/members/${account.accountID}/off", "httpMethod": "POST"}]}}`,
+			params:  map[string]any{"HOSTURL": "{srv}", "ORG_ID": "o1", "REALM": "main"},
+			secrets: secrets,
+			serve:   func(w http.ResponseWriter, r *http.Request, body string) { ok(w, `{}`) },
+			run:     provisionOK(enable, connector.Result{}),
+			want:    []string{`POST /orgs/o1/members/u7?realm=main&x=1 [Authorization: Bearer t]`},
+			spec: func(t *testing.T, s *connector.Spec) {
+				assert.Equal(t, "{{ .params.HOSTURL }}", s.Connection.BaseURL)
+				for _, n := range []string{"HOSTURL", "ORG_ID", "REALM"} {
+					assert.True(t, s.Params[n].Required, n)
+				}
+			},
+		},
+		{
+			name: "a second placeholder host is a parameter of its own",
+			conn: auth + `"EnableAccountJSON": {"call": [{"name": "call1", "connection": "acctAuth", "url": "@URL@v1/members/${account.accountID}", "httpMethod": "POST"}]},
+			  "DisableAccountJSON": {"call": [{"name": "call1", "connection": "acctAuth", "url": "@HOSTURL@/a", "httpMethod": "POST"}]},
+			  "RemoveAccountJSON": {"call": [{"name": "call1", "connection": "acctAuth", "url": "@HOSTURL@/b", "httpMethod": "DELETE"}]}}`,
+			params:  map[string]any{"HOSTURL": "{srv}/base", "URL": "{srv}/"},
+			secrets: secrets,
+			serve:   func(w http.ResponseWriter, r *http.Request, body string) { ok(w, `{}`) },
+			run:     provisionOK(enable, connector.Result{}),
+			want:    []string{`POST /v1/members/u7 [Authorization: Bearer t]`},
+		},
+		{
+			name: "paths only: the base URL is a required parameter",
+			conn: auth + `"EnableAccountJSON": {"call": [{"name": "call1", "connection": "acctAuth", "url": "/api/v4/members/${account.accountID}/on", "httpMethod": "PUT",
+			    "httpHeaders": {"Authorization": "${access_token}"}}]}}`,
+			secrets: secrets,
+			serve:   func(w http.ResponseWriter, r *http.Request, body string) { ok(w, `{}`) },
+			run:     provisionOK(enable, connector.Result{}),
+			want:    []string{`PUT /api/v4/members/u7/on [Authorization: Bearer t]`},
+			warns:   []string{"EnableAccountJSON call[0].url: the URL is a path only, as are the connection's others: give the scheme and host as the baseURL parameter"},
+			spec: func(t *testing.T, s *connector.Spec) {
+				assert.True(t, s.Params["baseURL"].Required)
+				assert.Nil(t, s.Params["baseURL"].Default)
+			},
+		},
+		{
+			name: "a path only among full URLs is relative to the base URL",
+			conn: auth + `"EnableAccountJSON": {"call": [{"name": "call1", "connection": "acctAuth", "url": "/api/members/${account.accountID}/on", "httpMethod": "POST"}]},
+			  "DisableAccountJSON": {"call": [{"name": "call1", "connection": "acctAuth", "url": "https://app.example.com/api/members/${account.accountID}/off", "httpMethod": "POST"}]}}`,
+			secrets: secrets,
+			serve:   func(w http.ResponseWriter, r *http.Request, body string) { ok(w, `{}`) },
+			run:     provisionOK(enable, connector.Result{}),
+			want:    []string{`POST /api/members/u7/on [Authorization: Bearer t]`},
+		},
+	} {
+		t.Run(tc.name, tc.test)
+	}
 }
 
 // Secrets and params named alike get numbered names, unless they stand for

@@ -120,6 +120,9 @@ type converter struct {
 	entTypes  []string                  // entitlement types of the import
 	tokenUses map[string]map[string]int // Saviynt auth name -> "header\x00literal" -> calls using it
 	defAuth   *string                   // the Saviynt auth name of calls that name none, once known
+
+	pathsOnly       bool // no call URL has a scheme and host: baseURL is a required parameter
+	pathsOnlyWarned bool
 }
 
 func (cv *converter) warn(attr, path, format string, args ...any) {
