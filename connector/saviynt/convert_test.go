@@ -865,6 +865,50 @@ func TestPackageURLs(t *testing.T) {
 	}
 }
 
+// Hand-written keys carry stray spaces ("client_secret ", " password"):
+// the value is still a credential and must not reach the spec.
+func TestCredentialKeysWithSpaces(t *testing.T) {
+	auth := `{"ConnectionJSON": {"authentications": {"acctAuth": {"authType": "oauth2", "url": "https://id.example.com/oauth/token", "httpMethod": "POST",
+	  "httpParams": {"client_id": "cid", "client_secret ": "lit-form", "grant_type": "client_credentials"}, "httpContentType": "application/x-www-form-urlencoded",
+	  "tokenResponsePath": "access_token", "tokenType": "Bearer"}}}, `
+	for _, tc := range []struct {
+		name, call, literal, secret string
+	}{
+		{"token call form field", `{"name": "call1", "connection": "acctAuth", "url": "https://app.example.com/api/on", "httpMethod": "POST"}`, "lit-form", "acctAuth_client_secret"},
+		{"header", `{"name": "call1", "connection": "acctAuth", "url": "https://app.example.com/api/on", "httpMethod": "POST", "httpHeaders": {"X-Api-Key ": "lit-header"}}`, "lit-header", "call1_X_Api_Key"},
+		{"JSON body member", `{"name": "call1", "connection": "acctAuth", "url": "https://app.example.com/api/on", "httpMethod": "POST",
+		  "httpParams": "{\"id\": \"${account.accountID}\", \" password\": \"lit-body\"}", "httpContentType": "application/json"}`, "lit-body", "call1__password"},
+		{"query parameter", `{"name": "call1", "connection": "acctAuth", "url": "https://app.example.com/api/on?api_key%20=lit-query", "httpMethod": "POST"}`, "lit-query", "call1_api_key"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			spec, _, err := saviynt.Convert(textConnection(t, auth+`"EnableAccountJSON": {"call": [`+tc.call+`]}}`))
+			require.NoError(t, err)
+			b, err := json.Marshal(spec)
+			require.NoError(t, err)
+			assert.NotContains(t, string(b), tc.literal)
+			assert.Contains(t, spec.Secrets, tc.secret)
+		})
+	}
+	construct{
+		conn: auth + `"EnableAccountJSON": {"call": [{"name": "call1", "connection": "acctAuth", "url": "https://app.example.com/api/u/${account.accountID}/on", "httpMethod": "POST",
+		  "httpParams": "{\"id\": \"${account.accountID}\", \" password\": \"lit-body\"}", "httpContentType": "application/json"}]}}`,
+		params:  map[string]any{"url_id_example_com": "{srv}"},
+		secrets: map[string]string{"acctAuth_client_secret": "fs", "call1__password": "pw"},
+		serve: func(w http.ResponseWriter, r *http.Request, body string) {
+			if r.URL.Path == "/oauth/token" {
+				ok(w, `{"access_token":"tk","token_type":"Bearer","expires_in":3600}`)
+				return
+			}
+			ok(w, `{}`)
+		},
+		run: provisionOK(connector.Request{Op: connector.EnableAccount, Account: map[string]any{"id": "u7"}}, connector.Result{}),
+		want: []string{
+			`POST /oauth/token [Content-Type: application/x-www-form-urlencoded] client_id=cid&client_secret+=fs&grant_type=client_credentials`,
+			`POST /api/u/u7/on [Authorization: Bearer tk] [Content-Type: application/json] {" password":"pw","id":"u7"}`,
+		},
+	}.test(t)
+}
+
 // Secrets and params named alike get numbered names, unless they stand for
 // the same thing: the same credential place, the same default.
 func TestNameCollisions(t *testing.T) {

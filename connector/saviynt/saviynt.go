@@ -391,6 +391,9 @@ func (cv *converter) param(name, attr, path string, def any) string {
 // credential: the names the engine masks in traces, and a few more that
 // connections use for passwords and keys.
 func sensitive(name string) bool {
+	// Hand-written keys carry stray spaces ("client_secret "): still a
+	// credential.
+	name = strings.TrimSpace(name)
 	if redact.SensitiveName(name) {
 		return true
 	}
@@ -408,7 +411,7 @@ func sensitive(name string) bool {
 // client_secret, refreshToken), so tokenLifetime or sessionTimeout stay
 // plain values.
 func credentialField(name string) bool {
-	n := strings.NewReplacer("_", "", "-", "").Replace(strings.ToLower(name))
+	n := strings.NewReplacer("_", "", "-", "").Replace(strings.ToLower(strings.TrimSpace(name)))
 	for _, w := range []string{"password", "passwd", "pwd", "secret", "apikey", "token", "credential", "credentials", "privatekey", "assertion"} {
 		if strings.HasSuffix(n, w) {
 			return true
