@@ -852,6 +852,21 @@ func TestPackageURLs(t *testing.T) {
 			},
 		},
 		{
+			name: "a placeholder as a parameter's value is a required parameter without default",
+			conn: `{"ConnectionJSON": {"authentications": {"acctAuth": {"authType": "Basic", "properties": {"userName": "@@USERNAME@@", "password": "@PASSWORD@"}}}},
+			  "EnableAccountJSON": {"call": [{"name": "call1", "connection": "acctAuth", "url": "https://app.example.com/api/members/${account.accountID}/on", "httpMethod": "POST",
+			    "httpHeaders": {"Authorization": "${access_token}"}}]}}`,
+			params:  map[string]any{"acctAuth_username": "svc"},
+			secrets: map[string]string{"acctAuth_password": "pw"},
+			serve:   func(w http.ResponseWriter, r *http.Request, body string) { ok(w, `{}`) },
+			run:     provisionOK(enable, connector.Result{}),
+			want:    []string{`POST /api/members/u7/on [Authorization: Basic c3ZjOnB3]`},
+			spec: func(t *testing.T, s *connector.Spec) {
+				assert.True(t, s.Params["acctAuth_username"].Required)
+				assert.Nil(t, s.Params["acctAuth_username"].Default)
+			},
+		},
+		{
 			name: "a path only among full URLs is relative to the base URL",
 			conn: auth + `"EnableAccountJSON": {"call": [{"name": "call1", "connection": "acctAuth", "url": "/api/members/${account.accountID}/on", "httpMethod": "POST"}]},
 			  "DisableAccountJSON": {"call": [{"name": "call1", "connection": "acctAuth", "url": "https://app.example.com/api/members/${account.accountID}/off", "httpMethod": "POST"}]}}`,

@@ -380,6 +380,13 @@ func unwrap(t string) string {
 // param declares a non-secret parameter with the connection's value as its
 // default.
 func (cv *converter) param(name, attr, path string, def any) string {
+	if s, ok := def.(string); ok && placeholder.MatchString(s) {
+		// A package-import placeholder (@USERNAME@) is no value: as a
+		// default it would reach the target as text. The caller gives it.
+		name = freeName(cv.spec.Params, ident(name), func(connector.ParamSpec) bool { return false })
+		cv.spec.Params[name] = connector.ParamSpec{Description: attr + " " + path + " (the connection has the placeholder " + s + ")", Required: true}
+		return "{{ .params." + name + " }}"
+	}
 	name = freeName(cv.spec.Params, ident(name), func(p connector.ParamSpec) bool { return p.Default == def })
 	if _, ok := cv.spec.Params[name]; !ok {
 		cv.spec.Params[name] = connector.ParamSpec{Description: attr + " " + path, Default: def}
