@@ -1011,6 +1011,27 @@ func TestMoreConstructs(t *testing.T) {
 			},
 		},
 		{
+			name: "STATUS_THRESHOLD_CONFIG written as {\"statusAndThresholdConfig\": {...}}, as Saviynt's own examples write it",
+			conn: `{"ImportAccountEntJSON": {"accountParams": {"call": {"call1": {"http": {"url": "https://app.example.com/api/members"}, "listField": "items",
+			          "colsToPropsMap": {"accountID": "key~#~char", "customproperty4": "phase~#~char"}}}}},
+			        "STATUS_THRESHOLD_CONFIG": {"statusAndThresholdConfig": {"statusColumn": "customproperty4", "activeStatus": ["live"], "accountThresholdValue": 7,
+			          "accountsNotInImportAction": "Suspend"}}}`,
+			serve: func(w http.ResponseWriter, r *http.Request, body string) {
+				ok(w, `{"items":[{"key":"m1","phase":"live"},{"key":"m2","phase":"parked"}]}`)
+			},
+			run: accounts(
+				connector.Account{ID: "m1", Active: true, Attributes: map[string]any{"customproperty4": "live"}},
+				connector.Account{ID: "m2", Active: false, Attributes: map[string]any{"customproperty4": "parked"}},
+			),
+			want: []string{`GET /api/members`},
+			spec: func(t *testing.T, s *connector.Spec) {
+				assert.Equal(t, &connector.Threshold{MaxRemoved: 7}, s.Import.Accounts.Threshold)
+			},
+			warns: []string{
+				`STATUS_THRESHOLD_CONFIG statusAndThresholdConfig: not converted: accountsNotInImportAction: what becomes of an account a full import no longer lists`,
+			},
+		},
+		{
 			name: "a literal password in a body is a secret; other fields stay",
 			conn: `{"CreateAccountJSON": {"call": [{"name": "create", "url": "https://app.example.com/api/users", "httpMethod": "POST", "httpContentType": "application/json",
 			          "httpParams": "{\"login\": \"${user.username}\", \"initialPassword\": \"Welcome1\", \"tokenLifetime\": \"3600\", \"sessionTimeout\": 30}"}]}}`,
