@@ -502,7 +502,7 @@ func (cv *converter) clientCredentials(ab *authBlock, a map[string]any, path str
 		if credentialField(k) {
 			out.EndpointParams[k] = cv.secret(ab.name+"_"+k, attrConnection, join(pp, k))
 		} else {
-			out.EndpointParams[k] = escapeLiteral(str(params, k))
+			out.EndpointParams[k] = cv.literalPlaceholders(escapeLiteral(str(params, k)))
 		}
 	}
 	prefix := tokenPrefix(str(a, "tokenType")) + ab.literal

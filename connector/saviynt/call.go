@@ -67,14 +67,15 @@ var (
 func (cv *converter) placeholderParams(s string) string {
 	return placeholder.ReplaceAllStringFunc(s, func(m string) string {
 		name := ident(placeholder.FindStringSubmatch(m)[1])
-		cv.spec.Params[name] = connector.ParamSpec{Description: "replaces the placeholder " + m + " of the connection's URLs", Required: true}
+		cv.spec.Params[name] = connector.ParamSpec{Description: "replaces the placeholder " + m + ", a value the connection's package left to fill in", Required: true}
 		return "{{ .params." + name + " }}"
 	})
 }
 
 // literalPlaceholders replaces the package-import placeholders in the
-// literal text of template t (/tenants/@TENANT_CODE@/users) with required
-// parameters: sent as written they would reach the target as text.
+// literal text of template t (/tenants/@TENANT_CODE@/users, a header, a
+// form field, a body value) with required parameters: sent as written
+// they would reach the target as text.
 func (cv *converter) literalPlaceholders(t string) string {
 	var b strings.Builder
 	for t != "" {
@@ -521,7 +522,7 @@ func (cv *converter) headers(in callIn, headers map[string]any, sc *scope) (map[
 		if err != nil {
 			return nil, exprFail(path, err)
 		}
-		out[k] = t
+		out[k] = cv.literalPlaceholders(t)
 	}
 	sc.addNotes(cv, in.http("httpHeaders"))
 	if len(out) == 0 {
@@ -583,7 +584,7 @@ func (cv *converter) params(in callIn, p any, ct string, sc *scope) (any, map[st
 			if err != nil {
 				return nil, nil, exprFail(join(path, k), err)
 			}
-			form[k] = t
+			form[k] = cv.literalPlaceholders(t)
 		}
 		sc.addNotes(cv, path)
 		return nil, form, nil
@@ -617,7 +618,7 @@ func (cv *converter) params(in callIn, p any, ct string, sc *scope) (any, map[st
 				if err != nil {
 					return nil, nil, exprFail(path, err)
 				}
-				form[f.key] = t
+				form[f.key] = cv.literalPlaceholders(t)
 			}
 			sc.addNotes(cv, path)
 			return nil, form, nil
@@ -786,7 +787,7 @@ func (bc *bodyConv) str(path, s, key string) (any, *failure) {
 		if credentialField(key) && s != "" {
 			return bc.cv.secret(bc.sc.prefix+"_"+key, bc.sc.attr, path), nil
 		}
-		return escapeLiteral(s), nil
+		return bc.cv.literalPlaceholders(escapeLiteral(s)), nil
 	}
 	if len(segs) == 1 {
 		i, _ := strconv.Atoi(segs[0].expr)

@@ -867,6 +867,29 @@ func TestPackageURLs(t *testing.T) {
 			},
 		},
 		{
+			name: "placeholders in a token call's form, a header and a JSON body",
+			conn: `{"ConnectionJSON": {"authentications": {"acctAuth": {"authType": "oauth2", "url": "@@HOST_URL@@/connect/token", "httpMethod": "POST",
+			    "httpParams": {"grant_type": "password", "client_id": "@@CLIENT_ID@@", "scope": "@@SCOPE@@", "username": "svc", "password": "@@PASSWORD@@"},
+			    "httpContentType": "application/x-www-form-urlencoded", "tokenResponsePath": "access_token", "tokenType": "Bearer"}}},
+			  "EnableAccountJSON": {"call": [{"name": "call1", "connection": "acctAuth", "url": "@@HOST_URL@@/v1/members/${account.accountID}", "httpMethod": "PATCH",
+			    "httpHeaders": {"Authorization": "${access_token}", "X-Tenant": "@TENANT@"}, "httpContentType": "application/json",
+			    "httpParams": "{\"active\": true, \"org\": \"@ORG@\"}"}]}}`,
+			params:  map[string]any{"HOST_URL": "{srv}", "CLIENT_ID": "cid", "SCOPE": "users.write", "TENANT": "t9", "ORG": "o2"},
+			secrets: map[string]string{"acctAuth_password": "pw"},
+			serve: func(w http.ResponseWriter, r *http.Request, body string) {
+				if r.URL.Path == "/connect/token" {
+					ok(w, `{"access_token":"tk"}`)
+					return
+				}
+				ok(w, `{}`)
+			},
+			run: provisionOK(enable, connector.Result{}),
+			want: []string{
+				`POST /connect/token [Content-Type: application/x-www-form-urlencoded] client_id=cid&grant_type=password&password=pw&scope=users.write&username=svc`,
+				`PATCH /v1/members/u7 [Authorization: Bearer tk] [Content-Type: application/json] [X-Tenant: t9] {"active":true,"org":"o2"}`,
+			},
+		},
+		{
 			name: "a path only among full URLs is relative to the base URL",
 			conn: auth + `"EnableAccountJSON": {"call": [{"name": "call1", "connection": "acctAuth", "url": "/api/members/${account.accountID}/on", "httpMethod": "POST"}]},
 			  "DisableAccountJSON": {"call": [{"name": "call1", "connection": "acctAuth", "url": "https://app.example.com/api/members/${account.accountID}/off", "httpMethod": "POST"}]}}`,
