@@ -490,6 +490,11 @@ func (cv *converter) clientCredentials(ab *authBlock, a map[string]any, path str
 	out.AuthStyle = "params" // Saviynt sends them as form fields
 	if s := str(params, "scope"); s != "" {
 		out.Scopes = strings.Fields(s)
+		if placeholder.MatchString(s) {
+			// Scopes are plain strings in a spec: no parameter can fill
+			// the placeholder in.
+			cv.warn(attrConnection, join(pp, "scope"), "the scope %q is a package-import placeholder: replace it in the spec's scopes before use", s)
+		}
 	}
 	for _, k := range sortedKeys(params) {
 		switch k {

@@ -890,6 +890,14 @@ func TestPackageURLs(t *testing.T) {
 			},
 		},
 		{
+			name: "a placeholder scope of a client-credentials block is named in a warning",
+			conn: `{"ConnectionJSON": {"authentications": {"acctAuth": {"authType": "oauth2", "url": "https://id.example.com/token", "httpMethod": "POST",
+			    "httpParams": {"grant_type": "client_credentials", "client_id": "cid", "client_secret": "cs", "scope": "@SCOPE@"},
+			    "httpContentType": "application/x-www-form-urlencoded", "tokenResponsePath": "access_token", "tokenType": "Bearer"}}},
+			  "EnableAccountJSON": {"call": [{"name": "call1", "connection": "acctAuth", "url": "https://app.example.com/v1/on", "httpMethod": "POST"}]}}`,
+			warns: []string{`ConnectionJSON authentications.acctAuth.httpParams.scope: the scope "@SCOPE@" is a package-import placeholder`},
+		},
+		{
 			name: "a path only among full URLs is relative to the base URL",
 			conn: auth + `"EnableAccountJSON": {"call": [{"name": "call1", "connection": "acctAuth", "url": "/api/members/${account.accountID}/on", "httpMethod": "POST"}]},
 			  "DisableAccountJSON": {"call": [{"name": "call1", "connection": "acctAuth", "url": "https://app.example.com/api/members/${account.accountID}/off", "httpMethod": "POST"}]}}`,
