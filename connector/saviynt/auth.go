@@ -490,6 +490,11 @@ func (cv *converter) clientCredentials(ab *authBlock, a map[string]any, path str
 	out.AuthStyle = "params" // Saviynt sends them as form fields
 	if s := str(params, "scope"); s != "" {
 		out.Scopes = strings.Fields(s)
+		if placeholder.MatchString(s) {
+			// Scopes are plain strings in a spec: no parameter can fill
+			// the placeholder in.
+			cv.warn(attrConnection, join(pp, "scope"), "the scope %q is a package-import placeholder: replace it in the spec's scopes before use", s)
+		}
 	}
 	for _, k := range sortedKeys(params) {
 		switch k {
@@ -502,7 +507,7 @@ func (cv *converter) clientCredentials(ab *authBlock, a map[string]any, path str
 		if credentialField(k) {
 			out.EndpointParams[k] = cv.secret(ab.name+"_"+k, attrConnection, join(pp, k))
 		} else {
-			out.EndpointParams[k] = escapeLiteral(str(params, k))
+			out.EndpointParams[k] = cv.literalPlaceholders(escapeLiteral(str(params, k)))
 		}
 	}
 	prefix := tokenPrefix(str(a, "tokenType")) + ab.literal

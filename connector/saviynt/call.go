@@ -55,15 +55,57 @@ func exprFail(path string, err error) *failure {
 }
 
 var (
-	originRe    = regexp.MustCompile(`(?i)^(https?://[^/?#$]+)`)
+	// originRe matches a URL's scheme and host, or a package-import
+	// placeholder that stands for both (@HOSTURL@/api/users, as Saviynt's
+	// own connector packages write their URLs).
+	originRe    = regexp.MustCompile(`(?i)^(https?://[^/?#$]+|@@?[A-Za-z_][A-Za-z0-9_]*@@?)`)
 	placeholder = regexp.MustCompile(`@@?([A-Za-z_][A-Za-z0-9_]*)@@?`) // a package-import placeholder such as @@HOST_URL@@
 )
+
+// placeholderParams replaces the package-import placeholders of s with
+// required parameters of the same names.
+func (cv *converter) placeholderParams(s string) string {
+	return placeholder.ReplaceAllStringFunc(s, func(m string) string {
+		name := ident(placeholder.FindStringSubmatch(m)[1])
+		cv.spec.Params[name] = connector.ParamSpec{Description: "replaces the placeholder " + m + ", a value the connection's package left to fill in", Required: true}
+		return "{{ .params." + name + " }}"
+	})
+}
+
+// literalPlaceholders replaces the package-import placeholders in the
+// literal text of template t (/tenants/@TENANT_CODE@/users, a header, a
+// form field, a body value) with required parameters: sent as written
+// they would reach the target as text.
+func (cv *converter) literalPlaceholders(t string) string {
+	var b strings.Builder
+	for t != "" {
+		i := strings.Index(t, "{{")
+		if i < 0 {
+			i = len(t)
+		}
+		b.WriteString(cv.placeholderParams(t[:i]))
+		t = t[i:]
+		if t == "" {
+			break
+		}
+		j := strings.Index(t, "}}")
+		if j < 0 {
+			j = len(t) - 2
+		}
+		b.WriteString(t[:j+2])
+		t = t[j+2:]
+	}
+	return b.String()
+}
 
 // chooseOrigin makes the scheme://host most call URLs use the base URL.
 func (cv *converter) chooseOrigin() {
 	count := map[string]int{}
 	var order []string
+	relative := false // a URL that is only a path
 	add := func(u string) {
+		u = strings.TrimSpace(u)
+		relative = relative || strings.HasPrefix(u, "/")
 		m := originRe.FindString(u)
 		if m == "" {
 			return
@@ -78,6 +120,13 @@ func (cv *converter) chooseOrigin() {
 		add(u)
 	}
 	if len(order) == 0 {
+		if relative {
+			// The connection's URLs are paths only (packages published
+			// with the host taken out): the caller gives the host.
+			cv.spec.Params["baseURL"] = connector.ParamSpec{Description: "Scheme and host of the target API (the connection's call URLs are paths only).", Required: true}
+			cv.spec.Connection.BaseURL = "{{ .params.baseURL }}"
+			cv.pathsOnly = true
+		}
 		return
 	}
 	best := order[0]
@@ -90,11 +139,7 @@ func (cv *converter) chooseOrigin() {
 	if placeholder.MatchString(best) {
 		// A package-import placeholder such as @@HOST_URL@@: a required
 		// parameter.
-		cv.spec.Connection.BaseURL = placeholder.ReplaceAllStringFunc(best, func(m string) string {
-			name := ident(placeholder.FindStringSubmatch(m)[1])
-			cv.spec.Params[name] = connector.ParamSpec{Description: "replaces the placeholder " + m + " of the connection's URLs", Required: true}
-			return "{{ .params." + name + " }}"
-		})
+		cv.spec.Connection.BaseURL = cv.placeholderParams(best)
 		return
 	}
 	cv.spec.Params["baseURL"] = connector.ParamSpec{Description: "Scheme and host of the target API (from the connection's call URLs).", Default: best}
@@ -135,13 +180,25 @@ func (cv *converter) callURL(path, raw string, sc *scope) (p, u string, query ma
 	if len(segs) > 0 && !segs[0].isExpr {
 		if o := originRe.FindString(segs[0].text); o != "" {
 			rest := segs[0].text[len(o):]
-			if strings.EqualFold(o, cv.origin) {
+			switch {
+			case strings.EqualFold(o, cv.origin):
 				relative = true
-			} else if !strings.Contains(o, "@") {
+			case !strings.Contains(o, "@"):
 				host = cv.param("url_"+strings.ToLower(ident(strings.SplitN(o, "://", 2)[1])), sc.attr, path, o)
+			case placeholder.FindString(o) == o:
+				// Another placeholder host: a required parameter of its own.
+				host = cv.placeholderParams(o)
 			}
 			if relative || host != "" {
 				segs = append([]segment{{text: rest}}, segs[1:]...)
+			}
+		} else if strings.HasPrefix(segs[0].text, "/") && cv.spec.Connection.BaseURL != "" {
+			// A path only: Saviynt's packages leave the host to the
+			// installer; it is the base URL's.
+			relative = true
+			if cv.pathsOnly && !cv.pathsOnlyWarned {
+				cv.pathsOnlyWarned = true
+				cv.warn(sc.attr, path, "the URL is a path only, as are the connection's others: give the scheme and host as the baseURL parameter")
 			}
 		}
 	}
@@ -174,6 +231,7 @@ func (cv *converter) callURL(path, raw string, sc *scope) (p, u string, query ma
 	if e != nil {
 		return "", "", nil, exprFail(path, e)
 	}
+	t = cv.literalPlaceholders(t)
 	if len(params) > 0 {
 		query = map[string]string{}
 		for _, q := range params {
@@ -181,6 +239,7 @@ func (cv *converter) callURL(path, raw string, sc *scope) (p, u string, query ma
 			if e != nil {
 				return "", "", nil, exprFail(path, e)
 			}
+			v = cv.literalPlaceholders(v)
 			if _, dup := query[q.key]; dup {
 				return "", "", nil, fail(path, "the query parameter %q is given twice", q.key)
 			}
@@ -463,7 +522,7 @@ func (cv *converter) headers(in callIn, headers map[string]any, sc *scope) (map[
 		if err != nil {
 			return nil, exprFail(path, err)
 		}
-		out[k] = t
+		out[k] = cv.literalPlaceholders(t)
 	}
 	sc.addNotes(cv, in.http("httpHeaders"))
 	if len(out) == 0 {
@@ -525,7 +584,7 @@ func (cv *converter) params(in callIn, p any, ct string, sc *scope) (any, map[st
 			if err != nil {
 				return nil, nil, exprFail(join(path, k), err)
 			}
-			form[k] = t
+			form[k] = cv.literalPlaceholders(t)
 		}
 		sc.addNotes(cv, path)
 		return nil, form, nil
@@ -559,7 +618,7 @@ func (cv *converter) params(in callIn, p any, ct string, sc *scope) (any, map[st
 				if err != nil {
 					return nil, nil, exprFail(path, err)
 				}
-				form[f.key] = t
+				form[f.key] = cv.literalPlaceholders(t)
 			}
 			sc.addNotes(cv, path)
 			return nil, form, nil
@@ -728,7 +787,7 @@ func (bc *bodyConv) str(path, s, key string) (any, *failure) {
 		if credentialField(key) && s != "" {
 			return bc.cv.secret(bc.sc.prefix+"_"+key, bc.sc.attr, path), nil
 		}
-		return escapeLiteral(s), nil
+		return bc.cv.literalPlaceholders(escapeLiteral(s)), nil
 	}
 	if len(segs) == 1 {
 		i, _ := strconv.Atoi(segs[0].expr)

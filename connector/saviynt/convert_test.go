@@ -704,7 +704,7 @@ func TestDecodeTolerance(t *testing.T) {
 			{},
 			{"ConnectionJSON": "not json"},
 			{"ConnectionJSON": `{"authentications": {"a": {"authType": "Basic", "properties": {"userName": "u"}}}}`},
-			{"CreateAccountJSON": `{"call": [{"url": "/relative/only", "httpMethod": "POST"}]}`},
+			{"CreateAccountJSON": `{"call": [{"httpMethod": "POST"}]}`},
 		} {
 			_, _, err := saviynt.Convert(c)
 			assert.ErrorIs(t, err, saviynt.ErrNothingUsable, "%v", c)
@@ -735,6 +735,224 @@ func TestTicketCallList(t *testing.T) {
 	assert.Equal(t, []saviynt.Warning{
 		{Attribute: "TicketStatusJSON", Path: "call[1]", Message: "ticket status left out: a call must be an object"},
 	}, ticketWarns)
+}
+
+// Saviynt's own ticket connector packages write ticketidPath,
+// ticketStatusPath, ticketStatusValue and disContinueStatusValue inside
+// the call rather than beside "call". A path written in a call reads that
+// call's response (not the chain's last), and discontinued statuses reject
+// the ticket.
+func TestTicketMembersInCall(t *testing.T) {
+	conn := `{"ConnectionJSON": {"authentications": {"deskAuth": {"authType": "oauth2", "accessToken": "Bearer example", "tokenType": "Bearer"}}},
+	  "CreateTicketJSON": {"call": [
+	    {"name": "open", "connection": "deskAuth", "url": "https://desk.example.com/v2/cases", "httpMethod": "POST",
+	      "httpParams": "{\"subject\": \"Access for ${user.username}\"}", "httpHeaders": {"Authorization": "${access_token}"},
+	      "httpContentType": "application/json", "ticketidPath": "case.ref", "successResponses": {"statusCode": [201]}},
+	    {"name": "note", "connection": "deskAuth", "url": "https://desk.example.com/v2/cases/${response.open.message.case.ref}/notes", "httpMethod": "POST",
+	      "httpParams": "{\"text\": \"filed by IGA\"}", "httpHeaders": {"Authorization": "${access_token}"}, "httpContentType": "application/json"}]},
+	  "TicketStatusJSON": {"call": [{"name": "read", "connection": "deskAuth", "url": "https://desk.example.com/v2/cases/${ticketID}", "httpMethod": "GET",
+	      "httpHeaders": {"Authorization": "${access_token}"}, "ticketStatusPath": "case.phase",
+	      "ticketStatusValue": ["Done", "Closed"], "disContinueStatusValue": ["Withdrawn"]}]}}`
+	phases := map[string]string{"C-1": "Done", "C-2": "Withdrawn", "C-3": "Triage"}
+	construct{
+		conn:    conn,
+		secrets: map[string]string{"deskAuth_accessToken": "t"},
+		serve: func(w http.ResponseWriter, r *http.Request, body string) {
+			switch {
+			case r.URL.Path == "/v2/cases":
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(201)
+				fmt.Fprint(w, `{"case":{"ref":"C-1"}}`)
+			case strings.HasSuffix(r.URL.Path, "/notes"):
+				ok(w, `{"note":{"ref":"N-9"}}`)
+			default:
+				ok(w, `{"case":{"phase":"`+phases[strings.TrimPrefix(r.URL.Path, "/v2/cases/")]+`"}}`)
+			}
+		},
+		run: func(t *testing.T, eng *connector.Engine) {
+			res, err := eng.Provision(context.Background(), connector.Request{Op: connector.CreateAccount, User: map[string]any{"username": "ann"}})
+			require.NoError(t, err)
+			require.NotNil(t, res.Ticket)
+			assert.Equal(t, "C-1", res.Ticket.ID)
+			for _, c := range []struct {
+				id   string
+				want connector.TicketState
+			}{{"C-1", connector.TicketCompleted}, {"C-2", connector.TicketRejected}, {"C-3", connector.TicketOpen}} {
+				tk, err := eng.TicketStatus(context.Background(), c.id)
+				require.NoError(t, err, c.id)
+				assert.Equal(t, c.want, tk.State, c.id)
+			}
+		},
+		want: []string{
+			`POST /v2/cases [Authorization: Bearer t] [Content-Type: application/json] {"subject":"Access for ann"}`,
+			`POST /v2/cases/C-1/notes [Authorization: Bearer t] [Content-Type: application/json] {"text":"filed by IGA"}`,
+			`GET /v2/cases/C-1 [Authorization: Bearer t]`,
+			`GET /v2/cases/C-2 [Authorization: Bearer t]`,
+			`GET /v2/cases/C-3 [Authorization: Bearer t]`,
+		},
+		warns: []string{"TicketStatusJSON call[0].ticketStatusValue: read as the statuses of a finished ticket (Done, Closed)"},
+		spec: func(t *testing.T, s *connector.Spec) {
+			require.NotNil(t, s.Tickets)
+			require.NotNil(t, s.Tickets.Create)
+			require.NotNil(t, s.Tickets.Status)
+		},
+	}.test(t)
+}
+
+// URLs as Saviynt's published connector packages write them: the host a
+// package-import placeholder (@HOSTURL@/..., @URL@v1/...), placeholders in
+// the path or query, or a path only. None of it may reach the target as
+// text: each placeholder is a required parameter, and a path only is
+// relative to the base URL.
+func TestPackageURLs(t *testing.T) {
+	auth := `{"ConnectionJSON": {"authentications": {"acctAuth": {"authType": "oauth2", "accessToken": "Bearer example", "tokenType": "Bearer"}}}, `
+	secrets := map[string]string{"acctAuth_accessToken": "t"}
+	enable := connector.Request{Op: connector.EnableAccount, Account: map[string]any{"id": "u7"}}
+	for _, tc := range []construct{
+		{
+			name: "placeholder host, placeholders in path and query",
+			conn: auth + `"EnableAccountJSON": {"call": [{"name": "call1", "connection": "acctAuth", "url": " @HOSTURL@/orgs/@ORG_ID@/members/${account.accountID}?realm=@REALM@&x=1",
+			    "httpMethod": "POST", "httpHeaders": {"Authorization": "${access_token}"}}]},
+			  "DisableAccountJSON": {"call": [{"name": "call1", "connection": "acctAuth", "url": "@HOSTURL@/orgs/@ORG_ID@/members/${account.accountID}/off", "httpMethod": "POST"}]}}`,
+			params:  map[string]any{"HOSTURL": "{srv}", "ORG_ID": "o1", "REALM": "main"},
+			secrets: secrets,
+			serve:   func(w http.ResponseWriter, r *http.Request, body string) { ok(w, `{}`) },
+			run:     provisionOK(enable, connector.Result{}),
+			want:    []string{`POST /orgs/o1/members/u7?realm=main&x=1 [Authorization: Bearer t]`},
+			spec: func(t *testing.T, s *connector.Spec) {
+				assert.Equal(t, "{{ .params.HOSTURL }}", s.Connection.BaseURL)
+				for _, n := range []string{"HOSTURL", "ORG_ID", "REALM"} {
+					assert.True(t, s.Params[n].Required, n)
+				}
+			},
+		},
+		{
+			name: "a second placeholder host is a parameter of its own",
+			conn: auth + `"EnableAccountJSON": {"call": [{"name": "call1", "connection": "acctAuth", "url": "@URL@v1/members/${account.accountID}", "httpMethod": "POST"}]},
+			  "DisableAccountJSON": {"call": [{"name": "call1", "connection": "acctAuth", "url": "@HOSTURL@/a", "httpMethod": "POST"}]},
+			  "RemoveAccountJSON": {"call": [{"name": "call1", "connection": "acctAuth", "url": "@HOSTURL@/b", "httpMethod": "DELETE"}]}}`,
+			params:  map[string]any{"HOSTURL": "{srv}/base", "URL": "{srv}/"},
+			secrets: secrets,
+			serve:   func(w http.ResponseWriter, r *http.Request, body string) { ok(w, `{}`) },
+			run:     provisionOK(enable, connector.Result{}),
+			want:    []string{`POST /v1/members/u7 [Authorization: Bearer t]`},
+		},
+		{
+			name: "paths only: the base URL is a required parameter",
+			conn: auth + `"EnableAccountJSON": {"call": [{"name": "call1", "connection": "acctAuth", "url": "/api/v4/members/${account.accountID}/on", "httpMethod": "PUT",
+			    "httpHeaders": {"Authorization": "${access_token}"}}]}}`,
+			secrets: secrets,
+			serve:   func(w http.ResponseWriter, r *http.Request, body string) { ok(w, `{}`) },
+			run:     provisionOK(enable, connector.Result{}),
+			want:    []string{`PUT /api/v4/members/u7/on [Authorization: Bearer t]`},
+			warns:   []string{"EnableAccountJSON call[0].url: the URL is a path only, as are the connection's others: give the scheme and host as the baseURL parameter"},
+			spec: func(t *testing.T, s *connector.Spec) {
+				assert.True(t, s.Params["baseURL"].Required)
+				assert.Nil(t, s.Params["baseURL"].Default)
+			},
+		},
+		{
+			name: "a placeholder as a parameter's value is a required parameter without default",
+			conn: `{"ConnectionJSON": {"authentications": {"acctAuth": {"authType": "Basic", "properties": {"userName": "@@USERNAME@@", "password": "@PASSWORD@"}}}},
+			  "EnableAccountJSON": {"call": [{"name": "call1", "connection": "acctAuth", "url": "https://app.example.com/api/members/${account.accountID}/on", "httpMethod": "POST",
+			    "httpHeaders": {"Authorization": "${access_token}"}}]}}`,
+			params:  map[string]any{"acctAuth_username": "svc"},
+			secrets: map[string]string{"acctAuth_password": "pw"},
+			serve:   func(w http.ResponseWriter, r *http.Request, body string) { ok(w, `{}`) },
+			run:     provisionOK(enable, connector.Result{}),
+			want:    []string{`POST /api/members/u7/on [Authorization: Basic c3ZjOnB3]`},
+			spec: func(t *testing.T, s *connector.Spec) {
+				assert.True(t, s.Params["acctAuth_username"].Required)
+				assert.Nil(t, s.Params["acctAuth_username"].Default)
+			},
+		},
+		{
+			name: "placeholders in a token call's form, a header and a JSON body",
+			conn: `{"ConnectionJSON": {"authentications": {"acctAuth": {"authType": "oauth2", "url": "@@HOST_URL@@/connect/token", "httpMethod": "POST",
+			    "httpParams": {"grant_type": "password", "client_id": "@@CLIENT_ID@@", "scope": "@@SCOPE@@", "username": "svc", "password": "@@PASSWORD@@"},
+			    "httpContentType": "application/x-www-form-urlencoded", "tokenResponsePath": "access_token", "tokenType": "Bearer"}}},
+			  "EnableAccountJSON": {"call": [{"name": "call1", "connection": "acctAuth", "url": "@@HOST_URL@@/v1/members/${account.accountID}", "httpMethod": "PATCH",
+			    "httpHeaders": {"Authorization": "${access_token}", "X-Tenant": "@TENANT@"}, "httpContentType": "application/json",
+			    "httpParams": "{\"active\": true, \"org\": \"@ORG@\"}"}]}}`,
+			params:  map[string]any{"HOST_URL": "{srv}", "CLIENT_ID": "cid", "SCOPE": "users.write", "TENANT": "t9", "ORG": "o2"},
+			secrets: map[string]string{"acctAuth_password": "pw"},
+			serve: func(w http.ResponseWriter, r *http.Request, body string) {
+				if r.URL.Path == "/connect/token" {
+					ok(w, `{"access_token":"tk"}`)
+					return
+				}
+				ok(w, `{}`)
+			},
+			run: provisionOK(enable, connector.Result{}),
+			want: []string{
+				`POST /connect/token [Content-Type: application/x-www-form-urlencoded] client_id=cid&grant_type=password&password=pw&scope=users.write&username=svc`,
+				`PATCH /v1/members/u7 [Authorization: Bearer tk] [Content-Type: application/json] [X-Tenant: t9] {"active":true,"org":"o2"}`,
+			},
+		},
+		{
+			name: "a placeholder scope of a client-credentials block is named in a warning",
+			conn: `{"ConnectionJSON": {"authentications": {"acctAuth": {"authType": "oauth2", "url": "https://id.example.com/token", "httpMethod": "POST",
+			    "httpParams": {"grant_type": "client_credentials", "client_id": "cid", "client_secret": "cs", "scope": "@SCOPE@"},
+			    "httpContentType": "application/x-www-form-urlencoded", "tokenResponsePath": "access_token", "tokenType": "Bearer"}}},
+			  "EnableAccountJSON": {"call": [{"name": "call1", "connection": "acctAuth", "url": "https://app.example.com/v1/on", "httpMethod": "POST"}]}}`,
+			warns: []string{`ConnectionJSON authentications.acctAuth.httpParams.scope: the scope "@SCOPE@" is a package-import placeholder`},
+		},
+		{
+			name: "a path only among full URLs is relative to the base URL",
+			conn: auth + `"EnableAccountJSON": {"call": [{"name": "call1", "connection": "acctAuth", "url": "/api/members/${account.accountID}/on", "httpMethod": "POST"}]},
+			  "DisableAccountJSON": {"call": [{"name": "call1", "connection": "acctAuth", "url": "https://app.example.com/api/members/${account.accountID}/off", "httpMethod": "POST"}]}}`,
+			secrets: secrets,
+			serve:   func(w http.ResponseWriter, r *http.Request, body string) { ok(w, `{}`) },
+			run:     provisionOK(enable, connector.Result{}),
+			want:    []string{`POST /api/members/u7/on [Authorization: Bearer t]`},
+		},
+	} {
+		t.Run(tc.name, tc.test)
+	}
+}
+
+// Hand-written keys carry stray spaces ("client_secret ", " password"):
+// the value is still a credential and must not reach the spec.
+func TestCredentialKeysWithSpaces(t *testing.T) {
+	auth := `{"ConnectionJSON": {"authentications": {"acctAuth": {"authType": "oauth2", "url": "https://id.example.com/oauth/token", "httpMethod": "POST",
+	  "httpParams": {"client_id": "cid", "client_secret ": "lit-form", "grant_type": "client_credentials"}, "httpContentType": "application/x-www-form-urlencoded",
+	  "tokenResponsePath": "access_token", "tokenType": "Bearer"}}}, `
+	for _, tc := range []struct {
+		name, call, literal, secret string
+	}{
+		{"token call form field", `{"name": "call1", "connection": "acctAuth", "url": "https://app.example.com/api/on", "httpMethod": "POST"}`, "lit-form", "acctAuth_client_secret"},
+		{"header", `{"name": "call1", "connection": "acctAuth", "url": "https://app.example.com/api/on", "httpMethod": "POST", "httpHeaders": {"X-Api-Key ": "lit-header"}}`, "lit-header", "call1_X_Api_Key"},
+		{"JSON body member", `{"name": "call1", "connection": "acctAuth", "url": "https://app.example.com/api/on", "httpMethod": "POST",
+		  "httpParams": "{\"id\": \"${account.accountID}\", \" password\": \"lit-body\"}", "httpContentType": "application/json"}`, "lit-body", "call1__password"},
+		{"query parameter", `{"name": "call1", "connection": "acctAuth", "url": "https://app.example.com/api/on?api_key%20=lit-query", "httpMethod": "POST"}`, "lit-query", "call1_api_key"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			spec, _, err := saviynt.Convert(textConnection(t, auth+`"EnableAccountJSON": {"call": [`+tc.call+`]}}`))
+			require.NoError(t, err)
+			b, err := json.Marshal(spec)
+			require.NoError(t, err)
+			assert.NotContains(t, string(b), tc.literal)
+			assert.Contains(t, spec.Secrets, tc.secret)
+		})
+	}
+	construct{
+		conn: auth + `"EnableAccountJSON": {"call": [{"name": "call1", "connection": "acctAuth", "url": "https://app.example.com/api/u/${account.accountID}/on", "httpMethod": "POST",
+		  "httpParams": "{\"id\": \"${account.accountID}\", \" password\": \"lit-body\"}", "httpContentType": "application/json"}]}}`,
+		params:  map[string]any{"url_id_example_com": "{srv}"},
+		secrets: map[string]string{"acctAuth_client_secret": "fs", "call1__password": "pw"},
+		serve: func(w http.ResponseWriter, r *http.Request, body string) {
+			if r.URL.Path == "/oauth/token" {
+				ok(w, `{"access_token":"tk","token_type":"Bearer","expires_in":3600}`)
+				return
+			}
+			ok(w, `{}`)
+		},
+		run: provisionOK(connector.Request{Op: connector.EnableAccount, Account: map[string]any{"id": "u7"}}, connector.Result{}),
+		want: []string{
+			`POST /oauth/token [Content-Type: application/x-www-form-urlencoded] client_id=cid&client_secret+=fs&grant_type=client_credentials`,
+			`POST /api/u/u7/on [Authorization: Bearer tk] [Content-Type: application/json] {" password":"pw","id":"u7"}`,
+		},
+	}.test(t)
 }
 
 // Secrets and params named alike get numbered names, unless they stand for
@@ -821,6 +1039,27 @@ func TestMoreConstructs(t *testing.T) {
 			warns: []string{
 				`STATUS_THRESHOLD_CONFIG entThresholdValue.entType.Group: not converted: entitlement type "Group" is not imported`,
 				`STATUS_THRESHOLD_CONFIG: not converted: accountsNotInImportAction: what becomes of an account a full import no longer lists`,
+			},
+		},
+		{
+			name: "STATUS_THRESHOLD_CONFIG written as {\"statusAndThresholdConfig\": {...}}, as Saviynt's own examples write it",
+			conn: `{"ImportAccountEntJSON": {"accountParams": {"call": {"call1": {"http": {"url": "https://app.example.com/api/members"}, "listField": "items",
+			          "colsToPropsMap": {"accountID": "key~#~char", "customproperty4": "phase~#~char"}}}}},
+			        "STATUS_THRESHOLD_CONFIG": {"statusAndThresholdConfig": {"statusColumn": "customproperty4", "activeStatus": ["live"], "accountThresholdValue": 7,
+			          "accountsNotInImportAction": "Suspend"}}}`,
+			serve: func(w http.ResponseWriter, r *http.Request, body string) {
+				ok(w, `{"items":[{"key":"m1","phase":"live"},{"key":"m2","phase":"parked"}]}`)
+			},
+			run: accounts(
+				connector.Account{ID: "m1", Active: true, Attributes: map[string]any{"customproperty4": "live"}},
+				connector.Account{ID: "m2", Active: false, Attributes: map[string]any{"customproperty4": "parked"}},
+			),
+			want: []string{`GET /api/members`},
+			spec: func(t *testing.T, s *connector.Spec) {
+				assert.Equal(t, &connector.Threshold{MaxRemoved: 7}, s.Import.Accounts.Threshold)
+			},
+			warns: []string{
+				`STATUS_THRESHOLD_CONFIG statusAndThresholdConfig: not converted: accountsNotInImportAction: what becomes of an account a full import no longer lists`,
 			},
 		},
 		{

@@ -457,6 +457,12 @@ func prefixDot(p string) string {
 // where it is: STATUS_THRESHOLD_CONFIG, else accountParams'.
 func statusThreshold(ap, thr map[string]any) (cfg map[string]any, attr, path string) {
 	if len(thr) > 0 {
+		// Saviynt's own examples (its Terraform provider's, its connector
+		// packages) write the attribute as accountParams holds it:
+		// {"statusAndThresholdConfig": {...}}.
+		if inner := obj(thr["statusAndThresholdConfig"]); inner != nil {
+			return inner, attrThreshold, "statusAndThresholdConfig"
+		}
 		return thr, attrThreshold, ""
 	}
 	return obj(ap["statusAndThresholdConfig"]), attrImport, join("accountParams", "statusAndThresholdConfig")

@@ -120,6 +120,9 @@ type converter struct {
 	entTypes  []string                  // entitlement types of the import
 	tokenUses map[string]map[string]int // Saviynt auth name -> "header\x00literal" -> calls using it
 	defAuth   *string                   // the Saviynt auth name of calls that name none, once known
+
+	pathsOnly       bool // no call URL has a scheme and host: baseURL is a required parameter
+	pathsOnlyWarned bool
 }
 
 func (cv *converter) warn(attr, path, format string, args ...any) {
@@ -377,6 +380,13 @@ func unwrap(t string) string {
 // param declares a non-secret parameter with the connection's value as its
 // default.
 func (cv *converter) param(name, attr, path string, def any) string {
+	if s, ok := def.(string); ok && placeholder.MatchString(s) {
+		// A package-import placeholder (@USERNAME@) is no value: as a
+		// default it would reach the target as text. The caller gives it.
+		name = freeName(cv.spec.Params, ident(name), func(connector.ParamSpec) bool { return false })
+		cv.spec.Params[name] = connector.ParamSpec{Description: attr + " " + path + " (the connection has the placeholder " + s + ")", Required: true}
+		return "{{ .params." + name + " }}"
+	}
 	name = freeName(cv.spec.Params, ident(name), func(p connector.ParamSpec) bool { return p.Default == def })
 	if _, ok := cv.spec.Params[name]; !ok {
 		cv.spec.Params[name] = connector.ParamSpec{Description: attr + " " + path, Default: def}
@@ -388,6 +398,9 @@ func (cv *converter) param(name, attr, path string, def any) string {
 // credential: the names the engine masks in traces, and a few more that
 // connections use for passwords and keys.
 func sensitive(name string) bool {
+	// Hand-written keys carry stray spaces ("client_secret "): still a
+	// credential.
+	name = strings.TrimSpace(name)
 	if redact.SensitiveName(name) {
 		return true
 	}
@@ -405,7 +418,7 @@ func sensitive(name string) bool {
 // client_secret, refreshToken), so tokenLifetime or sessionTimeout stay
 // plain values.
 func credentialField(name string) bool {
-	n := strings.NewReplacer("_", "", "-", "").Replace(strings.ToLower(name))
+	n := strings.NewReplacer("_", "", "-", "").Replace(strings.ToLower(strings.TrimSpace(name)))
 	for _, w := range []string{"password", "passwd", "pwd", "secret", "apikey", "token", "credential", "credentials", "privatekey", "assertion"} {
 		if strings.HasSuffix(n, w) {
 			return true

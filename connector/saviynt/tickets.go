@@ -2,6 +2,7 @@ package saviynt
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -45,8 +46,12 @@ func (cv *converter) tickets() {
 // the first the preferred one; whose: what is there): the chain, the
 // value's pipeline and the path. On failure it warns that the attribute's
 // part (what) is left out, and returns a nil chain. members are the
-// attribute's other members.
-func (cv *converter) ticketChain(attr, what string, m map[string]any, kind scopeKind, whose string, pathKeys []string, members ...string) (chain []*connector.Call, v, p string) {
+// attribute's other members. eff is the attribute with the ticket members
+// its calls hold, and at says where each of those was: Saviynt's own
+// ticket connectors write ticketidPath, ticketStatusPath and
+// ticketStatusValue inside the call, and a path written there reads that
+// call's response.
+func (cv *converter) ticketChain(attr, what string, m map[string]any, kind scopeKind, whose string, pathKeys []string, members ...string) (chain []*connector.Call, v, p string, eff map[string]any, at map[string]string) {
 	for _, k := range sortedKeys(m) {
 		if k != "call" && !slices.Contains(pathKeys, k) && !slices.Contains(members, k) {
 			cv.warn(attr, k, "not converted: unknown member")
@@ -54,28 +59,64 @@ func (cv *converter) ticketChain(attr, what string, m map[string]any, kind scope
 	}
 	calls := cv.callList(attr, what, m)
 	if len(calls) == 0 {
-		return nil, "", ""
+		return nil, "", "", nil, nil
+	}
+	eff = maps.Clone(m)
+	at = map[string]string{}
+	holder := -1 // the call whose response a call-level path reads
+	for j, c := range calls {
+		var stripped map[string]any
+		for _, k := range slices.Concat(pathKeys, members) {
+			x, ok := c.m[k]
+			if !ok {
+				continue
+			}
+			if stripped == nil {
+				stripped = maps.Clone(c.m)
+			}
+			delete(stripped, k)
+			if _, top := eff[k]; top {
+				continue // the attribute's own member wins
+			}
+			if slices.Contains(pathKeys, k) {
+				if firstStr(eff, pathKeys...) != "" {
+					continue
+				}
+				holder = j
+			}
+			eff[k] = x
+			at[k] = join(index("call", c.i), k)
+		}
+		if stripped != nil {
+			calls[j].m = stripped
+		}
 	}
 	chain, names, f := cv.chain(attr, calls, kind)
 	if f != nil {
 		cv.warn(attr, f.path, "%s left out: %s", what, f.msg)
-		return nil, "", ""
+		return nil, "", "", nil, nil
 	}
-	p = firstStr(m, pathKeys...)
+	p = firstStr(eff, pathKeys...)
 	if p == "" {
 		cv.warn(attr, pathKeys[0], "%s left out: no %s says where %s is", what, pathKeys[0], whose)
-		return nil, "", ""
+		return nil, "", "", nil, nil
 	}
-	v, f = ticketValue(p, names, chain, pathKeys[0])
+	where := pathKeys[0]
+	reads := chain[len(chain)-1].Name
+	if holder >= 0 {
+		where = join(index("call", calls[holder].i), pathKeys[0])
+		reads = chain[holder].Name
+	}
+	v, f = ticketValue(p, names, reads, where)
 	if f != nil {
 		cv.warn(attr, f.path, "%s left out: %s", what, f.msg)
-		return nil, "", ""
+		return nil, "", "", nil, nil
 	}
-	return chain, v, p
+	return chain, v, p, eff, at
 }
 
 func (cv *converter) ticketCreate(m map[string]any) *connector.TicketCreate {
-	chain, v, _ := cv.ticketChain(attrCreateTicket, "ticket creation", m, scopeTicketCreate, "the new ticket's ID", []string{"ticketidPath", "ticketIdPath"})
+	chain, v, _, _, _ := cv.ticketChain(attrCreateTicket, "ticket creation", m, scopeTicketCreate, "the new ticket's ID", []string{"ticketidPath", "ticketIdPath"})
 	if chain == nil {
 		return nil
 	}
@@ -84,9 +125,9 @@ func (cv *converter) ticketCreate(m map[string]any) *connector.TicketCreate {
 	return &connector.TicketCreate{Calls: chain, ID: "{{ " + stripParens(v) + " }}"}
 }
 
-// ticketValue reads "<call>.message.<path>", or a path in the last call's
-// response.
-func ticketValue(p string, names map[string]string, chain []*connector.Call, where string) (string, *failure) {
+// ticketValue reads "<call>.message.<path>", or a path in the response of
+// the restconn call named reads.
+func ticketValue(p string, names map[string]string, reads, where string) (string, *failure) {
 	e, err := savPath(p)
 	if err != nil {
 		return "", fail(where, "%v", err)
@@ -96,24 +137,32 @@ func ticketValue(p string, names map[string]string, chain []*connector.Call, whe
 			return responseValue(p, names, where)
 		}
 	}
-	last := chain[len(chain)-1].Name
-	expr, _ := lenientPath(".responses", append([]elem{{key: last}, {key: "body"}}, e...))
+	expr, _ := lenientPath(".responses", append([]elem{{key: reads}, {key: "body"}}, e...))
 	return expr, nil
 }
 
 func (cv *converter) ticketStatus(m map[string]any) *connector.TicketPoll {
 	attr := attrTicketStatus
-	chain, v, p := cv.ticketChain(attr, "ticket status", m, scopeTicketStatus, "the status", []string{"ticketStatusPath"}, "ticketStatusValue")
+	chain, v, p, m, at := cv.ticketChain(attr, "ticket status", m, scopeTicketStatus, "the status", []string{"ticketStatusPath"}, "ticketStatusValue", "disContinueStatusValue")
 	if chain == nil {
 		return nil
 	}
-	var vals []string
+	where := func(k string) string {
+		if w, ok := at[k]; ok {
+			return w
+		}
+		return k
+	}
+	var vals, discontinued []string
 	for _, x := range listOf(m["ticketStatusValue"]) {
 		vals = append(vals, fmt.Sprint(x))
 	}
 	if len(vals) == 0 {
 		cv.warn(attr, "ticketStatusValue", "ticket status left out: no ticketStatusValue says which statuses are open")
 		return nil
+	}
+	for _, x := range listOf(m["disContinueStatusValue"]) {
+		discontinued = append(discontinued, fmt.Sprint(x))
 	}
 	closing := true
 	for _, s := range vals {
@@ -125,14 +174,20 @@ func (cv *converter) ticketStatus(m map[string]any) *connector.TicketPoll {
 		// would complete the task.
 		Status: "{{ required " + strconv.Quote("no ticket status at "+p) + " " + v + " }}",
 	}
+	if len(discontinued) > 0 {
+		// Saviynt discontinues the task: the ticket was closed without
+		// doing the work. First, so that neither reading below takes
+		// these statuses for finished.
+		out.States = append(out.States, connector.StateRule{In: discontinued, State: connector.TicketRejected})
+	}
 	if closing {
-		out.States = []connector.StateRule{{In: vals, State: connector.TicketCompleted}}
+		out.States = append(out.States, connector.StateRule{In: vals, State: connector.TicketCompleted})
 		out.Default = connector.TicketOpen
-		cv.warn(attr, "ticketStatusValue", "read as the statuses of a finished ticket (%s): those complete the task, any other status keeps it open", strings.Join(vals, ", "))
+		cv.warn(attr, where("ticketStatusValue"), "read as the statuses of a finished ticket (%s): those complete the task, any other status keeps it open", strings.Join(vals, ", "))
 	} else {
-		out.States = []connector.StateRule{{In: vals, State: connector.TicketOpen}}
+		out.States = append(out.States, connector.StateRule{In: vals, State: connector.TicketOpen})
 		out.Default = connector.TicketCompleted
-		cv.warn(attr, "ticketStatusValue", "read as the statuses of a ticket still being worked on (%s): any other status completes the task; confirm this reading", strings.Join(vals, ", "))
+		cv.warn(attr, where("ticketStatusValue"), "read as the statuses of a ticket still being worked on (%s): any other status completes the task; confirm this reading", strings.Join(vals, ", "))
 	}
 	return out
 }
