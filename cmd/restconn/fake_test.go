@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"net"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -40,20 +41,34 @@ func startFakeCommand(t *testing.T, args ...string) *runningCommand {
 // waitOutput waits until the fake has printed its instructions.
 func (rc *runningCommand) waitOutput(t *testing.T) string {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
+	out, ok := rc.output(10 * time.Second)
+	if !ok {
 		select {
 		case <-rc.done:
 			t.Fatalf("fake exited with %d: %s", rc.code, rc.stderr.String())
 		default:
 		}
+		t.Fatalf("no instructions printed: %q", rc.stdout.String())
+	}
+	return out
+}
+
+// output waits up to d for the fake's instructions; false when the fake
+// exited or printed none in time.
+func (rc *runningCommand) output(d time.Duration) (string, bool) {
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		select {
+		case <-rc.done:
+			return "", false
+		default:
+		}
 		if out := rc.stdout.String(); strings.Contains(out, "Try, in another terminal:") && strings.Count(out[strings.Index(out, "Try,"):], "restconn ") >= 2 {
-			return out
+			return out, true
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	t.Fatalf("no instructions printed: %q", rc.stdout.String())
-	return ""
+	return "", false
 }
 
 // stop interrupts the fake and returns its exit code.
@@ -164,9 +179,10 @@ func TestFakeCommandDrivesOtherCommands(t *testing.T) {
 }
 
 func TestFakeAddr(t *testing.T) {
-	port := freePort(t)
-	rc := startFakeCommand(t, "fake", "intercom", "--addr", port)
-	out := rc.waitOutput(t)
+	rc, ports, out := startFakeOnFreePorts(t, 1, func(p []string) []string {
+		return []string{"fake", "intercom", "--addr", p[0]}
+	})
+	port := ports[0]
 	assert.Contains(t, out, "URL    http://"+port+"\n")
 	assert.Contains(t, out, "--param baseURL=http://"+port+" ")
 
@@ -176,9 +192,10 @@ func TestFakeAddr(t *testing.T) {
 	assert.Contains(t, r.stderr, "--addr")
 	assert.Equal(t, exitOK, rc.stop(t))
 
-	api, login := freePort(t), freePort(t)
-	rc = startFakeCommand(t, "fake", "genesys", "--addr", api, "--login-addr", login)
-	out = rc.waitOutput(t)
+	rc, ports, out = startFakeOnFreePorts(t, 2, func(p []string) []string {
+		return []string{"fake", "genesys", "--addr", p[0], "--login-addr", p[1]}
+	})
+	api, login := ports[0], ports[1]
 	assert.Contains(t, out, "--param apiBaseURL=http://"+api+" ")
 	assert.Contains(t, out, "--param loginBaseURL=http://"+login+" ")
 	assert.Equal(t, exitOK, rc.stop(t))
@@ -188,6 +205,30 @@ func TestFakeAddr(t *testing.T) {
 	r = runCLI(t, nil, "fake", "nosuch")
 	assert.Equal(t, exitUsage, r.code)
 	assert.Contains(t, r.stderr, "want one of: intercom, genesys, otrs, okta")
+}
+
+// startFakeOnFreePorts starts the fake on n distinct ports that were free a
+// moment ago. Another process may take a port between the check and the
+// fake's listen (it happened on a busy machine), so a start that fails with
+// "address already in use" is tried again on new ports.
+func startFakeOnFreePorts(t *testing.T, n int, args func(ports []string) []string) (*runningCommand, []string, string) {
+	t.Helper()
+	for attempt := 1; ; attempt++ {
+		ports := make([]string, 0, n)
+		for len(ports) < n {
+			if p := freePort(t); !slices.Contains(ports, p) {
+				ports = append(ports, p)
+			}
+		}
+		rc := startFakeCommand(t, args(ports)...)
+		if out, ok := rc.output(10 * time.Second); ok {
+			return rc, ports, out
+		}
+		if attempt < 5 && strings.Contains(rc.stderr.String(), "address already in use") {
+			continue
+		}
+		t.Fatalf("fake %v did not start (exit %d): %s; stdout %q", args(ports), rc.code, rc.stderr.String(), rc.stdout.String())
+	}
 }
 
 func freePort(t *testing.T) string {
