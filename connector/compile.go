@@ -30,6 +30,11 @@ func (s *Spec) Validate() error {
 type compiler struct {
 	spec *Spec
 	set  *template.Set // where templates are compiled, and found when Parse compiled them
+
+	// all makes run go on after an error, one part of the spec at a time,
+	// to report every part's first error (Diagnose); errs holds them.
+	all  bool
+	errs []*Error
 }
 
 // compile compiles s, reusing the templates Parse compiled for it.
@@ -53,30 +58,47 @@ func (c *compiler) fail(path, format string, args ...any) {
 	panic(compileError{specError(path, fmt.Sprintf(format, args...))})
 }
 
-func (c *compiler) run() (out *compiled, err error) {
+func (c *compiler) run() (*compiled, error) {
+	s := c.spec
+	out := &compiled{auths: map[string]*compiledAuth{}, usedAuths: map[string]bool{}, ents: map[string]*compiledEnts{}, ops: map[Operation]*compiledOp{}}
+	c.step(c.names)
+	c.step(func() { c.connection(out) })
+	c.step(func() { c.auths(out) })
+	if s.Connect != nil {
+		c.step(func() { out.connect = c.chain("connect.calls", s.Connect.Calls, out) })
+	}
+	if s.Import != nil {
+		c.step(func() { c.imports(out) })
+	}
+	c.step(func() { c.provision(out) })
+	c.step(func() { c.tickets(out) })
+	if len(c.errs) > 0 {
+		return nil, c.errs[0]
+	}
+	return out, nil
+}
+
+// step runs one part of the compilation and recovers the error that fail
+// raises in it. Without all, the first error ends the compilation. With
+// all, the next parts still run; a part may then trip over what an
+// earlier failed part left unset, which is a consequence of the error
+// already reported, not another one, and is dropped.
+func (c *compiler) step(f func()) {
+	if len(c.errs) > 0 && !c.all {
+		return
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			ce, ok := r.(compileError)
-			if !ok {
+			switch {
+			case ok:
+				c.errs = append(c.errs, ce.err)
+			case !c.all || len(c.errs) == 0:
 				panic(r)
 			}
-			out, err = nil, ce.err
 		}
 	}()
-	s := c.spec
-	out = &compiled{auths: map[string]*compiledAuth{}, usedAuths: map[string]bool{}, ents: map[string]*compiledEnts{}, ops: map[Operation]*compiledOp{}}
-	c.names()
-	c.connection(out)
-	c.auths(out)
-	if s.Connect != nil {
-		out.connect = c.chain("connect.calls", s.Connect.Calls, out)
-	}
-	if s.Import != nil {
-		c.imports(out)
-	}
-	c.provision(out)
-	c.tickets(out)
-	return out, nil
+	f()
 }
 
 // names checks the connector's name and the names of its params and

@@ -96,11 +96,13 @@ func (c *compiler) sources(where string, ls []*ListCall, out *compiled) []*compi
 func (c *compiler) imports(out *compiled) {
 	im := c.spec.Import
 	if im.Accounts != nil {
-		out.accounts = c.accountImport("import.accounts", im.Accounts, out)
+		c.step(func() { out.accounts = c.accountImport("import.accounts", im.Accounts, out) })
 	}
 	for _, typ := range slices.Sorted(maps.Keys(im.Entitlements)) {
-		out.ents[typ] = c.entitlementImport(typ, im.Entitlements[typ], out)
-		out.entTypes = append(out.entTypes, typ)
+		c.step(func() {
+			out.ents[typ] = c.entitlementImport(typ, im.Entitlements[typ], out)
+			out.entTypes = append(out.entTypes, typ)
+		})
 	}
 }
 
@@ -148,7 +150,8 @@ func (c *compiler) entitlementImport(typ string, e *EntitlementImport, out *comp
 	case e.FromAccounts && len(e.Sources) > 0:
 		c.fail(p, "give sources or fromAccounts, not both")
 	case e.FromAccounts:
-		if out.accounts == nil || !out.accounts.lists(typ) {
+		// (An account import that failed to compile was reported already.)
+		if failed := out.accounts == nil && c.spec.Import.Accounts != nil; !failed && (out.accounts == nil || !out.accounts.lists(typ)) {
 			c.fail(p+".fromAccounts", "needs import.accounts.entitlements.%s or import.accounts.entitlementsFrom.%s", typ, typ)
 		}
 		if e.Detail != nil || len(e.Details) > 0 || len(e.Attributes) > 0 || e.Members != "" || e.MembersFrom != nil || e.MembersChunk != 0 {

@@ -23,10 +23,12 @@ func (c *compiler) provision(out *compiled) {
 			continue
 		}
 		path := "provision." + string(op)
-		if ps == nil {
-			c.fail(path, "missing value")
-		}
-		out.ops[op] = c.op(path, op, ps, out, true)
+		c.step(func() {
+			if ps == nil {
+				c.fail(path, "missing value")
+			}
+			out.ops[op] = c.op(path, op, ps, out, true)
+		})
 	}
 }
 

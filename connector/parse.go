@@ -41,11 +41,7 @@ func Parse(data []byte) (*Spec, error) {
 	dec = json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	if err := dec.Decode(&s); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			return nil, specError(te.Field, fmt.Sprintf("want %s, got JSON %s", te.Type, te.Value))
-		}
-		return nil, specError("", err.Error())
+		return nil, decodeError(err)
 	}
 	set := template.NewSet()
 	if _, err := compileWith(&s, set); err != nil {
@@ -53,6 +49,57 @@ func Parse(data []byte) (*Spec, error) {
 	}
 	shareTemplates(&s, set)
 	return &s, nil
+}
+
+// Diagnose checks data as Parse does and reports every problem it finds
+// rather than only the first: each unknown key or value of the wrong kind,
+// then the first error of each part of the spec (the connection, the auth
+// blocks, each import, each operation, the ticket calls), in the order
+// Parse meets them, so the first is the error Parse returns. Every error is
+// an *Error wrapping ErrInvalidSpec with its JSON path. A spec Parse
+// accepts has none. Diagnose is for tools that show a spec's author
+// everything to fix at once; programs that load specs use Parse.
+func Diagnose(data []byte) []*Error {
+	const max = 100
+	var raw any
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(&raw); err != nil {
+		return []*Error{specError("", "not valid JSON: "+jsonErrorText(data, err))}
+	}
+	if dec.More() {
+		return []*Error{specError("", "trailing data after the JSON document")}
+	}
+	k := keyChecker{max: max}
+	k.check(raw, reflect.TypeOf(Spec{}), "")
+	var s Spec
+	dec = json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(&s); err != nil {
+		// Values of the wrong kind, which the key check reported.
+		if len(k.errs) == 0 {
+			k.errs = append(k.errs, decodeError(err))
+		}
+		return k.errs
+	}
+	c := &compiler{spec: &s, set: template.NewSet(), all: true}
+	c.run()
+	errs := k.errs
+	for _, e := range c.errs {
+		if len(errs) < max && !slices.ContainsFunc(errs, func(o *Error) bool { return o.Path == e.Path && o.Message == e.Message }) {
+			errs = append(errs, e)
+		}
+	}
+	return errs
+}
+
+// decodeError names where encoding/json failed to decode a spec.
+func decodeError(err error) *Error {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return specError(te.Field, fmt.Sprintf("want %s, got JSON %s", te.Type, te.Value))
+	}
+	return specError("", err.Error())
 }
 
 // LoadFile reads and parses a spec file.
@@ -102,64 +149,89 @@ var unmarshalerType = reflect.TypeOf((*json.Unmarshaler)(nil)).Elem()
 // DisallowUnknownFields names the key but not where it is. Keys are visited
 // in sorted order, so the same document always fails at the same key.
 func checkKeys(v any, t reflect.Type, path string) error {
+	k := keyChecker{max: 1}
+	k.check(v, t, path)
+	if len(k.errs) > 0 {
+		return k.errs[0]
+	}
+	return nil
+}
+
+// keyChecker collects up to max structural errors, in the order checkKeys
+// meets them (so the first is the one checkKeys reports).
+type keyChecker struct {
+	errs []*Error
+	max  int
+}
+
+func (k *keyChecker) full() bool { return len(k.errs) >= k.max }
+
+func (k *keyChecker) add(path, msg string) {
+	if !k.full() {
+		k.errs = append(k.errs, specError(path, msg))
+	}
+}
+
+func (k *keyChecker) check(v any, t reflect.Type, path string) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	if v == nil {
-		return nil // null: the zero value
+	if v == nil || k.full() {
+		return // null: the zero value
 	}
 	if reflect.PointerTo(t).Implements(unmarshalerType) {
 		// Custom forms (durations, path shorthands): decode this value
 		// alone, so an error can name where it is.
 		b, _ := json.Marshal(v)
 		if err := json.Unmarshal(b, reflect.New(t).Interface()); err != nil {
-			return specError(path, err.Error())
+			k.add(path, err.Error())
+			return
 		}
 		if _, isObj := v.(map[string]any); !isObj || t.Kind() != reflect.Struct {
-			return nil
+			return
 		}
 	}
 	switch t.Kind() {
 	case reflect.Struct, reflect.Map:
-		return checkObject(v, t, path)
+		k.object(v, t, path)
 	case reflect.Slice:
 		l, ok := v.([]any)
 		if !ok {
-			return specError(path, fmt.Sprintf("want a list, got %s", jsonKind(v)))
+			k.add(path, fmt.Sprintf("want a list, got %s", jsonKind(v)))
+			return
 		}
 		for i, e := range l {
-			if err := checkKeys(e, t.Elem(), path+"["+strconv.Itoa(i)+"]"); err != nil {
-				return err
-			}
+			k.check(e, t.Elem(), path+"["+strconv.Itoa(i)+"]")
 		}
-		return nil
+	default:
+		if err := checkScalar(v, t, path); err != nil {
+			k.errs = append(k.errs, err.(*Error))
+		}
 	}
-	return checkScalar(v, t, path)
 }
 
-// checkObject checks the members of an object that decodes into a struct
+// object checks the members of an object that decodes into a struct
 // (known keys only) or a map (any key).
-func checkObject(v any, t reflect.Type, path string) error {
+func (k *keyChecker) object(v any, t reflect.Type, path string) {
 	obj, ok := v.(map[string]any)
 	if !ok {
-		return specError(path, fmt.Sprintf("want an object, got %s", jsonKind(v)))
+		k.add(path, fmt.Sprintf("want an object, got %s", jsonKind(v)))
+		return
 	}
 	var fields map[string]reflect.Type
 	if t.Kind() == reflect.Struct {
 		fields = jsonFields(t)
 	}
-	for _, k := range slices.Sorted(maps.Keys(obj)) {
+	for _, key := range slices.Sorted(maps.Keys(obj)) {
 		var ft reflect.Type
 		if fields == nil {
 			ft = t.Elem()
-		} else if ft = fields[k]; ft == nil {
-			return specError(join(path, k), fmt.Sprintf("unknown key %q%s", k, suggest(k, fields)))
+		} else if ft = fields[key]; ft == nil {
+			k.add(join(path, key), fmt.Sprintf("unknown key %q%s", key, suggest(key, fields)))
+			continue
 		}
-		if err := checkKeys(obj[k], ft, join(path, k)); err != nil {
-			return err
-		}
+		k.check(obj[key], ft, join(path, key))
 	}
-	return nil
 }
 
 // checkScalar checks that a JSON scalar suits the Go type it decodes into.

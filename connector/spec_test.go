@@ -2,6 +2,7 @@ package connector_test
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -108,4 +109,53 @@ func TestUnusedAuthBlocksNeedNoSecrets(t *testing.T) {
 	s.Connection.DefaultAuth = "token"
 	_, err = connector.New(s, connector.WithSecrets(map[string]string{"clientSecret": "cs"}))
 	assert.ErrorContains(t, err, `missing key "accessToken"`)
+}
+
+func TestDiagnose(t *testing.T) {
+	tests := []struct {
+		name  string
+		spec  string
+		paths []string // of every error, in order
+	}{
+		{"valid", `{"name":"ok","connection":{"baseURL":"https://x.test"}}`, nil},
+		{"not JSON", `{"name":`, []string{""}},
+		{"unknown keys", `{"name":"bad","params":{"p2":{"requred":true},"p1":{"defualt":1}},"connection":{"baseURL":"https://x.test",
+		  "auth":{"b":{"type":"bearer","tokn":"x"},"a":{"type":"bearer","tken":"x"}}}}`,
+			// The compiler then finds a's token missing (b's is not reached:
+			// one error per part).
+			[]string{"connection.auth.a.tken", "connection.auth.b.tokn", "params.p1.defualt", "params.p2.requred", "connection.auth.a.token"}},
+		{"wrong kinds", `{"name":"bad","connection":{"baseURL":1,"timeout":"soon","headers":[]}}`,
+			[]string{"connection.baseURL", "connection.headers", "connection.timeout"}},
+		{"every part", `{"name":"bad","connection":{"baseURL":"https://x.test"},
+		  "import":{"accounts":{"sources":[{"path":"/u"}]},"entitlements":{"r":{"fromAccounts":true},"q":{}}},
+		  "provision":{"removeAccess":{},"addAccess":{"calls":[]},"disableAccount":{"ticket":{}},
+		    "updateAccount":{"calls":[{"path":"/u","if":"{{ .x "}]},"createAccount":{"calls":[{"method":"FETCH","path":"/u"}]}}}`,
+			[]string{"import.accounts.id", "import.entitlements.q.sources", "provision.createAccount.calls[0].method",
+				"provision.updateAccount.calls[0].if", "provision.addAccess", "provision.removeAccess", "provision.disableAccount.ticket"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			errs := connector.Diagnose([]byte(tt.spec))
+			var paths []string
+			for _, e := range errs {
+				require.ErrorIs(t, e, connector.ErrInvalidSpec)
+				paths = append(paths, e.Path)
+			}
+			assert.Equal(t, tt.paths, paths, "%v", errs)
+
+			// The first is the error Parse returns; the list is the same
+			// every time.
+			_, err := connector.Parse([]byte(tt.spec))
+			if len(errs) == 0 {
+				require.NoError(t, err)
+				return
+			}
+			require.Error(t, err)
+			assert.Equal(t, err.Error(), errs[0].Error())
+			for range 20 {
+				again := connector.Diagnose([]byte(tt.spec))
+				require.Equal(t, fmt.Sprint(errs), fmt.Sprint(again))
+			}
+		})
+	}
 }

@@ -111,13 +111,21 @@ func parseSpecFile(path string) (*connector.Spec, error) {
 	}
 	spec, err := connector.Parse(data)
 	if err != nil {
+		// Parse stops at the first error; show the author every one.
+		if diags := connector.Diagnose(data); len(diags) > 1 {
+			errs := make([]error, len(diags))
+			for i, d := range diags {
+				errs[i] = d
+			}
+			err = errors.Join(errs...)
+		}
 		return nil, badInput(specErrors(path, err))
 	}
 	return spec, nil
 }
 
 // specErrors formats the spec errors in err as "FILE: PATH: message", one
-// per line. Parse reports one error today; a joined error is shown whole.
+// per line; a joined error gives a line for each error it holds.
 func specErrors(label string, err error) error {
 	var errs []error
 	if j, ok := err.(interface{ Unwrap() []error }); ok {

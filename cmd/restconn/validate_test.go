@@ -89,6 +89,12 @@ func TestValidateInvalidSpec(t *testing.T) {
 		{"testdata/bad-key.json", `restconn: testdata/bad-key.json: invalid spec: connection.baseUrl: unknown key "baseUrl" (did you mean "baseURL"?)` + "\n"},
 		{"testdata/bad-template.json", "restconn: testdata/bad-template.json: invalid spec: import.accounts.sources[0].path: bad template: 1: unclosed action\n"},
 		{"testdata/not-json.json", "restconn: testdata/not-json.json: invalid spec: not valid JSON: invalid character '}' looking for beginning of object key string (line 2)\n"},
+		// Every error, not only the first: unknown keys, then each
+		// operation's own.
+		{"testdata/bad-many.json", `restconn: testdata/bad-many.json: invalid spec: connection.authh: unknown key "authh" (did you mean "auth"?)` + "\n" +
+			`testdata/bad-many.json: invalid spec: provision.removeAccount.calls[0].metod: unknown key "metod" (did you mean "method"?)` + "\n" +
+			`testdata/bad-many.json: invalid spec: provision.createAccount.calls[0].body.email: bad template: 1: function "nosuchfunc" not defined` + "\n" +
+			`testdata/bad-many.json: invalid spec: provision.disableAccount.calls[0].method: unknown HTTP method "FROB"` + "\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
