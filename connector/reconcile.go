@@ -181,13 +181,34 @@ func ReconcileAccess(ctx context.Context, c Connector, opts ReconcileOptions) it
 	}
 }
 
+// limits is the thresholds one reconciliation applies, and where each
+// came from, for the message that refuses it.
+type limits struct {
+	Threshold
+	countFrom, pctFrom string
+}
+
 // limitsFor merges the options with the spec's defaults for entType.
-func limitsFor(c Connector, entType string, opts ReconcileOptions) Threshold {
+func limitsFor(c Connector, entType string, opts ReconcileOptions) limits {
 	var def Threshold
 	if th, ok := c.(thresholder); ok {
 		def = th.removalThreshold(entType)
 	}
-	return Threshold{MaxRemoved: limitOr(opts.MaxRemoved, def.MaxRemoved), MaxRemovedPercent: limitOr(opts.MaxRemovedPercent, def.MaxRemovedPercent)}
+	specPath := "import.accounts.threshold"
+	if entType != "" {
+		specPath = "import.entitlements." + entType + ".threshold"
+	}
+	from := func(opt bool, field string) string {
+		if opt {
+			return "ReconcileOptions." + field
+		}
+		return "the spec's " + specPath
+	}
+	return limits{
+		Threshold: Threshold{MaxRemoved: limitOr(opts.MaxRemoved, def.MaxRemoved), MaxRemovedPercent: limitOr(opts.MaxRemovedPercent, def.MaxRemovedPercent)},
+		countFrom: from(opts.MaxRemoved != 0, "MaxRemoved"),
+		pctFrom:   from(opts.MaxRemovedPercent != 0, "MaxRemovedPercent"),
+	}
 }
 
 // limitOr is an option's limit: def when it is 0, none (0) when negative.
@@ -201,7 +222,10 @@ func limitOr[T int | float64](opt, def T) T {
 	return opt
 }
 
-func checkThreshold(op Operation, what string, removed, known int, lim Threshold) error {
+// checkThreshold refuses the removals when they exceed a limit. The message
+// names the limit and who set it (an option or the spec's path), so the
+// operator knows which to look at.
+func checkThreshold(op Operation, what string, removed, known int, lim limits) error {
 	if removed == 0 {
 		return nil
 	}
@@ -209,9 +233,9 @@ func checkThreshold(op Operation, what string, removed, known int, lim Threshold
 	var limit string
 	switch {
 	case lim.MaxRemoved > 0 && removed > lim.MaxRemoved:
-		limit = fmt.Sprintf("more than the limit of %d (maxRemoved)", lim.MaxRemoved)
+		limit = fmt.Sprintf("more than the limit of %d (maxRemoved) set by %s", lim.MaxRemoved, lim.countFrom)
 	case lim.MaxRemovedPercent > 0 && pct > lim.MaxRemovedPercent:
-		limit = fmt.Sprintf("more than the limit of %g%% (maxRemovedPercent)", lim.MaxRemovedPercent)
+		limit = fmt.Sprintf("more than the limit of %g%% (maxRemovedPercent) set by %s", lim.MaxRemovedPercent, lim.pctFrom)
 	default:
 		return nil
 	}

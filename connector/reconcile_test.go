@@ -174,7 +174,7 @@ func TestReconcileAccounts(t *testing.T) {
 			known:   []string{"1", "6", "7", "8", "9"},
 			opts:    connector.ReconcileOptions{MaxRemoved: 3},
 			want:    []string{"present 1"},
-			wantErr: "would remove 4 of 5 known accounts (80.0%), more than the limit of 3 (maxRemoved)",
+			wantErr: "would remove 4 of 5 known accounts (80.0%), more than the limit of 3 (maxRemoved) set by ReconcileOptions.MaxRemoved; nothing was reported removed",
 		},
 		{
 			name:  "exactly the percentage is allowed",
@@ -189,7 +189,7 @@ func TestReconcileAccounts(t *testing.T) {
 			known:   []string{"1", "2", "3", "4", "5", "6", "7", "8", "9", "10"},
 			opts:    connector.ReconcileOptions{MaxRemovedPercent: 19.5},
 			want:    []string{"present 1", "present 2", "present 3", "present 4", "present 5", "present 6", "present 7", "present 8"},
-			wantErr: "would remove 2 of 10 known accounts (20.0%), more than the limit of 19.5% (maxRemovedPercent)",
+			wantErr: "would remove 2 of 10 known accounts (20.0%), more than the limit of 19.5% (maxRemovedPercent) set by ReconcileOptions.MaxRemovedPercent",
 		},
 		{
 			name:    "an empty import never looks like everyone left",
@@ -307,7 +307,7 @@ func TestReconcileAccess(t *testing.T) {
 			known:   []string{"group/g1", "group/g2", "group/g3", "group/g4", "role/r1"},
 			opts:    connector.ReconcileOptions{MaxRemovedPercent: 50},
 			want:    []string{"present group/g1", "present group/g2", "present group/g3", "present group/g4"},
-			wantErr: "would remove 1 of 1 known role entitlements (100.0%), more than the limit of 50% (maxRemovedPercent)",
+			wantErr: "would remove 1 of 1 known role entitlements (100.0%), more than the limit of 50% (maxRemovedPercent) set by ReconcileOptions.MaxRemovedPercent",
 		},
 		{
 			name:    "a malformed known key",
@@ -348,12 +348,12 @@ func TestReconcileSpecThresholds(t *testing.T) {
 		opts    connector.ReconcileOptions
 		wantErr string
 	}{
-		{name: "spec maxRemoved", spec: `, "threshold": {"maxRemoved": 2}`, wantErr: "more than the limit of 2 (maxRemoved)"},
-		{name: "spec percent", spec: `, "threshold": {"maxRemovedPercent": 50}`, wantErr: "more than the limit of 50% (maxRemovedPercent)"},
+		{name: "spec maxRemoved", spec: `, "threshold": {"maxRemoved": 2}`, wantErr: "more than the limit of 2 (maxRemoved) set by the spec's import.accounts.threshold"},
+		{name: "spec percent", spec: `, "threshold": {"maxRemovedPercent": 50}`, wantErr: "more than the limit of 50% (maxRemovedPercent) set by the spec's import.accounts.threshold"},
 		{name: "option overrides spec", spec: `, "threshold": {"maxRemoved": 2}`, opts: connector.ReconcileOptions{MaxRemoved: 3}},
-		{name: "option tightens spec", spec: `, "threshold": {"maxRemoved": 5}`, opts: connector.ReconcileOptions{MaxRemoved: 2}, wantErr: "more than the limit of 2 (maxRemoved)"},
+		{name: "option tightens spec", spec: `, "threshold": {"maxRemoved": 5}`, opts: connector.ReconcileOptions{MaxRemoved: 2}, wantErr: "more than the limit of 2 (maxRemoved) set by ReconcileOptions.MaxRemoved"},
 		{name: "negative option lifts spec", spec: `, "threshold": {"maxRemoved": 1, "maxRemovedPercent": 10}`, opts: connector.ReconcileOptions{MaxRemoved: -1, MaxRemovedPercent: -1}},
-		{name: "percent option beside spec count", spec: `, "threshold": {"maxRemoved": 10}`, opts: connector.ReconcileOptions{MaxRemovedPercent: 74}, wantErr: "more than the limit of 74% (maxRemovedPercent)"},
+		{name: "percent option beside spec count", spec: `, "threshold": {"maxRemoved": 10}`, opts: connector.ReconcileOptions{MaxRemovedPercent: 74}, wantErr: "more than the limit of 74% (maxRemovedPercent) set by ReconcileOptions.MaxRemovedPercent"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

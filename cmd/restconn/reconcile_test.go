@@ -74,9 +74,9 @@ func TestReconcileThresholds(t *testing.T) {
 		{"no limit", nil, "", exitOK, ""},
 		{"within", []string{"--max-removed", "3"}, "", exitOK, ""},
 		{"over max-removed", []string{"--max-removed", "2"}, "", exitRefused,
-			"restconn: reconcileAccounts: the import would remove 3 of 8 known accounts (37.5%), more than the limit of 2 (maxRemoved); nothing was reported removed (removal threshold exceeded)\n"},
-		{"over max-removed-percent", []string{"--max-removed-percent", "30"}, "", exitRefused, "more than the limit of 30% (maxRemovedPercent)"},
-		{"the spec's threshold", nil, `{"maxRemoved": 1}`, exitRefused, "more than the limit of 1 (maxRemoved)"},
+			"restconn: reconcileAccounts: the import would remove 3 of 8 known accounts (37.5%), more than the limit of 2 (maxRemoved) set by --max-removed; nothing was reported removed (removal threshold exceeded)\n"},
+		{"over max-removed-percent", []string{"--max-removed-percent", "30"}, "", exitRefused, "more than the limit of 30% (maxRemovedPercent) set by --max-removed-percent;"},
+		{"the spec's threshold", nil, `{"maxRemoved": 1}`, exitRefused, "more than the limit of 1 (maxRemoved) set by the spec's import.accounts.threshold;"},
 		{"the flag overrides the spec", []string{"--max-removed", "5"}, `{"maxRemoved": 1}`, exitOK, ""},
 		{"-1 lifts the spec's", []string{"--max-removed", "-1"}, `{"maxRemoved": 1}`, exitOK, ""},
 	}
