@@ -98,8 +98,8 @@ func (h *heapSampler) start(period time.Duration) (stop func()) {
 
 type importMemory struct {
 	peak, steady, final, retained uint64
-	samples                int
-	took                   time.Duration
+	samples                       int
+	took                          time.Duration
 }
 
 // importHeap imports every record of a directory of total users, counting
