@@ -490,17 +490,23 @@ func (cv *converter) convertCall(in callIn, name string, sc *scope) (*connector.
 func (cv *converter) headers(in callIn, headers map[string]any, sc *scope) (map[string]string, *failure) {
 	out := map[string]string{}
 	em := sc.emitter()
-	for _, k := range sortedKeys(headers) {
-		path := join(in.http("httpHeaders"), k)
+	for _, raw := range sortedKeys(headers) {
+		path := join(in.http("httpHeaders"), raw)
+		// Hand-written names carry stray spaces ("X-Api-Key "), which no
+		// header name may hold: the name without them is the one meant.
+		k := strings.TrimSpace(raw)
+		if k != raw && k != "" {
+			cv.warn(in.attr, path, "header name %q has spaces around it: sent as %q", raw, k)
+		}
 		if strings.EqualFold(k, "contentType") || strings.EqualFold(k, "Content-Type") {
 			continue // decides the body; written back by convertCall when needed
 		}
-		v, isStr := headers[k].(string)
+		v, isStr := headers[raw].(string)
 		if !isStr {
-			if headers[k] == nil {
+			if headers[raw] == nil {
 				continue
 			}
-			b, _ := json.Marshal(headers[k])
+			b, _ := json.Marshal(headers[raw])
 			v = string(b)
 		}
 		if sc.auth != nil && sc.auth.injects(k, v) {

@@ -1110,3 +1110,23 @@ func TestCallOrderMixed(t *testing.T) {
 		assert.Equal(t, tt.want, got, tt.calls)
 	}
 }
+
+// A header name written with spaces around it (no header name may hold
+// them) is sent without them, and said in a warning; before, the spec
+// failed validation and the operation was lost.
+func TestHeaderNamesWithSpaces(t *testing.T) {
+	construct{
+		conn: `{"EnableAccountJSON": {"call": [{"name": "call1", "url": "https://app.example.com/api/u/${account.accountID}/on", "httpMethod": "POST",
+		  "httpHeaders": {"X-Tenant ": "acme", " Accept": "application/json"}}]}}`,
+		serve: func(w http.ResponseWriter, r *http.Request, body string) {
+			if r.Header.Get("X-Tenant") != "acme" || r.Header.Get("Accept") != "application/json" {
+				http.Error(w, "missing headers", http.StatusBadRequest)
+				return
+			}
+			ok(w, `{}`)
+		},
+		run:   provisionOK(connector.Request{Op: connector.EnableAccount, Account: map[string]any{"id": "u7"}}, connector.Result{}),
+		warns: []string{`header name "X-Tenant " has spaces around it: sent as "X-Tenant"`, `header name " Accept" has spaces around it: sent as "Accept"`},
+		want:  []string{`POST /api/u/u7/on [X-Tenant: acme]`}, // Accept is checked by serve
+	}.test(t)
+}
