@@ -150,8 +150,11 @@ func (c *compiler) entitlementImport(typ string, e *EntitlementImport, out *comp
 	case e.FromAccounts && len(e.Sources) > 0:
 		c.fail(p, "give sources or fromAccounts, not both")
 	case e.FromAccounts:
-		// (An account import that failed to compile was reported already.)
-		if failed := out.accounts == nil && c.spec.Import.Accounts != nil; !failed && (out.accounts == nil || !out.accounts.lists(typ)) {
+		switch acc := out.accounts; {
+		case acc == nil && c.spec.Import.Accounts != nil:
+			// The account import failed to compile (Diagnose goes on
+			// after it): reported already.
+		case acc == nil || !acc.lists(typ):
 			c.fail(p+".fromAccounts", "needs import.accounts.entitlements.%s or import.accounts.entitlementsFrom.%s", typ, typ)
 		}
 		if e.Detail != nil || len(e.Details) > 0 || len(e.Attributes) > 0 || e.Members != "" || e.MembersFrom != nil || e.MembersChunk != 0 {

@@ -25,30 +25,16 @@ import (
 // returned Spec and its clones: New then reuses every template whose path,
 // source and escaping have not changed since, and compiles only the rest.
 func Parse(data []byte) (*Spec, error) {
-	var raw any
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	if err := dec.Decode(&raw); err != nil {
-		return nil, specError("", "not valid JSON: "+jsonErrorText(data, err))
-	}
-	if dec.More() {
-		return nil, specError("", "trailing data after the JSON document")
-	}
-	if err := checkKeys(raw, reflect.TypeOf(Spec{}), ""); err != nil {
-		return nil, err
-	}
-	var s Spec
-	dec = json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	if err := dec.Decode(&s); err != nil {
-		return nil, decodeError(err)
+	s, errs := decodeSpec(data, 1)
+	if len(errs) > 0 {
+		return nil, errs[0]
 	}
 	set := template.NewSet()
-	if _, err := compileWith(&s, set); err != nil {
+	if _, err := compileWith(s, set); err != nil {
 		return nil, err
 	}
-	shareTemplates(&s, set)
-	return &s, nil
+	shareTemplates(s, set)
+	return s, nil
 }
 
 // Diagnose checks data as Parse does and reports every problem it finds
@@ -61,30 +47,12 @@ func Parse(data []byte) (*Spec, error) {
 // everything to fix at once; programs that load specs use Parse.
 func Diagnose(data []byte) []*Error {
 	const max = 100
-	var raw any
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	if err := dec.Decode(&raw); err != nil {
-		return []*Error{specError("", "not valid JSON: "+jsonErrorText(data, err))}
+	s, errs := decodeSpec(data, max)
+	if s == nil {
+		return errs
 	}
-	if dec.More() {
-		return []*Error{specError("", "trailing data after the JSON document")}
-	}
-	k := keyChecker{max: max}
-	k.check(raw, reflect.TypeOf(Spec{}), "")
-	var s Spec
-	dec = json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	if err := dec.Decode(&s); err != nil {
-		// Values of the wrong kind, which the key check reported.
-		if len(k.errs) == 0 {
-			k.errs = append(k.errs, decodeError(err))
-		}
-		return k.errs
-	}
-	c := &compiler{spec: &s, set: template.NewSet(), all: true}
+	c := &compiler{spec: s, set: template.NewSet(), all: true}
 	c.run()
-	errs := k.errs
 	for _, e := range c.errs {
 		if len(errs) < max && !slices.ContainsFunc(errs, func(o *Error) bool { return o.Path == e.Path && o.Message == e.Message }) {
 			errs = append(errs, e)
@@ -93,13 +61,38 @@ func Diagnose(data []byte) []*Error {
 	return errs
 }
 
-// decodeError names where encoding/json failed to decode a spec.
-func decodeError(err error) *Error {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		return specError(te.Field, fmt.Sprintf("want %s, got JSON %s", te.Type, te.Value))
+// decodeSpec decodes data into a Spec and checks its keys and the kinds of
+// its values, reporting at most max such errors in the order it meets
+// them. The Spec is nil when data is not one JSON document or does not
+// decode; unknown keys alone leave it decoded, to be compiled too.
+func decodeSpec(data []byte, max int) (*Spec, []*Error) {
+	var raw any
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(&raw); err != nil {
+		return nil, []*Error{specError("", "not valid JSON: "+jsonErrorText(data, err))}
 	}
-	return specError("", err.Error())
+	if dec.More() {
+		return nil, []*Error{specError("", "trailing data after the JSON document")}
+	}
+	k := keyChecker{max: max}
+	k.check(raw, reflect.TypeOf(Spec{}), "")
+	var s Spec
+	dec = json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(&s); err != nil {
+		// Values of the wrong kind, which the key check reported already.
+		if len(k.errs) == 0 {
+			var te *json.UnmarshalTypeError
+			if errors.As(err, &te) {
+				k.errs = append(k.errs, specError(te.Field, fmt.Sprintf("want %s, got JSON %s", te.Type, te.Value)))
+			} else {
+				k.errs = append(k.errs, specError("", err.Error()))
+			}
+		}
+		return nil, k.errs
+	}
+	return &s, k.errs
 }
 
 // LoadFile reads and parses a spec file.
@@ -204,8 +197,8 @@ func (k *keyChecker) check(v any, t reflect.Type, path string) {
 			k.check(e, t.Elem(), path+"["+strconv.Itoa(i)+"]")
 		}
 	default:
-		if err := checkScalar(v, t, path); err != nil {
-			k.errs = append(k.errs, err.(*Error))
+		if msg := checkScalar(v, t); msg != "" {
+			k.add(path, msg)
 		}
 	}
 }
@@ -234,31 +227,32 @@ func (k *keyChecker) object(v any, t reflect.Type, path string) {
 	}
 }
 
-// checkScalar checks that a JSON scalar suits the Go type it decodes into.
-func checkScalar(v any, t reflect.Type, path string) error {
+// checkScalar says what is wrong with a JSON scalar for the Go type it
+// decodes into, or "".
+func checkScalar(v any, t reflect.Type) string {
 	switch t.Kind() {
 	case reflect.String:
 		if _, ok := v.(string); !ok {
-			return specError(path, fmt.Sprintf("want a string, got %s", jsonKind(v)))
+			return "want a string, got " + jsonKind(v)
 		}
 	case reflect.Bool:
 		if _, ok := v.(bool); !ok {
-			return specError(path, fmt.Sprintf("want true or false, got %s", jsonKind(v)))
+			return "want true or false, got " + jsonKind(v)
 		}
 	case reflect.Int, reflect.Int64, reflect.Int32:
 		n, ok := v.(json.Number)
 		if !ok {
-			return specError(path, fmt.Sprintf("want a whole number, got %s", jsonKind(v)))
+			return "want a whole number, got " + jsonKind(v)
 		}
 		if _, err := n.Int64(); err != nil {
-			return specError(path, fmt.Sprintf("want a whole number, got %s", n))
+			return "want a whole number, got " + n.String()
 		}
 	case reflect.Float64:
 		if _, ok := v.(json.Number); !ok {
-			return specError(path, fmt.Sprintf("want a number, got %s", jsonKind(v)))
+			return "want a number, got " + jsonKind(v)
 		}
 	}
-	return nil
+	return ""
 }
 
 func jsonFields(t reflect.Type) map[string]reflect.Type {

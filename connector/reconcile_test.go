@@ -378,6 +378,7 @@ func TestReconcileSpecThresholds(t *testing.T) {
 		_, err := changes(connector.ReconcileAccess(ctx, eng, connector.ReconcileOptions{Known: seqOf("group/g1", "group/g2", "group/g3", "role/r1", "role/r2")}))
 		require.ErrorIs(t, err, connector.ErrThreshold)
 		assert.Contains(t, err.Error(), "would remove 2 of 3 known group entitlements")
+		assert.Contains(t, err.Error(), "more than the limit of 1 (maxRemoved) set by the spec's import.entitlements.group.threshold;", "the refusal names the type's threshold")
 		// roles have no default: the same removals of roles alone pass.
 		got, err := changes(connector.ReconcileAccess(ctx, eng, connector.ReconcileOptions{Types: []string{"role"}, Known: seqOf("group/g2", "group/g3", "role/r1", "role/r2")}))
 		require.NoError(t, err)

@@ -149,19 +149,10 @@ func runImport[T any](a *app, cmd *cobra.Command, f *importFlags, what string, t
 	if ck != nil && errors.Is(err, connector.ErrInvalidToken) {
 		// Say which file holds the token and how to start over: the
 		// library's message knows neither.
-		err = &wrapped{msg: fmt.Sprintf("--checkpoint %s: %s; remove the file to import from the beginning", ck.path, strings.TrimPrefix(err.Error(), "restconn: ")), err: err}
+		err = reword(err, "--checkpoint "+ck.path+": %s; remove the file to import from the beginning")
 	}
 	return err
 }
-
-// wrapped is err with another message, still matched by errors.Is and As.
-type wrapped struct {
-	msg string
-	err error
-}
-
-func (w *wrapped) Error() string { return w.msg }
-func (w *wrapped) Unwrap() error { return w.err }
 
 // importOptions are the ImportOptions that --since and --types ask for.
 func importOptions(since string, types []string, now time.Time) (connector.ImportOptions, error) {

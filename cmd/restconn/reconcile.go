@@ -99,7 +99,8 @@ func (a *app) reconcileKindCmd(kind string) *cobra.Command {
 				return connector.ReconcileAccounts(s.ctx, s.eng, opts)
 			})
 			if errors.Is(err, connector.ErrThreshold) {
-				return &exitError{code: exitRefused, err: inFlagTerms{err}}
+				// Name the flag that set the limit, not the library's option.
+				return &exitError{code: exitRefused, err: &reworded{msg: optionFlags.Replace(err.Error()), err: err}}
 			}
 			return err
 		}),
@@ -165,14 +166,8 @@ func readKnown(path string, stdin io.Reader, access bool) ([]string, error) {
 	return ids, nil
 }
 
-// inFlagTerms says the library's option names as the command's flags, so
-// a refusal names the flag that set the limit.
-type inFlagTerms struct{ error }
-
+// optionFlags says the library's option names as the command's flags.
 var optionFlags = strings.NewReplacer(
 	"ReconcileOptions.MaxRemovedPercent", "--max-removed-percent",
 	"ReconcileOptions.MaxRemoved", "--max-removed",
 )
-
-func (e inFlagTerms) Error() string { return optionFlags.Replace(e.error.Error()) }
-func (e inFlagTerms) Unwrap() error { return e.error }

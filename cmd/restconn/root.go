@@ -232,11 +232,10 @@ func isTerminal(w io.Writer) bool {
 // ctxErr turns a cancelled context into a readable failure.
 func ctxErr(ctx context.Context, err error) error {
 	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
-		msg := strings.TrimPrefix(err.Error(), "restconn: ") // run adds it once
 		if errors.Is(err, context.DeadlineExceeded) {
-			return &wrapped{msg: "timed out (--timeout): " + msg, err: err}
+			return reword(err, "timed out (--timeout): %s")
 		}
-		return &wrapped{msg: "interrupted: " + msg, err: err}
+		return reword(err, "interrupted: %s")
 	}
 	return err
 }

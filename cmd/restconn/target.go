@@ -145,7 +145,7 @@ func specErrors(label string, err error) error {
 			lines = append(lines, fmt.Sprintf("%s: %v", label, e))
 		}
 	}
-	return &specError{msg: strings.Join(lines, "\n"), err: err}
+	return &reworded{msg: strings.Join(lines, "\n"), err: err}
 }
 
 // missingValue finds the param or secret a template missed in the
@@ -168,15 +168,21 @@ func missingValueHint(msg string) string {
 	}
 }
 
-// specError keeps the library's error for errors.Is and As beneath a
-// message that names the file.
-type specError struct {
+// reworded keeps the library's error for errors.Is and As beneath a
+// message in the command's terms (the file, the flag).
+type reworded struct {
 	msg string
 	err error
 }
 
-func (e *specError) Error() string { return e.msg }
-func (e *specError) Unwrap() error { return e.err }
+func (e *reworded) Error() string { return e.msg }
+func (e *reworded) Unwrap() error { return e.err }
+
+// reword puts err's message in format's %s, without the library's
+// "restconn: " prefix, which run adds once.
+func reword(err error, format string) error {
+	return &reworded{msg: fmt.Sprintf(format, strings.TrimPrefix(err.Error(), "restconn: ")), err: err}
+}
 
 // values gathers the spec's params (declared defaults are the engine's
 // business) and secrets from the command line, the environment and the
@@ -231,56 +237,33 @@ func (s *specFlags) values(spec *connector.Spec, label string) (params map[strin
 // text "false" would be true in a template's if.
 func paramValue(name, value string, def any) (any, error) {
 	var want string
+	var kindOK func(any) bool
 	switch def.(type) {
-	case nil, string:
-		return value, nil
 	case bool:
-		want = "true or false"
+		want, kindOK = "true or false", is[bool]
 	case json.Number, float64, int64, int:
-		want = "a number"
+		want, kindOK = "a number", is[json.Number]
 	case []any:
-		want = "a JSON list"
+		want, kindOK = "a JSON list", is[[]any]
 	case map[string]any:
-		want = "a JSON object"
-	default:
+		want, kindOK = "a JSON object", is[map[string]any]
+	default: // text, or no default
 		return value, nil
 	}
 	dec := json.NewDecoder(strings.NewReader(value))
 	dec.UseNumber()
 	var v any
-	err := dec.Decode(&v)
-	if err == nil && dec.More() {
-		err = errors.New("trailing data")
-	}
-	if err == nil {
-		switch def.(type) {
-		case bool:
-			_, ok := v.(bool)
-			if !ok {
-				err = errors.New("not a boolean")
-			}
-		case []any:
-			_, ok := v.([]any)
-			if !ok {
-				err = errors.New("not a list")
-			}
-		case map[string]any:
-			_, ok := v.(map[string]any)
-			if !ok {
-				err = errors.New("not an object")
-			}
-		default:
-			_, ok := v.(json.Number)
-			if !ok {
-				err = errors.New("not a number")
-			}
-		}
-	}
-	if err != nil {
+	if dec.Decode(&v) != nil || dec.More() || !kindOK(v) {
 		d, _ := json.Marshal(def)
 		return nil, usageErrorf("--param %s=%s: want %s (its default is %s)", name, value, want, d)
 	}
 	return record.Normalize(v), nil
+}
+
+// is reports whether v holds a T.
+func is[T any](v any) bool {
+	_, ok := v.(T)
+	return ok
 }
 
 // standIn replaces the secrets an offline engine is not given.

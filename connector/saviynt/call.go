@@ -66,9 +66,7 @@ var (
 // required parameters of the same names.
 func (cv *converter) placeholderParams(s string) string {
 	return placeholder.ReplaceAllStringFunc(s, func(m string) string {
-		name := ident(placeholder.FindStringSubmatch(m)[1])
-		cv.spec.Params[name] = connector.ParamSpec{Description: "replaces the placeholder " + m + ", a value the connection's package left to fill in", Required: true}
-		return "{{ .params." + name + " }}"
+		return cv.requiredParam(ident(placeholder.FindStringSubmatch(m)[1]), "replaces the placeholder "+m+", a value the connection's package left to fill in")
 	})
 }
 
@@ -123,8 +121,7 @@ func (cv *converter) chooseOrigin() {
 		if relative {
 			// The connection's URLs are paths only (packages published
 			// with the host taken out): the caller gives the host.
-			cv.spec.Params["baseURL"] = connector.ParamSpec{Description: "Scheme and host of the target API (the connection's call URLs are paths only).", Required: true}
-			cv.spec.Connection.BaseURL = "{{ .params.baseURL }}"
+			cv.spec.Connection.BaseURL = cv.requiredParam("baseURL", "Scheme and host of the target API (the connection's call URLs are paths only).")
 			cv.pathsOnly = true
 		}
 		return

@@ -384,13 +384,19 @@ func (cv *converter) param(name, attr, path string, def any) string {
 		// A package-import placeholder (@USERNAME@) is no value: as a
 		// default it would reach the target as text. The caller gives it.
 		name = freeName(cv.spec.Params, ident(name), func(connector.ParamSpec) bool { return false })
-		cv.spec.Params[name] = connector.ParamSpec{Description: attr + " " + path + " (the connection has the placeholder " + s + ")", Required: true}
-		return "{{ .params." + name + " }}"
+		return cv.requiredParam(name, attr+" "+path+" (the connection has the placeholder "+s+")")
 	}
 	name = freeName(cv.spec.Params, ident(name), func(p connector.ParamSpec) bool { return p.Default == def })
 	if _, ok := cv.spec.Params[name]; !ok {
 		cv.spec.Params[name] = connector.ParamSpec{Description: attr + " " + path, Default: def}
 	}
+	return "{{ .params." + name + " }}"
+}
+
+// requiredParam declares a parameter the caller must give (no default) and
+// returns its template.
+func (cv *converter) requiredParam(name, desc string) string {
+	cv.spec.Params[name] = connector.ParamSpec{Description: desc, Required: true}
 	return "{{ .params." + name + " }}"
 }
 

@@ -1,6 +1,7 @@
 package saviynt
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"regexp"
@@ -147,12 +148,7 @@ func (cv *converter) ticketStatus(m map[string]any) *connector.TicketPoll {
 	if chain == nil {
 		return nil
 	}
-	where := func(k string) string {
-		if w, ok := at[k]; ok {
-			return w
-		}
-		return k
-	}
+	valsAt := cmp.Or(at["ticketStatusValue"], "ticketStatusValue") // where the warnings point
 	var vals, discontinued []string
 	for _, x := range listOf(m["ticketStatusValue"]) {
 		vals = append(vals, fmt.Sprint(x))
@@ -183,11 +179,11 @@ func (cv *converter) ticketStatus(m map[string]any) *connector.TicketPoll {
 	if closing {
 		out.States = append(out.States, connector.StateRule{In: vals, State: connector.TicketCompleted})
 		out.Default = connector.TicketOpen
-		cv.warn(attr, where("ticketStatusValue"), "read as the statuses of a finished ticket (%s): those complete the task, any other status keeps it open", strings.Join(vals, ", "))
+		cv.warn(attr, valsAt, "read as the statuses of a finished ticket (%s): those complete the task, any other status keeps it open", strings.Join(vals, ", "))
 	} else {
 		out.States = append(out.States, connector.StateRule{In: vals, State: connector.TicketOpen})
 		out.Default = connector.TicketCompleted
-		cv.warn(attr, where("ticketStatusValue"), "read as the statuses of a ticket still being worked on (%s): any other status completes the task; confirm this reading", strings.Join(vals, ", "))
+		cv.warn(attr, valsAt, "read as the statuses of a ticket still being worked on (%s): any other status completes the task; confirm this reading", strings.Join(vals, ", "))
 	}
 	return out
 }
